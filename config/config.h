@@ -1,0 +1,121 @@
+// paygate configuration: typed, immutable values built from YAML by config::load().
+//
+// A Config is validated as a whole before anyone sees it, so code holding a
+// `std::shared_ptr<const Config>` may rely on every invariant documented here:
+// names are unique, references between sections resolve, files exist, numbers are in
+// range. The main YAML never holds secret material; key material is referenced by file
+// or environment variable only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace paygate::config {
+
+using Duration = std::chrono::milliseconds;
+
+// A host and port to listen on or connect to. `host` is a name or an IP literal without
+// brackets ("::1", not "[::1]").
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+
+  // "host:port", with brackets around IPv6 literals.
+  std::string to_string() const;
+};
+
+struct ServerTls {
+  std::filesystem::path certificate;  // PEM chain, leaf first
+  std::filesystem::path private_key;  // PEM, mode 0600 or stricter
+  std::optional<std::filesystem::path> client_ca;  // enables client-certificate checks
+  bool require_client_certificate = false;         // only valid with client_ca
+};
+
+// Bounds for one merchant-facing listener. Every default is safe for card traffic.
+struct ListenerLimits {
+  std::uint64_t max_body = 64 * 1024;
+  std::uint64_t max_header = 16 * 1024;
+  Duration header_timeout{5000};   // TLS handshake, and first byte to end of headers
+  Duration body_timeout{30000};    // end of headers to end of body
+  Duration idle_timeout{60000};    // between keep-alive requests
+  Duration write_timeout{30000};   // writing one answer
+  std::uint32_t max_connections = 10000;
+};
+
+enum class ListenerKind { https };
+
+struct Listener {
+  std::string name;
+  ListenerKind kind = ListenerKind::https;
+  Endpoint address;
+  ServerTls tls;
+  ListenerLimits limits;
+};
+
+struct ClientTls {
+  std::filesystem::path ca;            // trust anchors for the processor's certificate
+  std::string server_name;             // SNI and the name verified; defaults to the URL host
+  std::optional<std::filesystem::path> certificate;  // client certificate, if the processor wants one
+  std::optional<std::filesystem::path> private_key;
+};
+
+struct ProcessorTimeouts {
+  Duration connect{2000};    // TCP connect plus TLS handshake
+  Duration response{10000};  // request written to answer fully read
+};
+
+struct ProcessorPool {
+  std::uint32_t max_connections = 64;  // across the whole process
+  std::uint32_t max_waiting = 1024;    // requests queued for a connection
+  Duration idle_timeout{30000};        // an idle pooled connection is closed after this
+};
+
+struct Processor {
+  std::string name;
+  std::string url;        // as written, e.g. "https://127.0.0.1:9443/api"
+  Endpoint endpoint;      // host and port of `url`
+  std::string base_path;  // path of `url` without a trailing slash ("" for none)
+  ClientTls tls;
+  ProcessorTimeouts timeouts;
+  ProcessorPool pool;
+  std::uint64_t max_response = 1024 * 1024;
+};
+
+struct RouteMatch {
+  std::string method;  // upper case, e.g. "POST"
+  std::string path;    // exact path, starts with '/'
+};
+
+struct Route {
+  std::string name;
+  RouteMatch match;
+  std::string processor;      // names an entry of Config::processors
+  std::string upstream_path;  // path sent to the processor (after its base_path)
+};
+
+enum class LogFormat { text, json };
+enum class LogLevel { trace, debug, info, warn, error, off };
+
+struct Logging {
+  LogFormat format = LogFormat::text;
+  LogLevel level = LogLevel::info;
+  bool access_log = true;
+};
+
+struct Config {
+  std::filesystem::path source;  // the file this was loaded from
+  std::uint32_t threads = 0;     // network threads; 0 = one per core
+  std::vector<Listener> listeners;
+  std::vector<Processor> processors;
+  std::vector<Route> routes;
+  Logging logging;
+
+  // The processor a route names; routes are validated, so this never fails for them.
+  const Processor& processor_for(const Route& route) const;
+};
+
+}  // namespace paygate::config

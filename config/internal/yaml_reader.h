@@ -1,0 +1,122 @@
+// Internal to config/: walks a yaml-cpp tree while keeping the key path, reports every
+// problem with its position, and flags keys nobody asked for (with a did-you-mean).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "config/loader.h"
+
+namespace paygate::config::internal {
+
+// Collects errors for one file.
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+
+  void add(const YAML::Mark& mark, std::string path, std::string message);
+  const std::string& file() const { return file_; }
+  std::vector<ConfigError> take();  // sorted by position
+  bool empty() const { return errors_.empty(); }
+
+ private:
+  std::string file_;
+  std::vector<ConfigError> errors_;
+};
+
+// Reading context shared by all readers of one file.
+struct Context {
+  Diagnostics& diagnostics;
+  std::filesystem::path base_dir;  // relative file paths resolve against this
+};
+
+enum class Presence { optional, required };
+
+// What a file path value must point at.
+enum class FileRule {
+  readable,     // an existing regular file
+  private_key,  // as readable, and not accessible by group or others
+};
+
+// Reads the keys of one YAML mapping. Each getter leaves `out` untouched (keeping its
+// default) when the key is absent or its value is invalid; invalid values are reported.
+// finish() reports keys that no getter asked for. Not thread-safe; short-lived.
+class MapReader {
+ public:
+  // Reports "expected a mapping" when `node` is not one; the getters then do nothing.
+  MapReader(const YAML::Node& node, std::string path, Context& context);
+
+  bool valid() const { return valid_; }
+  const std::string& path() const { return path_; }
+  const YAML::Mark& mark() const { return mark_; }
+  std::string path_of(std::string_view key) const;
+
+  // Each returns true when the key was present and its value valid.
+  bool string(std::string_view key, std::string& out, Presence presence = Presence::optional);
+  bool boolean(std::string_view key, bool& out, Presence presence = Presence::optional);
+  bool count(std::string_view key, std::uint32_t& out, std::uint32_t min, std::uint32_t max,
+             Presence presence = Presence::optional);
+  bool size(std::string_view key, std::uint64_t& out, std::uint64_t min, std::uint64_t max,
+            Presence presence = Presence::optional);
+  bool duration(std::string_view key, Duration& out, Duration min, Duration max,
+                Presence presence = Presence::optional);
+  bool endpoint(std::string_view key, Endpoint& out, Presence presence = Presence::optional);
+  bool file(std::string_view key, std::filesystem::path& out, FileRule rule,
+            Presence presence = Presence::optional);
+
+  // One of a fixed set of words, mapped to a value.
+  template <class E>
+  bool choice(std::string_view key, E& out, std::span<const std::pair<std::string_view, E>> words,
+              Presence presence = Presence::optional) {
+    auto node = scalar(key, presence);
+    if (!node) return false;
+    for (const auto& [word, value] : words) {
+      if (node->Scalar() == word) {
+        out = value;
+        return true;
+      }
+    }
+    std::string expected;
+    for (const auto& [word, value] : words) expected += (expected.empty() ? "" : ", ") + std::string(word);
+    error(*node, path_of(key), "expected one of: " + expected);
+    return false;
+  }
+
+  // A nested mapping; nullopt when absent (reported if required).
+  std::optional<YAML::Node> mapping(std::string_view key, Presence presence = Presence::optional);
+
+  // Calls `each(item, item_path)` for every element of a sequence value. Returns the number
+  // of elements, or nullopt when absent or not a sequence.
+  std::optional<std::size_t> sequence(
+      std::string_view key, Presence presence,
+      const std::function<void(const YAML::Node&, const std::string&)>& each);
+
+  // Reports a problem at the value of `key` (or at this mapping when the key is absent).
+  void error_at(std::string_view key, std::string message);
+  void error(const YAML::Node& node, std::string path, std::string message);
+
+  // Reports every key that was never asked for.
+  void finish();
+
+ private:
+  std::optional<YAML::Node> lookup(std::string_view key, Presence presence);
+  std::optional<YAML::Node> scalar(std::string_view key, Presence presence);
+
+  YAML::Node node_;
+  std::string path_;
+  Context& context_;
+  YAML::Mark mark_;
+  bool valid_ = false;
+  std::vector<std::string> asked_;
+};
+
+}  // namespace paygate::config::internal

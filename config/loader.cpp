@@ -1,0 +1,306 @@
+#include "config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/internal/yaml_reader.h"
+#include "config/units.h"
+
+namespace paygate::config {
+namespace {
+
+using internal::Context;
+using internal::FileRule;
+using internal::MapReader;
+using internal::Presence;
+
+constexpr Duration one_ms{1};
+constexpr Duration one_day{24 * 60 * 60 * 1000};
+
+ServerTls read_server_tls(const YAML::Node& node, const std::string& path, Context& ctx) {
+  ServerTls tls;
+  MapReader r(node, path, ctx);
+  r.file("certificate", tls.certificate, FileRule::readable, Presence::required);
+  r.file("private_key", tls.private_key, FileRule::private_key, Presence::required);
+  std::filesystem::path ca;
+  if (r.file("client_ca", ca, FileRule::readable)) tls.client_ca = ca;
+  bool require_present = r.boolean("require_client_certificate", tls.require_client_certificate);
+  if (require_present && tls.require_client_certificate && !tls.client_ca) {
+    r.error_at("require_client_certificate", "needs client_ca to verify client certificates against");
+  }
+  r.finish();
+  return tls;
+}
+
+ListenerLimits read_limits(const YAML::Node& node, const std::string& path, Context& ctx) {
+  ListenerLimits l;
+  MapReader r(node, path, ctx);
+  r.size("max_body", l.max_body, 0, 64ull << 20);
+  r.size("max_header", l.max_header, 1024, 1ull << 20);
+  r.duration("header_timeout", l.header_timeout, one_ms, one_day);
+  r.duration("body_timeout", l.body_timeout, one_ms, one_day);
+  r.duration("idle_timeout", l.idle_timeout, one_ms, one_day);
+  r.duration("write_timeout", l.write_timeout, one_ms, one_day);
+  r.count("max_connections", l.max_connections, 1, 1'000'000);
+  r.finish();
+  return l;
+}
+
+constexpr std::array<std::pair<std::string_view, ListenerKind>, 1> listener_kinds{{
+    {"https", ListenerKind::https},
+}};
+
+Listener read_listener(const YAML::Node& node, const std::string& path, Context& ctx) {
+  Listener l;
+  MapReader r(node, path, ctx);
+  r.string("name", l.name, Presence::required);
+  r.choice<ListenerKind>("kind", l.kind, listener_kinds);
+  r.endpoint("address", l.address, Presence::required);
+  if (auto tls = r.mapping("tls", Presence::required)) l.tls = read_server_tls(*tls, r.path_of("tls"), ctx);
+  if (auto limits = r.mapping("limits")) l.limits = read_limits(*limits, r.path_of("limits"), ctx);
+  r.finish();
+  return l;
+}
+
+// Splits "https://host[:port][/base]" into its parts; only https is allowed because every
+// hop that carries card data is encrypted.
+bool parse_processor_url(const std::string& url, Processor& p) {
+  constexpr std::string_view scheme = "https://";
+  if (url.rfind(scheme, 0) != 0) return false;
+  std::string_view rest(url);
+  rest.remove_prefix(scheme.size());
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view base = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (base.find_first_of("?#") != std::string_view::npos) return false;
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  bool has_port = authority.empty() ? false
+                  : authority.front() == '[' ? authority.find("]:") != std::string_view::npos
+                                             : authority.find(':') != std::string_view::npos;
+  std::string with_port(authority);
+  if (!has_port) with_port += ":443";
+  auto endpoint = parse_endpoint(with_port);
+  if (!endpoint || endpoint->port == 0) return false;
+  p.endpoint = *endpoint;
+  p.base_path = std::string(base);
+  return true;
+}
+
+Processor read_processor(const YAML::Node& node, const std::string& path, Context& ctx) {
+  Processor p;
+  MapReader r(node, path, ctx);
+  r.string("name", p.name, Presence::required);
+  if (r.string("url", p.url, Presence::required) && !parse_processor_url(p.url, p)) {
+    r.error_at("url", "expected https://host[:port][/path]");
+  }
+  if (auto tls = r.mapping("tls", Presence::required)) {
+    MapReader t(*tls, r.path_of("tls"), ctx);
+    t.file("ca", p.tls.ca, FileRule::readable, Presence::required);
+    if (!t.string("server_name", p.tls.server_name)) p.tls.server_name = p.endpoint.host;
+    std::filesystem::path cert, key;
+    bool has_cert = t.file("certificate", cert, FileRule::readable);
+    bool has_key = t.file("private_key", key, FileRule::private_key);
+    if (has_cert) p.tls.certificate = cert;
+    if (has_key) p.tls.private_key = key;
+    if (has_cert != has_key) {
+      t.error_at(has_cert ? "private_key" : "certificate",
+                 "certificate and private_key go together");
+    }
+    t.finish();
+  }
+  if (auto timeouts = r.mapping("timeouts")) {
+    MapReader t(*timeouts, r.path_of("timeouts"), ctx);
+    t.duration("connect", p.timeouts.connect, one_ms, one_day);
+    t.duration("response", p.timeouts.response, one_ms, one_day);
+    t.finish();
+  }
+  if (auto pool = r.mapping("pool")) {
+    MapReader t(*pool, r.path_of("pool"), ctx);
+    t.count("max_connections", p.pool.max_connections, 1, 100'000);
+    t.count("max_waiting", p.pool.max_waiting, 0, 1'000'000);
+    t.duration("idle_timeout", p.pool.idle_timeout, one_ms, one_day);
+    t.finish();
+  }
+  r.size("max_response", p.max_response, 1024, 64ull << 20);
+  r.finish();
+  return p;
+}
+
+constexpr std::array<std::string_view, 5> methods{"GET", "POST", "PUT", "PATCH", "DELETE"};
+
+bool valid_path(const std::string& path) {
+  if (path.empty() || path.front() != '/') return false;
+  // Visible ASCII only, and no query or fragment: routes match on the path.
+  return std::all_of(path.begin(), path.end(), [](char c) {
+    return c > ' ' && c < 0x7f && c != '?' && c != '#';
+  });
+}
+
+Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
+                 const std::set<std::string>& processor_names) {
+  Route route;
+  MapReader r(node, path, ctx);
+  r.string("name", route.name, Presence::required);
+  if (auto match = r.mapping("match", Presence::required)) {
+    MapReader m(*match, r.path_of("match"), ctx);
+    if (m.string("method", route.match.method, Presence::required) &&
+        std::find(methods.begin(), methods.end(), route.match.method) == methods.end()) {
+      m.error_at("method", "expected one of: GET, POST, PUT, PATCH, DELETE");
+    }
+    if (m.string("path", route.match.path, Presence::required) && !valid_path(route.match.path)) {
+      m.error_at("path", "expected an absolute path such as /v1/payments");
+    }
+    m.finish();
+  }
+  if (r.string("processor", route.processor, Presence::required) &&
+      !processor_names.contains(route.processor)) {
+    r.error_at("processor", "no processor named \"" + route.processor + "\"");
+  }
+  if (r.string("upstream_path", route.upstream_path)) {
+    if (!valid_path(route.upstream_path)) r.error_at("upstream_path", "expected an absolute path");
+  } else {
+    route.upstream_path = route.match.path;
+  }
+  r.finish();
+  return route;
+}
+
+constexpr std::array<std::pair<std::string_view, LogFormat>, 2> log_formats{{
+    {"text", LogFormat::text},
+    {"json", LogFormat::json},
+}};
+constexpr std::array<std::pair<std::string_view, LogLevel>, 6> log_levels{{
+    {"trace", LogLevel::trace},
+    {"debug", LogLevel::debug},
+    {"info", LogLevel::info},
+    {"warn", LogLevel::warn},
+    {"error", LogLevel::error},
+    {"off", LogLevel::off},
+}};
+
+// Reports the second and later items whose `key(item)` repeats an earlier one.
+template <class T, class Key>
+void require_unique(const std::vector<T>& items, const YAML::Node& seq, const std::string& seq_path,
+                    const std::string& what, Key key, Context& ctx) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string k = key(items[i]);
+    if (k.empty()) continue;
+    if (!seen.insert(k).second) {
+      ctx.diagnostics.add(seq[i].Mark(), seq_path + "[" + std::to_string(i) + "]",
+                          "duplicate " + what + " " + k);
+    }
+  }
+}
+
+std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
+  auto config = std::make_shared<Config>();
+  MapReader r(root, "", ctx);
+  r.count("threads", config->threads, 0, 256);
+
+  r.sequence("listeners", Presence::required, [&](const YAML::Node& item, const std::string& p) {
+    config->listeners.push_back(read_listener(item, p, ctx));
+  });
+  // Processors first, so that routes can be checked against their names.
+  r.sequence("processors", Presence::required, [&](const YAML::Node& item, const std::string& p) {
+    config->processors.push_back(read_processor(item, p, ctx));
+  });
+  std::set<std::string> processor_names;
+  for (const auto& p : config->processors) processor_names.insert(p.name);
+  r.sequence("routes", Presence::required, [&](const YAML::Node& item, const std::string& p) {
+    config->routes.push_back(read_route(item, p, ctx, processor_names));
+  });
+  if (auto logging = r.mapping("logging")) {
+    MapReader l(*logging, "logging", ctx);
+    l.choice<LogFormat>("format", config->logging.format, log_formats);
+    l.choice<LogLevel>("level", config->logging.level, log_levels);
+    l.boolean("access_log", config->logging.access_log);
+    l.finish();
+  }
+  r.finish();
+  if (!r.valid()) return config;
+
+  if (root["listeners"].IsSequence()) {
+    if (config->listeners.empty()) r.error_at("listeners", "at least one listener is needed");
+    require_unique(config->listeners, root["listeners"], "listeners", "listener name",
+                   [](const Listener& l) { return l.name; }, ctx);
+    require_unique(config->listeners, root["listeners"], "listeners", "listener address",
+                   [](const Listener& l) { return l.address.port == 0 ? "" : l.address.to_string(); },
+                   ctx);
+  }
+  if (root["processors"].IsSequence()) {
+    require_unique(config->processors, root["processors"], "processors", "processor name",
+                   [](const Processor& p) { return p.name; }, ctx);
+  }
+  if (root["routes"].IsSequence()) {
+    require_unique(config->routes, root["routes"], "routes", "route name",
+                   [](const Route& route) { return route.name; }, ctx);
+    require_unique(config->routes, root["routes"], "routes", "route for",
+                   [](const Route& route) {
+                     return route.match.method.empty() ? "" : route.match.method + " " + route.match.path;
+                   },
+                   ctx);
+  }
+  return config;
+}
+
+LoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
+  internal::Diagnostics diagnostics(file.string());
+  LoadResult result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    diagnostics.add(e.mark, "(syntax)", e.msg);
+    result.errors = diagnostics.take();
+    return result;
+  }
+  Context ctx{diagnostics, file.parent_path()};
+  auto config = read_config(root, ctx);
+  config->source = file;
+  if (diagnostics.empty()) {
+    result.config = std::move(config);
+  } else {
+    result.errors = diagnostics.take();
+  }
+  return result;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  std::string out = file + ":";
+  if (line > 0) out += std::to_string(line) + ":" + std::to_string(column) + ":";
+  out += " ";
+  if (!path.empty()) out += path + ": ";
+  return out + message;
+}
+
+const Processor& Config::processor_for(const Route& route) const {
+  auto it = std::find_if(processors.begin(), processors.end(),
+                         [&](const Processor& p) { return p.name == route.processor; });
+  return *it;
+}
+
+LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& file) {
+  return parse(yaml, std::filesystem::absolute(file).lexically_normal());
+}
+
+LoadResult load(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.errors.push_back(ConfigError{file.string(), 0, 0, "", "cannot read the file"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_from_string(text.str(), file);
+}
+
+}  // namespace paygate::config

@@ -1,0 +1,45 @@
+// Loads and validates a paygate YAML configuration file.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+
+namespace paygate::config {
+
+// One problem found in a configuration file. `line` and `column` are 1-based and point at
+// the offending value (or key, for unknown and duplicate keys; or the enclosing mapping,
+// for missing keys). `path` is the key path, e.g. "listeners[0].tls.certificate".
+// Messages never quote secret material: the main file holds none by construction.
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string path;
+  std::string message;
+
+  // "file:line:column: path: message"
+  std::string to_string() const;
+};
+
+// Either a fully validated Config, or every problem found (never both, never neither).
+struct LoadResult {
+  std::shared_ptr<const Config> config;
+  std::vector<ConfigError> errors;  // sorted by position in the file
+
+  bool ok() const { return config != nullptr; }
+};
+
+// Reads `file`, resolves relative file paths against the file's directory, checks every
+// rule, and returns all problems at once. Does not throw.
+LoadResult load(const std::filesystem::path& file);
+
+// As load(), with the YAML given as text; `file` names it in errors and anchors relative
+// paths. For tests and for `paygate validate`.
+LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& file);
+
+}  // namespace paygate::config

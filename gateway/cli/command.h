@@ -1,0 +1,24 @@
+// paygate's subcommands: each is a spec (for parsing and --help) and a function.
+#pragma once
+
+#include <vector>
+
+#include "gateway/cli/args.h"
+
+namespace paygate::cli {
+
+// Exit codes shared by every command.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;  // the command ran and failed (bad config, bind error...)
+inline constexpr int exit_usage = 2;    // the command line itself was wrong
+
+struct Command {
+  CommandSpec spec;
+  int (*run)(const Args& args);
+};
+
+Command serve_command();
+Command check_config_command();
+Command version_command();
+
+}  // namespace paygate::cli

@@ -1,0 +1,82 @@
+#include <signal.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "config/loader.h"
+#include "gateway/cli/command.h"
+#include "gateway/cli/ready_file.h"
+#include "gateway/log.h"
+#include "gateway/server.h"
+#include "gateway/version.h"
+
+namespace paygate::cli {
+namespace {
+
+int serve(const Args& args) {
+  const std::string file = *args.value("config");
+  auto loaded = config::load(file);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "paygate serve: refusing to start: %zu configuration problem%s\n",
+                 loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+    return exit_failure;
+  }
+  log::configure(loaded.config->logging);
+
+  // Signals are taken by this thread alone (sigwait); the network threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<gateway::Gateway> server;
+  try {
+    server = gateway::Gateway::start(loaded.config);
+  } catch (const std::exception& e) {
+    log::error("start failed: {}", e.what());
+    log::flush();
+    return exit_failure;
+  }
+  for (const auto& [name, endpoint] : server->listening()) {
+    log::info("listening listener={} address={}", name, endpoint.to_string());
+  }
+  log::info("paygate {} serving config={}", paygate::version, loaded.config->source.string());
+  if (auto ready = args.value("ready-file"); ready && !write_ready_file(*ready, server->listening())) {
+    log::error("cannot write ready file {}", *ready);
+    server->stop();
+    server->wait();
+    return exit_failure;
+  }
+
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      log::warn("SIGHUP received: configuration reload is not available in this version");
+      continue;
+    }
+    log::info("signal {} received: stopping", signal);
+    break;
+  }
+  server->stop();
+  server->wait();
+  log::info("stopped");
+  log::flush();
+  return exit_ok;
+}
+
+}  // namespace
+
+Command serve_command() {
+  return {{"serve",
+           "Run the gateway with a configuration file until SIGTERM or SIGINT.",
+           "",
+           {{"config", "FILE", "configuration file", true},
+            {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}},
+          serve};
+}
+
+}  // namespace paygate::cli

@@ -1,0 +1,249 @@
+// One HTTPS/1.1 merchant connection: TLS handshake, then keep-alive requests, each read
+// under its own deadlines, routed, forwarded to the processor and answered.
+#include <boost/beast/core/string.hpp>
+
+#include <chrono>
+#include <optional>
+
+#include "gateway/log.h"
+#include "gateway/problem.h"
+#include "gateway/worker.h"
+
+namespace paygate::gateway {
+namespace {
+
+using namespace net;
+using Clock = std::chrono::steady_clock;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// The headers a merchant may pass through to the processor. Everything else (cookies,
+// authorization, hop-by-hop headers, anything unknown) stays at the gateway.
+constexpr http::field forwarded_fields[] = {http::field::content_type, http::field::accept};
+constexpr std::string_view idempotency_key = "Idempotency-Key";
+
+const Problem& problem_for(UpstreamFault fault) {
+  switch (fault) {
+    case UpstreamFault::busy: return problems::processor_busy;
+    case UpstreamFault::queue_timeout:
+    case UpstreamFault::connect_timeout:
+    case UpstreamFault::timeout: return problems::processor_timeout;
+    case UpstreamFault::connect_failed: return problems::processor_unreachable;
+    default: return problems::processor_failed;
+  }
+}
+
+class HttpSession {
+ public:
+  HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
+      : worker_(worker),
+        listener_(listener),
+        limits_(listener.config->limits),
+        stream_(std::move(socket), *listener.tls) {}
+
+  asio::awaitable<void> run() {
+    auto& tcp_layer = stream_.next_layer();
+    tcp_layer.expires_after(limits_.header_timeout);
+    auto [hec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
+    if (hec) {
+      log::debug("tls handshake failed listener={} reason={}", listener_.config->name, hec.message());
+      co_return;
+    }
+    bool first = true;
+    for (;;) {
+      if (buffer_.size() == 0) {
+        // Wait for the next request: the header deadline for the first one, the idle
+        // deadline between keep-alive requests.
+        tcp_layer.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        if (ec) break;
+        buffer_.commit(n);
+      }
+      first = false;
+      if (!co_await serve_one()) break;
+    }
+    co_await close();
+  }
+
+ private:
+  // Reads, handles and answers one request. Returns whether the connection stays open.
+  asio::awaitable<bool> serve_one() {
+    auto& tcp_layer = stream_.next_layer();
+    start_ = Clock::now();
+    request_id_ = worker_.ids.next();
+    route_name_ = "-";
+    method_ = "-";
+    upstream_ = "-";
+    bytes_in_ = 0;
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header));
+    parser.body_limit(limits_.max_body);
+    tcp_layer.expires_after(limits_.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+    if (hec) {
+      if (hec == http::error::header_limit) co_return co_await answer_problem(problems::header_too_large, false);
+      if (hec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
+      // A slow or vanished client (timeout, EOF, TLS error): nothing useful can be answered.
+      if (hec.category() != http_category() || hec == http::error::end_of_stream) co_return false;
+      co_return co_await answer_problem(problems::malformed_request, false);
+    }
+
+    Request& req = parser.get();
+    method_ = known_method(req.method());
+    if (auto expect = req[http::field::expect]; !expect.empty()) {
+      if (!beast::iequals(expect, "100-continue")) co_return co_await answer_problem(problems::malformed_request, false);
+      // The size is acceptable (checked above against Content-Length): ask for the body.
+      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+      tcp_layer.expires_after(limits_.write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(continue_line), use_tuple);
+      if (wec) co_return false;
+    }
+
+    tcp_layer.expires_after(limits_.body_timeout);
+    auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+    if (bec) {
+      if (bec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
+      if (bec == beast::error::timeout) co_return co_await answer_problem(problems::request_timeout, false);
+      if (bec.category() != http_category() || bec == http::error::end_of_stream) co_return false;
+      co_return co_await answer_problem(problems::malformed_request, false);
+    }
+    bytes_in_ = req.body().size();
+    const bool keep_alive = req.keep_alive();
+
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view path = target.substr(0, target.find('?'));
+    RouteMatchResult match = worker_.shared.router.find(std::string_view(req.method_string()), path);
+    if (!match.route) {
+      if (match.path_known) {
+        co_return co_await answer_problem(problems::method_not_allowed, keep_alive, match.allowed_methods);
+      }
+      co_return co_await answer_problem(problems::route_not_found, keep_alive);
+    }
+    route_name_ = match.route->name;
+    co_return co_await forward(*match.route, req, target, keep_alive);
+  }
+
+  asio::awaitable<bool> forward(const config::Route& route, Request& req, std::string_view target,
+                                bool keep_alive) {
+    const SharedState& shared = worker_.shared;
+    const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
+    const ProcessorContext& processor = shared.processors[processor_index];
+
+    Request upstream{req.method(), upstream_target(route, *processor.config, target), 11};
+    upstream.set(http::field::host, processor.host_header);
+    for (http::field f : forwarded_fields) {
+      if (auto it = req.find(f); it != req.end()) upstream.set(f, it->value());
+    }
+    if (auto it = req.find(idempotency_key); it != req.end()) upstream.set(idempotency_key, it->value());
+    upstream.set("X-Request-Id", request_id_.view());
+    upstream.body() = std::move(req.body());
+    upstream.keep_alive(true);
+    upstream.prepare_payload();
+
+    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
+    if (result.fault != UpstreamFault::none) {
+      upstream_ = to_string(result.fault);
+      log::warn("processor exchange failed request_id={} route={} processor={} fault={}",
+                request_id_.view(), route.name, processor.config->name, upstream_);
+      co_return co_await answer_problem(problem_for(result.fault), keep_alive);
+    }
+    upstream_ = "ok";
+
+    Response res{result.response.result(), 11};
+    if (auto it = result.response.find(http::field::content_type); it != result.response.end()) {
+      res.set(http::field::content_type, it->value());
+    }
+    res.body() = std::move(result.response.body());
+    co_return co_await answer(std::move(res), keep_alive);
+  }
+
+  static std::string upstream_target(const config::Route& route, const config::Processor& processor,
+                                     std::string_view target) {
+    std::string out = processor.base_path + route.upstream_path;
+    if (auto q = target.find('?'); q != std::string_view::npos) out += target.substr(q);
+    return out;
+  }
+
+  asio::awaitable<bool> answer_problem(const Problem& problem, bool keep_alive,
+                                       std::string_view allow = {}) {
+    Response res{static_cast<http::status>(problem.status), 11};
+    res.set(http::field::content_type, "application/problem+json");
+    if (!allow.empty()) res.set(http::field::allow, allow);
+    res.body() = problem_body(problem, request_id_.view());
+    co_return co_await answer(std::move(res), keep_alive);
+  }
+
+  asio::awaitable<bool> answer(Response res, bool keep_alive) {
+    res.set(http::field::server, "paygate");
+    res.set("X-Request-Id", request_id_.view());
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    const unsigned status = res.result_int();
+    const std::uint64_t bytes_out = res.body().size();
+    stream_.next_layer().expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
+    log::access({.request_id = request_id_.view(),
+                 .listener = listener_.config->name,
+                 .route = route_name_,
+                 .method = method_,
+                 .status = status,
+                 .bytes_in = bytes_in_,
+                 .bytes_out = bytes_out,
+                 .latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_),
+                 .merchant = "-",
+                 .upstream = upstream_});
+    co_return !ec && keep_alive;
+  }
+
+  asio::awaitable<void> close() {
+    auto& tcp_layer = stream_.next_layer();
+    if (!tcp_layer.socket().is_open()) co_return;
+    // Say goodbye properly when the client is still there, but never wait long for it.
+    tcp_layer.expires_after(std::chrono::seconds(1));
+    co_await stream_.async_shutdown(use_tuple);
+    beast::error_code ignored;
+    tcp_layer.socket().close(ignored);
+  }
+
+  static const boost::system::error_category& http_category() {
+    return make_error_code(http::error::bad_version).category();
+  }
+
+  // A method name fit for logs: only methods we know, never client text.
+  static std::string_view known_method(http::verb verb) {
+    switch (verb) {
+      case http::verb::get: return "GET";
+      case http::verb::post: return "POST";
+      case http::verb::put: return "PUT";
+      case http::verb::patch: return "PATCH";
+      case http::verb::delete_: return "DELETE";
+      case http::verb::head: return "HEAD";
+      case http::verb::options: return "OPTIONS";
+      default: return "OTHER";
+    }
+  }
+
+  Worker& worker_;
+  ListenerContext& listener_;
+  const config::ListenerLimits& limits_;
+  TlsStream stream_;
+  beast::flat_buffer buffer_;
+
+  // Per request, for the answer and the access line.
+  Clock::time_point start_{};
+  RequestId request_id_;
+  std::string_view route_name_ = "-";
+  std::string_view method_ = "-";
+  std::string_view upstream_ = "-";
+  std::uint64_t bytes_in_ = 0;
+};
+
+}  // namespace
+
+asio::awaitable<void> serve_https(Worker& worker, ListenerContext& listener, tcp::socket socket) {
+  HttpSession session(worker, listener, std::move(socket));
+  co_await session.run();
+}
+
+}  // namespace paygate::gateway

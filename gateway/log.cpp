@@ -1,0 +1,131 @@
+#include "gateway/log.h"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <memory>
+
+namespace paygate::log {
+namespace {
+
+spdlog::level::level_enum to_spdlog(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::trace: return spdlog::level::trace;
+    case config::LogLevel::debug: return spdlog::level::debug;
+    case config::LogLevel::info: return spdlog::level::info;
+    case config::LogLevel::warn: return spdlog::level::warn;
+    case config::LogLevel::error: return spdlog::level::err;
+    case config::LogLevel::off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+void append_json_escaped(std::string_view text, spdlog::memory_buf_t& out) {
+  for (char c : text) {
+    switch (c) {
+      case '"': out.append(std::string_view("\\\"")); break;
+      case '\\': out.append(std::string_view("\\\\")); break;
+      case '\n': out.append(std::string_view("\\n")); break;
+      case '\r': out.append(std::string_view("\\r")); break;
+      case '\t': out.append(std::string_view("\\t")); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+}
+
+// %j: the message, escaped for use inside a JSON string.
+class JsonPayloadFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    append_json_escaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonPayloadFlag>();
+  }
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const std::string& pattern) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonPayloadFlag>('j').set_pattern(pattern);
+  logger->set_formatter(std::move(formatter));
+  return logger;
+}
+
+struct Loggers {
+  std::shared_ptr<spdlog::logger> main = make_logger("paygate", "%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+  std::shared_ptr<spdlog::logger> access;  // null when access logging is off
+  config::LogFormat format = config::LogFormat::text;
+};
+
+Loggers& loggers() {
+  static Loggers instance;
+  return instance;
+}
+
+std::string json_string(std::string_view text) {
+  spdlog::memory_buf_t buf;
+  buf.push_back('"');
+  append_json_escaped(text, buf);
+  buf.push_back('"');
+  return fmt::to_string(buf);
+}
+
+}  // namespace
+
+void configure(const config::Logging& logging) {
+  Loggers& l = loggers();
+  l.format = logging.format;
+  const bool json = logging.format == config::LogFormat::json;
+  l.main = make_logger("paygate", json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"})"
+                                       : "%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+  l.main->set_level(to_spdlog(logging.level));
+  if (logging.access_log) {
+    l.access = make_logger("access", json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","type":"access",%v})"
+                                          : "%Y-%m-%dT%H:%M:%S.%eZ access %v");
+  } else {
+    l.access.reset();
+  }
+}
+
+bool enabled(config::LogLevel level) { return loggers().main->should_log(to_spdlog(level)); }
+
+void write(config::LogLevel level, std::string_view message) {
+  loggers().main->log(to_spdlog(level), message);
+}
+
+void access(const AccessRecord& r) {
+  Loggers& l = loggers();
+  if (!l.access) return;
+  const auto latency_us = static_cast<long long>(r.latency.count());
+  if (l.format == config::LogFormat::json) {
+    l.access->info(
+        R"("request_id":{},"listener":{},"route":{},"method":{},"status":{},"bytes_in":{},)"
+        R"("bytes_out":{},"latency_us":{},"merchant":{},"upstream":{})",
+        json_string(r.request_id), json_string(r.listener), json_string(r.route),
+        json_string(r.method), r.status, r.bytes_in, r.bytes_out, latency_us,
+        json_string(r.merchant), json_string(r.upstream));
+  } else {
+    l.access->info(
+        "request_id={} listener={} route={} method={} status={} bytes_in={} bytes_out={} "
+        "latency_us={} merchant={} upstream={}",
+        r.request_id, r.listener, r.route, r.method, r.status, r.bytes_in, r.bytes_out, latency_us,
+        r.merchant, r.upstream);
+  }
+}
+
+void flush() {
+  Loggers& l = loggers();
+  l.main->flush();
+  if (l.access) l.access->flush();
+}
+
+}  // namespace paygate::log

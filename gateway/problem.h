@@ -1,0 +1,46 @@
+// RFC 9457 problem details (application/problem+json) for every error paygate answers.
+// A problem names what went wrong and carries the request id; it never echoes any part
+// of the request.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace paygate::gateway {
+
+struct Problem {
+  unsigned status;
+  std::string_view slug;   // becomes the type URI "urn:paygate:problem:<slug>"
+  std::string_view title;
+  std::string_view detail;
+};
+
+namespace problems {
+inline constexpr Problem malformed_request{400, "malformed-request", "Bad Request",
+                                           "The request is not well-formed HTTP/1.1."};
+inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
+                                         "No route matches this path."};
+inline constexpr Problem method_not_allowed{405, "method-not-allowed", "Method Not Allowed",
+                                            "This path does not accept this method."};
+inline constexpr Problem request_timeout{408, "request-timeout", "Request Timeout",
+                                         "The request body did not arrive in time."};
+inline constexpr Problem body_too_large{413, "body-too-large", "Content Too Large",
+                                        "The request body exceeds this listener's limit."};
+inline constexpr Problem header_too_large{431, "header-too-large",
+                                          "Request Header Fields Too Large",
+                                          "The request header exceeds this listener's limit."};
+inline constexpr Problem processor_unreachable{502, "processor-unreachable", "Bad Gateway",
+                                               "The payment processor could not be reached."};
+inline constexpr Problem processor_failed{502, "processor-failed", "Bad Gateway",
+                                          "The payment processor closed the connection or "
+                                          "answered with something that is not a valid answer."};
+inline constexpr Problem processor_busy{503, "processor-busy", "Service Unavailable",
+                                        "All connections to the payment processor are busy."};
+inline constexpr Problem processor_timeout{504, "processor-timeout", "Gateway Timeout",
+                                           "The payment processor did not answer in time."};
+}  // namespace problems
+
+// The JSON body for `problem`, with `request_id` as an extension member.
+std::string problem_body(const Problem& problem, std::string_view request_id);
+
+}  // namespace paygate::gateway

@@ -1,0 +1,40 @@
+// The paygate server: network threads, listeners and their sessions.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+
+namespace paygate::gateway {
+
+class Gateway {
+ public:
+  // Builds every TLS context, binds every listener and starts the network threads.
+  // Throws std::runtime_error with an operator-readable message when a listener cannot
+  // be bound or a certificate cannot be loaded (start-up only).
+  static std::unique_ptr<Gateway> start(std::shared_ptr<const config::Config> config);
+
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Listener names with the addresses actually bound (port 0 resolved), in config order.
+  std::vector<std::pair<std::string, config::Endpoint>> listening() const;
+
+  // Stops accepting and ends every session. Thread-safe and idempotent.
+  void stop();
+
+  // Blocks until every network thread has exited.
+  void wait();
+
+  struct State;
+
+ private:
+  explicit Gateway(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace paygate::gateway

@@ -1,0 +1,205 @@
+#include "gateway/upstream_pool.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "gateway/net/tls_context.h"
+
+namespace paygate::gateway {
+
+using namespace net;
+using Clock = std::chrono::steady_clock;
+
+struct UpstreamPool::Connection {
+  Connection(asio::any_io_executor executor, ssl::context& tls) : stream(executor, tls) {}
+  TlsStream stream;
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since{};
+  bool used = false;  // has completed at least one exchange
+};
+
+// A request parked until a connection frees up, or a slot to open one does.
+struct UpstreamPool::Waiter {
+  explicit Waiter(asio::any_io_executor executor) : timer(executor) {}
+  asio::steady_timer timer;
+  std::unique_ptr<Connection> handed;  // a reusable connection, handed over by release()
+  bool may_open = false;               // a slot was reserved for this waiter by release()
+};
+
+namespace {
+
+const boost::system::error_category& http_error_category() {
+  return make_error_code(http::error::bad_version).category();
+}
+
+}  // namespace
+
+std::string_view to_string(UpstreamFault fault) {
+  switch (fault) {
+    case UpstreamFault::none: return "none";
+    case UpstreamFault::busy: return "busy";
+    case UpstreamFault::queue_timeout: return "queue_timeout";
+    case UpstreamFault::connect_failed: return "connect_failed";
+    case UpstreamFault::connect_timeout: return "connect_timeout";
+    case UpstreamFault::reset: return "reset";
+    case UpstreamFault::bad_answer: return "bad_answer";
+    case UpstreamFault::answer_too_large: return "answer_too_large";
+    case UpstreamFault::timeout: return "timeout";
+  }
+  return "unknown";
+}
+
+UpstreamPool::UpstreamPool(asio::any_io_executor executor, const ProcessorContext& processor,
+                           std::uint32_t max_connections, std::uint32_t max_waiting)
+    : executor_(std::move(executor)),
+      processor_(processor),
+      max_connections_(std::max<std::uint32_t>(1, max_connections)),
+      max_waiting_(max_waiting) {}
+
+UpstreamPool::~UpstreamPool() = default;
+
+bool UpstreamPool::still_usable(Connection& c) const {
+  if (Clock::now() - c.idle_since > processor_.config->pool.idle_timeout) return false;
+  // A processor that closed the idle connection has left a FIN (recv returns 0) or, after
+  // an exchange, a TLS close_notify (bytes nobody asked for). Either way: do not reuse.
+  char byte;
+  auto fd = c.stream.next_layer().socket().native_handle();
+  ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return false;
+  if (n > 0) return !c.used;  // a fresh connection may still hold TLS 1.3 session tickets
+  return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+asio::awaitable<UpstreamPool::Lease> UpstreamPool::open_new() {
+  const config::Processor& p = *processor_.config;
+  auto connection = std::make_unique<Connection>(executor_, *processor_.tls);
+  auto& tcp_layer = connection->stream.next_layer();
+  const auto deadline = Clock::now() + p.timeouts.connect;
+  Lease lease;
+
+  tcp::resolver resolver(executor_);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(p.endpoint.host, std::to_string(p.endpoint.port), use_tuple);
+  if (!rec) {
+    tcp_layer.expires_at(deadline);
+    auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_tuple);
+    rec = cec;
+  }
+  if (!rec && !set_peer_name(connection->stream.native_handle(), p.tls.server_name)) {
+    rec = asio::error::invalid_argument;
+  }
+  if (!rec) {
+    tcp_layer.socket().set_option(tcp::no_delay(true), rec);
+    tcp_layer.expires_at(deadline);
+    auto [hec] = co_await connection->stream.async_handshake(ssl::stream_base::client, use_tuple);
+    rec = hec;
+  }
+  if (rec) {
+    --open_;
+    lease.fault = rec == beast::error::timeout ? UpstreamFault::connect_timeout
+                                               : UpstreamFault::connect_failed;
+    // The slot this attempt held is free again: let a waiter try.
+    release(nullptr, false);
+    co_return lease;
+  }
+  lease.connection = std::move(connection);
+  co_return lease;
+}
+
+asio::awaitable<UpstreamPool::Lease> UpstreamPool::acquire() {
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> c = std::move(idle_.back());
+    idle_.pop_back();
+    if (still_usable(*c)) co_return Lease{std::move(c), UpstreamFault::none};
+    --open_;
+  }
+  if (open_ < max_connections_) {
+    ++open_;
+    co_return co_await open_new();
+  }
+  if (waiting_.size() >= max_waiting_) co_return Lease{nullptr, UpstreamFault::busy};
+
+  Waiter waiter(executor_);
+  waiter.timer.expires_after(processor_.config->timeouts.connect);
+  waiting_.push_back(&waiter);
+  co_await waiter.timer.async_wait(use_tuple);
+  // release() removes a waiter from the queue when it serves it; a timed-out one is still there.
+  if (waiter.handed) co_return Lease{std::move(waiter.handed), UpstreamFault::none};
+  if (waiter.may_open) co_return co_await open_new();
+  std::erase(waiting_, &waiter);
+  co_return Lease{nullptr, UpstreamFault::queue_timeout};
+}
+
+void UpstreamPool::release(std::unique_ptr<Connection> connection, bool reusable) {
+  if (connection && reusable) {
+    connection->used = true;
+    if (!waiting_.empty()) {
+      Waiter* next = waiting_.front();
+      waiting_.pop_front();
+      next->handed = std::move(connection);
+      next->timer.cancel();
+      return;
+    }
+    connection->idle_since = Clock::now();
+    idle_.push_back(std::move(connection));
+    return;
+  }
+  if (connection) {
+    // Not reusable: close without a TLS shutdown exchange (the peer may be gone).
+    beast::error_code ignored;
+    connection->stream.next_layer().socket().close(ignored);
+    connection.reset();
+    --open_;
+  }
+  if (!waiting_.empty() && open_ < max_connections_) {
+    Waiter* next = waiting_.front();
+    waiting_.pop_front();
+    ++open_;
+    next->may_open = true;
+    next->timer.cancel();
+  }
+}
+
+asio::awaitable<UpstreamPool::Result> UpstreamPool::exchange(
+    const http::request<http::string_body>& request) {
+  Result result;
+  Lease lease = co_await acquire();
+  if (lease.fault != UpstreamFault::none) {
+    result.fault = lease.fault;
+    co_return result;
+  }
+  Connection& c = *lease.connection;
+  auto& tcp_layer = c.stream.next_layer();
+  tcp_layer.expires_after(processor_.config->timeouts.response);
+
+  auto [wec, written] = co_await http::async_write(c.stream, request, use_tuple);
+  if (wec) {
+    release(std::move(lease.connection), false);
+    result.fault = wec == beast::error::timeout ? UpstreamFault::timeout : UpstreamFault::reset;
+    co_return result;
+  }
+
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(processor_.config->max_response);
+  parser.header_limit(64 * 1024);
+  auto [rec, read] = co_await http::async_read(c.stream, c.buffer, parser, use_tuple);
+  if (rec) {
+    release(std::move(lease.connection), false);
+    if (rec == beast::error::timeout) result.fault = UpstreamFault::timeout;
+    else if (rec == http::error::body_limit) result.fault = UpstreamFault::answer_too_large;
+    else if (rec == http::error::end_of_stream) result.fault = UpstreamFault::reset;
+    else if (rec.category() == http_error_category()) result.fault = UpstreamFault::bad_answer;
+    else result.fault = UpstreamFault::reset;
+    co_return result;
+  }
+  result.response = parser.release();
+  tcp_layer.expires_never();
+  // Bytes after the answer mean the processor is not speaking HTTP/1.1 as we are.
+  const bool reusable = result.response.keep_alive() && c.buffer.size() == 0;
+  release(std::move(lease.connection), reusable);
+  co_return result;
+}
+
+}  // namespace paygate::gateway

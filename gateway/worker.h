@@ -1,0 +1,56 @@
+// Internal to gateway/: what the network threads share (immutable) and what each owns.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "gateway/net/asio.h"
+#include "gateway/request_id.h"
+#include "gateway/router.h"
+#include "gateway/upstream_pool.h"
+
+namespace paygate::gateway {
+
+struct ListenerContext {
+  const config::Listener* config = nullptr;
+  std::shared_ptr<net::ssl::context> tls;
+  net::tcp::endpoint bound;
+  std::atomic<std::uint32_t> connections{0};  // open sessions, all threads
+};
+
+// Everything built from one configuration. Read-only once the threads run.
+struct SharedState {
+  std::shared_ptr<const config::Config> config;
+  std::vector<std::unique_ptr<ListenerContext>> listeners;
+  std::vector<ProcessorContext> processors;      // in config order
+  std::vector<std::size_t> route_processor;      // per route: index into processors
+  Router router;
+
+  explicit SharedState(std::shared_ptr<const config::Config> c) : config(std::move(c)), router(*config) {}
+  std::size_t route_index(const config::Route& route) const {
+    return static_cast<std::size_t>(&route - config->routes.data());
+  }
+};
+
+// One network thread: its own io_context, acceptors, pools and request ids. Nothing in
+// here is touched by another thread, so nothing needs a lock.
+struct Worker {
+  Worker(std::uint32_t index_, const SharedState& shared_)
+      : io(1), index(index_), shared(shared_), ids(index_) {}
+
+  net::asio::io_context io;  // first member: destroyed last, after everything using it
+  std::uint32_t index;
+  const SharedState& shared;
+  RequestIdGenerator ids;
+  std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors;  // per listener
+  std::vector<std::unique_ptr<UpstreamPool>> pools;             // per processor
+};
+
+// Runs one merchant connection to its end.
+net::asio::awaitable<void> serve_https(Worker& worker, ListenerContext& listener,
+                                       net::tcp::socket socket);
+
+}  // namespace paygate::gateway

@@ -1,0 +1,70 @@
+// paygate-processor-sim: an HTTPS payment processor for demos, tests and benchmarks.
+#include <signal.h>
+
+#include <cstdio>
+#include <span>
+#include <stdexcept>
+
+#include "config/units.h"
+#include "gateway/cli/args.h"
+#include "gateway/cli/ready_file.h"
+#include "sim/server.h"
+
+int main(int argc, char** argv) {
+  using namespace paygate;
+  const cli::CommandSpec spec{
+      "processor-sim",
+      "Serve HTTPS like a payment processor (amount rules in docs/simulator.md).",
+      "",
+      {{"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:9443; port 0 = any)", false},
+       {"certificate", "FILE", "server certificate chain (PEM)", true},
+       {"private-key", "FILE", "server private key (PEM, mode 0600)", true},
+       {"threads", "N", "network threads (default 1)", false},
+       {"ready-file", "FILE", "write the bound address as JSON here once listening", false}}};
+  std::string error;
+  auto args = cli::parse(spec, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
+  if (!args) {
+    std::fprintf(stderr, "paygate-processor-sim: %s\n\n%s", error.c_str(), cli::usage(spec).c_str());
+    return 2;
+  }
+  if (args->help) {
+    std::fputs(cli::usage(spec).c_str(), stdout);
+    return 0;
+  }
+  sim::SimOptions options;
+  if (auto listen = args->value("listen")) {
+    auto endpoint = config::parse_endpoint(*listen);
+    if (!endpoint) {
+      std::fprintf(stderr, "paygate-processor-sim: --listen expects HOST:PORT\n");
+      return 2;
+    }
+    options.listen = *endpoint;
+  }
+  options.tls.certificate = *args->value("certificate");
+  options.tls.private_key = *args->value("private-key");
+  if (auto threads = args->value("threads")) options.threads = static_cast<std::uint32_t>(std::stoul(*threads));
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<sim::SimServer> server;
+  try {
+    server = sim::SimServer::start(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "paygate-processor-sim: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "paygate-processor-sim listening on %s\n", server->bound().to_string().c_str());
+  if (auto ready = args->value("ready-file"); ready && !cli::write_ready_file(*ready, {{"processor", server->bound()}})) {
+    std::fprintf(stderr, "paygate-processor-sim: cannot write %s\n", ready->c_str());
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  server->stop();
+  server->wait();
+  return 0;
+}

@@ -1,0 +1,201 @@
+#include "sim/server.h"
+
+#include <boost/asio/strand.hpp>
+
+#include <charconv>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "gateway/net/asio.h"
+#include "gateway/net/tls_context.h"
+#include "sim/authorizer.h"
+
+namespace paygate::sim {
+
+using namespace net;
+
+namespace {
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+class RandomIds final : public IdSource {
+ public:
+  std::string authorization_code() override {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    std::string code(6, ' ');
+    for (char& c : code) c = alphabet[rng_() % 36];
+    return code;
+  }
+  std::string transaction_id() override {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id = "sim_";
+    for (int i = 0; i < 24; ++i) id += hex[rng_() % 16];
+    return id;
+  }
+
+ private:
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+Response json_response(unsigned status, std::string body, const Request& req) {
+  Response res{static_cast<http::status>(status), 11};
+  res.set(http::field::server, "paygate-processor-sim");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+unsigned query_ms(std::string_view target, unsigned fallback) {
+  auto pos = target.find("ms=");
+  if (pos == std::string_view::npos) return fallback;
+  unsigned ms = fallback;
+  std::from_chars(target.data() + pos + 3, target.data() + target.size(), ms);
+  return ms;
+}
+
+enum class Fault { none, stall, reset, garbage, slow, server_error, close };
+
+Fault fault_for(std::string_view path) {
+  constexpr std::string_view prefix = "/sim/fault/";
+  if (path.rfind(prefix, 0) != 0) return Fault::none;
+  std::string_view name = path.substr(prefix.size());
+  if (name == "stall") return Fault::stall;
+  if (name == "reset") return Fault::reset;
+  if (name == "garbage") return Fault::garbage;
+  if (name == "slow") return Fault::slow;
+  if (name == "500") return Fault::server_error;
+  if (name == "close") return Fault::close;
+  return Fault::none;
+}
+
+asio::awaitable<void> session(TlsStream stream) {
+  RandomIds ids;
+  beast::flat_buffer buffer;
+  auto& tcp_layer = stream.next_layer();
+  tcp_layer.expires_after(std::chrono::seconds(10));
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+  if (hec) co_return;
+  for (;;) {
+    tcp_layer.expires_after(std::chrono::seconds(120));
+    Request req;
+    auto [ec, n] = co_await http::async_read(stream, buffer, req, use_tuple);
+    if (ec) break;
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view path = target.substr(0, target.find('?'));
+    Fault fault = fault_for(path);
+
+    if (fault == Fault::stall) {
+      // Hold the request: read until the client gives up.
+      tcp_layer.expires_never();
+      char sink[256];
+      for (;;) {
+        auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (rec) break;
+      }
+      break;
+    }
+    if (fault == Fault::reset) {
+      tcp_layer.socket().set_option(asio::socket_base::linger(true, 0));
+      tcp_layer.socket().close();
+      co_return;
+    }
+    if (fault == Fault::garbage) {
+      static constexpr std::string_view junk = "this is not an HTTP answer\r\n\x01\x02\x03\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(junk), use_tuple);
+      break;
+    }
+    if (fault == Fault::slow) {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(std::chrono::milliseconds(query_ms(target, 2000)));
+      co_await timer.async_wait(use_tuple);
+    }
+
+    Response res;
+    if (fault == Fault::server_error) {
+      res = json_response(500, R"({"error":"internal_error"})", req);
+    } else if (path == "/healthz" && req.method() == http::verb::get) {
+      res = json_response(200, R"({"status":"ok"})", req);
+    } else if (req.method() != http::verb::post) {
+      res = json_response(405, R"({"error":"method_not_allowed"})", req);
+    } else {
+      SimAnswer answer = authorize(req.body(), ids);
+      res = json_response(answer.http_status, std::move(answer.body), req);
+    }
+    if (fault == Fault::close) res.keep_alive(false);
+    tcp_layer.expires_after(std::chrono::seconds(10));
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !res.keep_alive()) break;
+  }
+  tcp_layer.expires_after(std::chrono::seconds(1));
+  co_await stream.async_shutdown(use_tuple);
+}
+
+}  // namespace
+
+struct SimServer::State {
+  asio::io_context io;
+  std::shared_ptr<ssl::context> tls;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+};
+
+SimServer::SimServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+SimServer::~SimServer() {
+  stop();
+  wait();
+}
+
+std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
+  auto state = std::make_unique<State>();
+  state->tls = make_server_context(options.tls);
+  beast::error_code ec;
+  tcp::endpoint endpoint(asio::ip::make_address(options.listen.host, ec), options.listen.port);
+  if (ec) throw std::runtime_error("--listen needs an IP address, not " + options.listen.host);
+  state->acceptor.open(endpoint.protocol());
+  state->acceptor.set_option(asio::socket_base::reuse_address(true));
+  state->acceptor.bind(endpoint, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + options.listen.to_string() + ": " + ec.message());
+  state->acceptor.listen();
+
+  State& s = *state;
+  asio::co_spawn(
+      s.io,
+      [&s]() -> asio::awaitable<void> {
+        for (;;) {
+          // Each connection gets its own strand: the io_context may run on several threads.
+          auto strand = asio::make_strand(s.io);
+          auto [aec, socket] = co_await s.acceptor.async_accept(strand, use_tuple);
+          if (aec == asio::error::operation_aborted || !s.acceptor.is_open()) co_return;
+          if (aec) continue;
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          asio::co_spawn(strand, session(TlsStream(std::move(socket), *s.tls)), asio::detached);
+        }
+      },
+      asio::detached);
+  for (std::uint32_t i = 0; i < std::max<std::uint32_t>(1, options.threads); ++i) {
+    s.threads.emplace_back([&s] { s.io.run(); });
+  }
+  return std::unique_ptr<SimServer>(new SimServer(std::move(state)));
+}
+
+config::Endpoint SimServer::bound() const {
+  auto e = state_->acceptor.local_endpoint();
+  return {e.address().to_string(), e.port()};
+}
+
+void SimServer::stop() { state_->io.stop(); }
+
+void SimServer::wait() {
+  for (auto& t : state_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace paygate::sim

@@ -1,0 +1,36 @@
+// The processor simulator's HTTPS server. Answers like a payment processor (see
+// authorizer.h) and, on /sim/fault/... paths, misbehaves on purpose for tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "config/config.h"
+
+namespace paygate::sim {
+
+struct SimOptions {
+  config::Endpoint listen{"127.0.0.1", 9443};
+  config::ServerTls tls;
+  std::uint32_t threads = 1;
+};
+
+class SimServer {
+ public:
+  // Binds and starts serving; throws std::runtime_error on bind or certificate errors.
+  static std::unique_ptr<SimServer> start(const SimOptions& options);
+  ~SimServer();
+
+  config::Endpoint bound() const;
+  void stop();  // thread-safe
+  void wait();
+
+  struct State;
+
+ private:
+  explicit SimServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace paygate::sim
