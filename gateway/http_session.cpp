@@ -84,7 +84,8 @@ class HttpSession {
     if (hec) {
       if (hec == http::error::header_limit) co_return co_await answer_problem(problems::header_too_large, false);
       if (hec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
-      // A slow or vanished client (timeout, EOF, TLS error): nothing useful can be answered.
+      // A slow or vanished client (timeout, EOF, TLS error): nothing useful can be answered,
+      // and a timed-out tcp_stream is already closed.
       if (hec.category() != http_category() || hec == http::error::end_of_stream) co_return false;
       co_return co_await answer_problem(problems::malformed_request, false);
     }
@@ -104,7 +105,6 @@ class HttpSession {
     auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
     if (bec) {
       if (bec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
-      if (bec == beast::error::timeout) co_return co_await answer_problem(problems::request_timeout, false);
       if (bec.category() != http_category() || bec == http::error::end_of_stream) co_return false;
       co_return co_await answer_problem(problems::malformed_request, false);
     }

@@ -22,8 +22,6 @@ inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
                                          "No route matches this path."};
 inline constexpr Problem method_not_allowed{405, "method-not-allowed", "Method Not Allowed",
                                             "This path does not accept this method."};
-inline constexpr Problem request_timeout{408, "request-timeout", "Request Timeout",
-                                         "The request body did not arrive in time."};
 inline constexpr Problem body_too_large{413, "body-too-large", "Content Too Large",
                                         "The request body exceeds this listener's limit."};
 inline constexpr Problem header_too_large{431, "header-too-large",

@@ -1,0 +1,253 @@
+#include "config/loader.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "tests/support/e2e.h"
+#include "tests/support/process.h"
+
+namespace paygate::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A valid configuration; cases below edit it line by line, so line numbers are stable:
+//   1 listeners          5 certificate      9 url          13 - name: payments
+//   2 - name: merchants  6 private_key     10 tls          14 match
+//   3 address            7 processors      11 ca           15 processor
+//   4 tls                8 - name: sim     12 routes
+std::string base_yaml() {
+  const std::string certs = test::certs_dir().string();
+  return "listeners:\n"
+         "  - name: merchants\n"
+         "    address: 127.0.0.1:8443\n"
+         "    tls:\n"
+         "      certificate: " + certs + "/gateway.pem\n"
+         "      private_key: " + certs + "/gateway.key\n"
+         "processors:\n"
+         "  - name: sim\n"
+         "    url: https://127.0.0.1:9443\n"
+         "    tls:\n"
+         "      ca: " + certs + "/processor-ca.pem\n"
+         "routes:\n"
+         "  - name: payments\n"
+         "    match: { method: POST, path: /v1/payments }\n"
+         "    processor: sim\n";
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto pos = text.find(from);
+  if (pos == std::string::npos) throw std::runtime_error("no '" + from + "' in the base config");
+  return text.replace(pos, from.size(), to);
+}
+
+// Errors as "name:line:column: path: message", with the directory cut off and the test
+// certificates' folder written as CERTS.
+std::vector<std::string> messages(const LoadResult& result) {
+  std::vector<std::string> out;
+  for (ConfigError e : result.errors) {
+    e.file = fs::path(e.file).filename().string();
+    std::string text = e.to_string();
+    const std::string certs = test::certs_dir().string();
+    for (auto pos = text.find(certs); pos != std::string::npos; pos = text.find(certs)) text.replace(pos, certs.size(), "CERTS");
+    out.push_back(text);
+  }
+  return out;
+}
+
+LoadResult load_text(const std::string& yaml) { return load_from_string(yaml, "/etc/paygate/paygate.yaml"); }
+
+TEST(ConfigLoader, LoadsTheBaseConfigWithDefaults) {
+  auto result = load_text(base_yaml());
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const Config& c = *result.config;
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].address.port, 8443);
+  EXPECT_EQ(c.listeners[0].limits.max_body, 64u * 1024);
+  EXPECT_EQ(c.listeners[0].limits.header_timeout, Duration{5000});
+  EXPECT_FALSE(c.listeners[0].tls.client_ca);
+  ASSERT_EQ(c.processors.size(), 1u);
+  EXPECT_EQ(c.processors[0].endpoint.port, 9443);
+  EXPECT_EQ(c.processors[0].tls.server_name, "127.0.0.1");  // defaults to the URL host
+  EXPECT_EQ(c.processors[0].base_path, "");
+  ASSERT_EQ(c.routes.size(), 1u);
+  EXPECT_EQ(c.routes[0].upstream_path, "/v1/payments");  // defaults to the matched path
+  EXPECT_EQ(&c.processor_for(c.routes[0]), &c.processors[0]);
+}
+
+TEST(ConfigLoader, TheExampleConfigIsValid) {
+  auto result = load(test::source_dir() / "config/examples/paygate.yaml");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const Config& c = *result.config;
+  EXPECT_EQ(c.listeners[0].address.to_string(), "127.0.0.1:8443");
+  EXPECT_EQ(c.processors[0].tls.server_name, "processor.local");
+  EXPECT_EQ(c.routes[0].upstream_path, "/v1/authorizations");
+  EXPECT_EQ(c.logging.format, LogFormat::text);
+  // Relative paths resolve against the config file's folder.
+  EXPECT_EQ(c.listeners[0].tls.certificate, (test::source_dir() / "certs/out/gateway.pem").lexically_normal());
+}
+
+TEST(ConfigLoader, ReadsEveryOptionalSection) {
+  std::string yaml = replace(base_yaml(), "    tls:\n      certificate",
+                             "    limits: { max_body: 1MiB, max_header: 8KiB, header_timeout: 250ms, body_timeout: 2s,\n"
+                             "              idle_timeout: 1m, write_timeout: 3s, max_connections: 7 }\n"
+                             "    tls:\n      certificate");
+  yaml = replace(yaml, "url: https://127.0.0.1:9443", "url: https://proc.example:8443/api/\n"
+                 "    timeouts: { connect: 100ms, response: 1h }\n"
+                 "    pool: { max_connections: 3, max_waiting: 0, idle_timeout: 10s }\n"
+                 "    max_response: 2MiB");
+  yaml += "    upstream_path: /authorize\nthreads: 4\nlogging: { format: json, level: warn, access_log: false }\n";
+  auto result = load_text(yaml);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const Config& c = *result.config;
+  const auto& l = c.listeners[0].limits;
+  EXPECT_EQ(l.max_body, 1u << 20);
+  EXPECT_EQ(l.max_header, 8u * 1024);
+  EXPECT_EQ(l.header_timeout, Duration{250});
+  EXPECT_EQ(l.body_timeout, Duration{2000});
+  EXPECT_EQ(l.idle_timeout, Duration{60000});
+  EXPECT_EQ(l.write_timeout, Duration{3000});
+  EXPECT_EQ(l.max_connections, 7u);
+  const auto& p = c.processors[0];
+  EXPECT_EQ(p.endpoint.host, "proc.example");
+  EXPECT_EQ(p.endpoint.port, 8443);
+  EXPECT_EQ(p.base_path, "/api");
+  EXPECT_EQ(p.timeouts.connect, Duration{100});
+  EXPECT_EQ(p.timeouts.response, Duration{3600000});
+  EXPECT_EQ(p.pool.max_connections, 3u);
+  EXPECT_EQ(p.pool.max_waiting, 0u);
+  EXPECT_EQ(p.pool.idle_timeout, Duration{10000});
+  EXPECT_EQ(p.max_response, 2u << 20);
+  EXPECT_EQ(c.routes[0].upstream_path, "/authorize");
+  EXPECT_EQ(c.threads, 4u);
+  EXPECT_EQ(c.logging.format, LogFormat::json);
+  EXPECT_EQ(c.logging.level, LogLevel::warn);
+  EXPECT_FALSE(c.logging.access_log);
+}
+
+struct BadCase {
+  const char* name;
+  std::string yaml;
+  std::vector<std::string> expected;
+};
+
+std::vector<BadCase> bad_cases() {
+  const std::string base = base_yaml();
+  return {
+      {"unknown key with a suggestion",
+       replace(base, "      certificate:", "      certficate:"),
+       {"paygate.yaml:5:7: listeners[0].tls.certificate: required key is missing",
+        "paygate.yaml:5:7: listeners[0].tls.certficate: unknown key (did you mean \"certificate\"?)"}},
+      {"unknown key without a close match",
+       base + "colour: blue\n",
+       {"paygate.yaml:16:1: colour: unknown key"}},
+      {"missing certificate file",
+       replace(base, "/gateway.pem", "/missing.pem"),
+       {"paygate.yaml:5:20: listeners[0].tls.certificate: file not found (CERTS/missing.pem)"}},
+      {"a sequence where a value belongs",
+       replace(base, "address: 127.0.0.1:8443", "address: [1, 2]"),
+       {"paygate.yaml:3:14: listeners[0].address: expected a value, found a sequence"}},
+      {"bad host:port",
+       replace(base, "address: 127.0.0.1:8443", "address: 127.0.0.1"),
+       {"paygate.yaml:3:14: listeners[0].address: expected host:port, e.g. 127.0.0.1:8443 or [::1]:8443"}},
+      {"duration without a unit",
+       replace(base, "    tls:\n      certificate", "    limits: { header_timeout: 5 }\n    tls:\n      certificate"),
+       {"paygate.yaml:4:31: listeners[0].limits.header_timeout: expected a duration such as 250ms, 5s, 2m or 1h"}},
+      {"size with a wrong unit",
+       replace(base, "    tls:\n      certificate", "    limits: { max_body: 64KB }\n    tls:\n      certificate"),
+       {"paygate.yaml:4:25: listeners[0].limits.max_body: expected a size such as 512, 64KiB or 1MiB"}},
+      {"size out of range",
+       replace(base, "    tls:\n      certificate", "    limits: { max_header: 1GiB }\n    tls:\n      certificate"),
+       {"paygate.yaml:4:27: listeners[0].limits.max_header: must be from 1024 to 1048576 bytes"}},
+      {"count out of range",
+       base + "threads: 1000\n",
+       {"paygate.yaml:16:10: threads: expected a whole number from 0 to 256"}},
+      {"route names a processor that does not exist",
+       replace(base, "processor: sim", "processor: simm"),
+       {"paygate.yaml:15:16: routes[0].processor: no processor named \"simm\""}},
+      {"missing top-level key",
+       base.substr(0, base.find("routes:")),
+       {"paygate.yaml:1:1: routes: required key is missing"}},
+      {"processor url must be https",
+       replace(base, "url: https://127.0.0.1:9443", "url: http://127.0.0.1:9443"),
+       {"paygate.yaml:9:10: processors[0].url: expected https://host[:port][/path]"}},
+      {"unknown listener kind",
+       replace(base, "    address:", "    kind: http\n    address:"),
+       {"paygate.yaml:3:11: listeners[0].kind: expected one of: https"}},
+      {"boolean spelled the YAML 1.1 way",
+       base + "logging: { access_log: yes }\n",
+       {"paygate.yaml:16:24: logging.access_log: expected true or false"}},
+      {"duplicate key",
+       replace(base, "  - name: sim\n", "  - name: sim\n    name: other\n"),
+       {"paygate.yaml:9:5: processors[0].name: duplicate key"}},
+      {"duplicate route",
+       base + "  - name: payments\n    match: { method: POST, path: /v1/payments }\n    processor: sim\n",
+       {"paygate.yaml:16:5: routes[1]: duplicate route name payments",
+        "paygate.yaml:16:5: routes[1]: duplicate route for POST /v1/payments"}},
+      {"bad method and path",
+       replace(base, "{ method: POST, path: /v1/payments }", "{ method: post, path: v1 }"),
+       {"paygate.yaml:14:22: routes[0].match.method: expected one of: GET, POST, PUT, PATCH, DELETE",
+        "paygate.yaml:14:34: routes[0].match.path: expected an absolute path such as /v1/payments"}},
+      {"top level is not a mapping",
+       "- listeners\n",
+       {"paygate.yaml:1:1: (top level): expected a mapping, found a sequence"}},
+      {"YAML syntax error",
+       "listeners: [\n",
+       {"paygate.yaml:2:1: (syntax): end of sequence flow not found"}},
+      {"every problem is reported at once",
+       replace(replace(replace(base, "address: 127.0.0.1:8443", "address: nowhere"), "/processor-ca.pem", "/nope.pem"),
+               "processor: sim", "processor: other"),
+       {"paygate.yaml:3:14: listeners[0].address: expected host:port, e.g. 127.0.0.1:8443 or [::1]:8443",
+        "paygate.yaml:11:11: processors[0].tls.ca: file not found (CERTS/nope.pem)",
+        "paygate.yaml:15:16: routes[0].processor: no processor named \"other\""}},
+  };
+}
+
+TEST(ConfigLoader, RejectsEachBadFileWithItsExactMessages) {
+  for (const auto& c : bad_cases()) {
+    auto result = load_text(c.yaml);
+    EXPECT_FALSE(result.ok()) << c.name;
+    EXPECT_EQ(messages(result), c.expected) << c.name;
+  }
+}
+
+TEST(ConfigLoader, RequireClientCertificateNeedsAClientCa) {
+  auto yaml = replace(base_yaml(), "/gateway.key\n", "/gateway.key\n      require_client_certificate: true\n");
+  auto result = load_text(yaml);
+  EXPECT_EQ(messages(result), std::vector<std::string>{"paygate.yaml:7:35: listeners[0].tls.require_client_certificate: "
+                                                       "needs client_ca to verify client certificates against"});
+}
+
+TEST(ConfigLoader, RefusesAPrivateKeyOthersCanRead) {
+  fs::path dir = test::make_temp_dir("config");
+  fs::copy_file(test::certs_dir() / "gateway.key", dir / "loose.key");
+  fs::permissions(dir / "loose.key", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                         fs::perms::others_read);
+  auto yaml = replace(base_yaml(), test::certs_dir().string() + "/gateway.key", (dir / "loose.key").string());
+  auto result = load_text(yaml);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "/etc/paygate/paygate.yaml:6:20: listeners[0].tls.private_key: private key file is accessible by "
+            "group or others (mode 0644); run chmod 600 (" + (dir / "loose.key").string() + ")");
+  fs::remove_all(dir);
+}
+
+TEST(ConfigLoader, AnUnreadableFileIsOneError) {
+  auto result = load("/nonexistent/paygate.yaml");
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].to_string(), "/nonexistent/paygate.yaml: cannot read the file");
+}
+
+TEST(ConfigLoader, AnEmptyFileIsNotAConfig) {
+  auto result = load_text("");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].message, "expected a mapping, found nothing");
+}
+
+}  // namespace
+}  // namespace paygate::config

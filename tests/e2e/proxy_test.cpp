@@ -1,0 +1,283 @@
+// End to end: the real gateway and simulator processes on loopback, driven by a Beast
+// client. Covers forwarding, keep-alive, every error status and every listener limit.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "tests/support/e2e.h"
+
+namespace paygate::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* test_pan = "4111111111111111";
+const std::string payment =
+    R"({"amount":{"value":1000,"currency":"EUR"},"card":{"number":"4111111111111111","expiry_month":12,"expiry_year":2030}})";
+
+class ProxyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = make_temp_dir("proxy");
+    sim_ = new Simulator(dir_);
+    TestConfig settings;
+    settings.sim_port = sim_->port();
+    settings.response_timeout = "700ms";
+    settings.limits = "      max_body: 4KiB\n      max_header: 2KiB\n      body_timeout: 1s\n      idle_timeout: 1s\n";
+    gateway_ = new GatewayProcess(dir_, make_config(settings));
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete sim_;
+  }
+
+  HttpsClient client() { return HttpsClient(gateway_->port(), client_options()); }
+
+  static inline std::filesystem::path dir_;
+  static inline Simulator* sim_ = nullptr;
+  static inline GatewayProcess* gateway_ = nullptr;
+};
+
+boost::json::object json_of(const HttpAnswer& a) { return boost::json::parse(a.body).as_object(); }
+
+void expect_problem(const HttpAnswer& a, unsigned status, const std::string& slug) {
+  EXPECT_EQ(a.status, status);
+  EXPECT_EQ(a.header("content-type"), "application/problem+json");
+  auto body = json_of(a);
+  EXPECT_EQ(body["type"].as_string(), "urn:paygate:problem:" + slug);
+  EXPECT_EQ(body["status"], status);
+  EXPECT_EQ(body["request_id"].as_string(), a.header("x-request-id"));
+  EXPECT_EQ(a.header("x-request-id").size(), 32u);
+}
+
+TEST_F(ProxyTest, ForwardsAPaymentAndReturnsTheProcessorsAnswer) {
+  auto c = client();
+  auto a = c.request("POST", "/v1/payments", payment);
+  ASSERT_EQ(a.status, 200u) << a.body;
+  auto body = json_of(a);
+  EXPECT_EQ(body["status"], "approved");
+  EXPECT_EQ(body["card"].as_object()["masked_number"], "411111******1111");
+  EXPECT_EQ(a.header("content-type"), "application/json");
+  EXPECT_EQ(a.header("x-request-id").size(), 32u);
+}
+
+TEST_F(ProxyTest, PassesTheProcessorsDeclinesThrough) {
+  auto c = client();
+  auto a = c.request("POST", "/v1/payments", R"({"amount":{"value":2051,"currency":"EUR"},"card":{"number":"4111111111111111"}})");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(json_of(a)["response_code"], "51");
+}
+
+TEST_F(ProxyTest, KeepsTheConnectionAliveAcrossRequests) {
+  auto c = client();
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto a = c.request("POST", "/v1/payments", payment);
+    ASSERT_EQ(a.status, 200u);
+    EXPECT_TRUE(a.keep_alive);
+    ids.insert(a.header("x-request-id"));
+  }
+  EXPECT_EQ(ids.size(), 5u);
+}
+
+TEST_F(ProxyTest, UnknownPathIs404AndWrongMethodIs405) {
+  auto c = client();
+  expect_problem(c.request("POST", "/v1/nothing", "{}"), 404, "route-not-found");
+  auto a = c.request("GET", "/v1/payments");
+  expect_problem(a, 405, "method-not-allowed");
+  EXPECT_EQ(a.header("allow"), "POST");
+}
+
+TEST_F(ProxyTest, MalformedRequestIs400AndEchoesNothing) {
+  auto c = client();
+  ASSERT_TRUE(c.write_raw("POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Length: abc-4111111111111111\r\n\r\n"));
+  auto a = c.read_answer(2s);
+  ASSERT_TRUE(a);
+  expect_problem(*a, 400, "malformed-request");
+  EXPECT_EQ(a->body.find(test_pan), std::string::npos);
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
+TEST_F(ProxyTest, OversizeBodyIs413WithoutReadingIt) {
+  auto c = client();
+  // Announce 1 MiB but send none of it: the answer must come from the headers alone.
+  ASSERT_TRUE(c.write_raw("POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 1048576\r\n\r\n"));
+  auto a = c.read_answer(2s);
+  ASSERT_TRUE(a);
+  expect_problem(*a, 413, "body-too-large");
+  EXPECT_FALSE(a->keep_alive);
+  EXPECT_TRUE(c.wait_closed(2s));
+}
+
+TEST_F(ProxyTest, OversizeChunkedBodyIs413) {
+  auto c = client();
+  std::string chunk(3000, 'x');
+  std::string raw = "POST /v1/payments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2; ++i) raw += "bb8\r\n" + chunk + "\r\n";
+  raw += "0\r\n\r\n";
+  c.write_raw(raw);
+  auto a = c.read_answer(2s);
+  ASSERT_TRUE(a);
+  expect_problem(*a, 413, "body-too-large");
+}
+
+TEST_F(ProxyTest, ExpectContinueGetsTheBodyRead) {
+  auto c = client();
+  auto a = c.request("POST", "/v1/payments", payment, {{"Expect", "100-continue"}});
+  EXPECT_EQ(a.status, 200u);
+}
+
+TEST_F(ProxyTest, OversizeHeaderIs431) {
+  auto c = client();
+  auto a = c.request("POST", "/v1/payments", payment, {{"X-Padding", std::string(4096, 'a')}});
+  expect_problem(a, 431, "header-too-large");
+}
+
+TEST_F(ProxyTest, SlowHeaderIsClosedAtTheHeaderTimeout) {
+  auto c = client();
+  ASSERT_TRUE(c.write_raw("POST /v1/payments HTTP/1.1\r\nHost: x\r\n"));  // and then nothing
+  auto closed_after = c.wait_closed(5s);
+  ASSERT_TRUE(closed_after) << "connection still open after 5s";
+  EXPECT_GE(*closed_after, 1500ms);  // header_timeout is 2s
+  EXPECT_LE(*closed_after, 3500ms);
+}
+
+TEST_F(ProxyTest, SlowBodyIsClosedAtTheBodyTimeout) {
+  auto c = client();
+  ASSERT_TRUE(c.write_raw("POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"amount\":"));
+  auto closed_after = c.wait_closed(4s);
+  ASSERT_TRUE(closed_after) << "connection still open after 4s";
+  EXPECT_GE(*closed_after, 700ms);  // body_timeout is 1s
+  EXPECT_LE(*closed_after, 2500ms);
+}
+
+TEST_F(ProxyTest, IdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
+  auto c = client();
+  ASSERT_EQ(c.request("POST", "/v1/payments", payment).status, 200u);
+  auto closed_after = c.wait_closed(4s);
+  ASSERT_TRUE(closed_after);
+  EXPECT_GE(*closed_after, 700ms);  // idle_timeout is 1s
+  EXPECT_LE(*closed_after, 2500ms);
+}
+
+TEST_F(ProxyTest, UnreachableProcessorIs502) {
+  auto c = client();
+  expect_problem(c.request("POST", "/test/unreachable", payment), 502, "processor-unreachable");
+}
+
+TEST_F(ProxyTest, StalledProcessorIs504AtTheResponseTimeout) {
+  auto c = client();
+  auto start = std::chrono::steady_clock::now();
+  expect_problem(c.request("POST", "/test/stall", payment), 504, "processor-timeout");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 600ms);  // response timeout is 700ms
+  EXPECT_LE(took, 3s);
+}
+
+TEST_F(ProxyTest, ProcessorResetAndGarbageAre502) {
+  auto c = client();
+  expect_problem(c.request("POST", "/test/reset", payment), 502, "processor-failed");
+  expect_problem(c.request("POST", "/test/garbage", payment), 502, "processor-failed");
+}
+
+TEST_F(ProxyTest, ProcessorErrorStatusIsPassedOn) {
+  auto c = client();
+  EXPECT_EQ(c.request("POST", "/test/500", payment).status, 500u);
+}
+
+TEST_F(ProxyTest, ProcessorClosingAfterAnAnswerIsHandled) {
+  auto c = client();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(c.request("POST", "/test/close", payment).status, 200u);
+    EXPECT_EQ(c.request("POST", "/v1/payments", payment).status, 200u);
+  }
+}
+
+TEST_F(ProxyTest, KeepsServingOthersWhileAProcessorStalls) {
+  std::thread stalled([&] {
+    auto c = client();
+    c.request("POST", "/test/stall", payment);
+  });
+  std::this_thread::sleep_for(100ms);
+  auto c = client();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(c.request("POST", "/v1/payments", payment).status, 200u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  stalled.join();
+}
+
+TEST_F(ProxyTest, AccessLogHasOneLinePerRequestAndNoCardData) {
+  auto c = client();
+  auto a = c.request("POST", "/v1/payments", payment);
+  const std::string id = a.header("x-request-id");
+  // The access line is written after the answer; give it a moment to reach the file.
+  std::string log;
+  for (int i = 0; i < 100 && log.find(id) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+    log = gateway_->log();
+  }
+  auto line_start = log.find("request_id=" + id);
+  ASSERT_NE(line_start, std::string::npos) << log;
+  std::string line = log.substr(line_start, log.find('\n', line_start) - line_start);
+  EXPECT_NE(line.find("route=payments"), std::string::npos) << line;
+  EXPECT_NE(line.find("status=200"), std::string::npos) << line;
+  EXPECT_NE(line.find("latency_us="), std::string::npos) << line;
+  EXPECT_EQ(log.find(test_pan), std::string::npos);
+  EXPECT_EQ(log.find("expiry_year"), std::string::npos);
+}
+
+TEST(ProxyLimits, ConnectionsOverTheMaximumAreClosed) {
+  auto dir = make_temp_dir("maxconn");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  settings.limits = "      max_connections: 2\n";
+  GatewayProcess gateway(dir, make_config(settings));
+  HttpsClient first(gateway.port(), client_options());
+  HttpsClient second(gateway.port(), client_options());
+  EXPECT_EQ(first.request("POST", "/v1/payments", payment).status, 200u);
+  EXPECT_THROW(HttpsClient(gateway.port(), client_options()), std::runtime_error);
+  EXPECT_EQ(second.request("POST", "/v1/payments", payment).status, 200u);
+}
+
+TEST(ProxyLimits, PoolQueuesRequestsAndAFullQueueIs503) {
+  auto dir = make_temp_dir("pool");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  settings.threads = 1;
+  settings.response_timeout = "5s";
+  settings.connect_timeout = "5s";  // also bounds the wait for a pooled connection
+  settings.processor_extra = "    pool: { max_connections: 1, max_waiting: 1 }\n";
+  GatewayProcess gateway(dir, make_config(settings));
+  // One connection and one waiting place: the first slow request holds the connection,
+  // the second waits for it and is served after it, everything else gets 503 at once.
+  std::vector<std::thread> slow;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 2; ++i) {
+    slow.emplace_back([&] {
+      HttpsClient c(gateway.port(), client_options());
+      if (c.request("POST", "/test/slow?ms=1500", payment).status == 200) ++ok;
+    });
+    std::this_thread::sleep_for(200ms);
+  }
+  for (int i = 0; i < 3; ++i) {
+    HttpsClient c(gateway.port(), client_options());
+    auto start = std::chrono::steady_clock::now();
+    expect_problem(c.request("POST", "/v1/payments", payment), 503, "processor-busy");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  }
+  for (auto& t : slow) t.join();
+  EXPECT_EQ(ok.load(), 2);
+  // Once the queue drains the pool serves again.
+  HttpsClient c(gateway.port(), client_options());
+  EXPECT_EQ(c.request("POST", "/v1/payments", payment).status, 200u);
+}
+
+}  // namespace
+}  // namespace paygate::test

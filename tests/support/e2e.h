@@ -1,0 +1,70 @@
+// Test support for end-to-end tests: the real simulator and gateway processes on
+// loopback (port 0), with development certificates made by certs/make-dev-certs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tests/support/https_client.h"
+#include "tests/support/process.h"
+
+namespace paygate::test {
+
+// Build and source locations, fixed at configure time.
+std::filesystem::path binary(const std::string& name);  // build/bin/NAME
+std::filesystem::path source_dir();
+std::filesystem::path certs_dir();  // made by the ctest fixture "certs"
+
+// Client options trusting the dev CA, optionally with a merchant's client certificate.
+ClientOptions client_options(const std::string& merchant = "");
+
+// The port recorded for `listener` in a ready file's JSON text.
+std::uint16_t port_from_ready(const std::string& ready_json, const std::string& listener);
+
+// The processor simulator on 127.0.0.1, any free port.
+class Simulator {
+ public:
+  explicit Simulator(const std::filesystem::path& dir);
+  std::uint16_t port() const { return port_; }
+  ChildProcess& process() { return *process_; }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  std::uint16_t port_ = 0;
+};
+
+// The gateway started with `config_yaml` written to DIR/paygate.yaml.
+class GatewayProcess {
+ public:
+  GatewayProcess(const std::filesystem::path& dir, const std::string& config_yaml);
+  std::uint16_t port(const std::string& listener = "merchants") const;
+  ChildProcess& process() { return *process_; }
+  std::string log() const { return read_file(process_->log()); }
+  const std::filesystem::path& config_file() const { return config_file_; }
+
+ private:
+  std::filesystem::path config_file_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string ready_;
+};
+
+// Settings for a standard test configuration: one HTTPS listener, the simulator as
+// processor "sim", routes for payments and for each simulator fault.
+struct TestConfig {
+  std::uint16_t sim_port = 0;
+  std::string limits;            // extra YAML lines under listeners[0].limits, indented 6
+  std::string listener_tls;      // extra YAML lines under listeners[0].tls, indented 6
+  std::string processor_extra;   // extra YAML lines under processors[0], indented 4
+  std::string response_timeout = "2s";
+  std::string connect_timeout = "1s";
+  std::uint16_t dead_port = 0;   // a port where nothing listens, for "unreachable"
+  int threads = 2;
+};
+std::string make_config(const TestConfig& settings);
+
+// A loopback port with nothing listening on it (bound, then released).
+std::uint16_t unused_port();
+
+}  // namespace paygate::test
