@@ -96,7 +96,7 @@ std::string make_config(const TestConfig& s) {
     route(std::string("fault-") + fault, std::string("/test/") + fault, "sim", std::string("/sim/fault/") + fault);
   }
   route("unreachable", "/test/unreachable", "nowhere", "/v1/authorizations");
-  yaml += "logging: { format: text, level: info }\n";
+  yaml += "logging: " + s.logging + "\n";
   return yaml;
 }
 

@@ -61,6 +61,7 @@ struct TestConfig {
   std::string connect_timeout = "1s";
   std::uint16_t dead_port = 0;   // a port where nothing listens, for "unreachable"
   int threads = 2;
+  std::string logging = "{ format: text, level: info }";
 };
 std::string make_config(const TestConfig& settings);
 
