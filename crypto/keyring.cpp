@@ -1,0 +1,276 @@
+#include "crypto/keyring.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <botan/block_cipher.h>
+#include <botan/mac.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace paygate::crypto {
+namespace {
+
+struct AlgorithmInfo {
+  KeyAlgorithm algorithm;
+  std::string_view name;
+  std::size_t length;
+};
+constexpr std::array<AlgorithmInfo, 4> algorithms{{
+    {KeyAlgorithm::aes_256_gcm, "aes-256-gcm", 32},
+    {KeyAlgorithm::aes_128_ff1, "aes-128-ff1", 16},
+    {KeyAlgorithm::aes_256_ff1, "aes-256-ff1", 32},
+    {KeyAlgorithm::hmac_sha256, "hmac-sha256", 32},
+}};
+constexpr std::array<std::string_view, 4> use_names{"data", "fpe", "fingerprint", "audit"};
+constexpr std::array<std::string_view, 3> state_names{"primary", "active", "retired"};
+
+// Reads a whole key file after checking who may read it; hex text, whitespace trimmed.
+Result<std::string> read_protected_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return make_error(ErrorCode::key_file, "key file not found: " + path);
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::key_file, "key file is not a regular file: " + path);
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return make_error(ErrorCode::key_file, std::string("key file is accessible by group or others (mode ") + mode +
+                                               "); run chmod 600: " + path);
+  }
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return make_error(ErrorCode::key_file, "key file is owned by another user: " + path);
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::key_file, "key file cannot be read: " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view to_string(KeyUse use) { return use_names[static_cast<std::size_t>(use)]; }
+std::string_view to_string(KeyState state) { return state_names[static_cast<std::size_t>(state)]; }
+std::string_view to_string(KeyAlgorithm algorithm) {
+  for (const auto& a : algorithms) {
+    if (a.algorithm == algorithm) return a.name;
+  }
+  return "unknown";
+}
+
+std::optional<KeyUse> parse_key_use(std::string_view text) {
+  for (std::size_t i = 0; i < use_names.size(); ++i) {
+    if (use_names[i] == text) return static_cast<KeyUse>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<KeyState> parse_key_state(std::string_view text) {
+  for (std::size_t i = 0; i < state_names.size(); ++i) {
+    if (state_names[i] == text) return static_cast<KeyState>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<KeyAlgorithm> parse_key_algorithm(std::string_view text) {
+  for (const auto& a : algorithms) {
+    if (a.name == text) return a.algorithm;
+  }
+  return std::nullopt;
+}
+
+std::size_t key_length(KeyAlgorithm algorithm) {
+  for (const auto& a : algorithms) {
+    if (a.algorithm == algorithm) return a.length;
+  }
+  return 0;
+}
+
+bool algorithm_fits(KeyUse use, KeyAlgorithm algorithm) {
+  switch (use) {
+    case KeyUse::data: return algorithm == KeyAlgorithm::aes_256_gcm;
+    case KeyUse::fpe: return algorithm == KeyAlgorithm::aes_128_ff1 || algorithm == KeyAlgorithm::aes_256_ff1;
+    case KeyUse::fingerprint:
+    case KeyUse::audit: return algorithm == KeyAlgorithm::hmac_sha256;
+  }
+  return false;
+}
+
+KeyAlgorithm default_algorithm(KeyUse use) {
+  switch (use) {
+    case KeyUse::data: return KeyAlgorithm::aes_256_gcm;
+    case KeyUse::fpe: return KeyAlgorithm::aes_256_ff1;
+    case KeyUse::fingerprint:
+    case KeyUse::audit: return KeyAlgorithm::hmac_sha256;
+  }
+  return KeyAlgorithm::aes_256_gcm;
+}
+
+bool valid_key_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+Result<SecretBytes> read_key_material(const KeySource& source, KeyAlgorithm algorithm) {
+  std::string text;
+  std::string where;
+  if (source.kind == KeySource::Kind::file) {
+    auto content = read_protected_file(source.location);
+    if (!content) return content.error();
+    text = std::move(content).value();
+    where = "key file " + source.location;
+  } else {
+    const char* value = std::getenv(source.location.c_str());
+    if (value == nullptr) return make_error(ErrorCode::key_file, "environment variable " + source.location + " is not set");
+    text = value;
+    where = "environment variable " + source.location;
+  }
+  auto bytes = hex_decode_secret(trim(text));
+  // Wipe the text copy: it held the key in hex.
+  std::fill(text.begin(), text.end(), '\0');
+  if (!bytes) return make_error(ErrorCode::key_file, where + " does not hold hex text");
+  const std::size_t want = key_length(algorithm);
+  if (bytes->size() != want) {
+    return make_error(ErrorCode::key_file, where + " holds " + std::to_string(bytes->size()) + " bytes; " +
+                                               std::string(to_string(algorithm)) + " needs " + std::to_string(want));
+  }
+  return SecretBytes(std::move(*bytes));
+}
+
+std::string generate_key_hex(KeyAlgorithm algorithm) {
+  Botan::secure_vector<std::uint8_t> material(key_length(algorithm));
+  random_bytes(material);
+  return hex_encode(material);
+}
+
+Result<Key> Key::create(std::string id, KeyUse use, KeyAlgorithm algorithm, KeyState state, int fpe_slot,
+                        SecretBytes material) {
+  if (material.size() != key_length(algorithm)) {
+    return make_error(ErrorCode::key_file, "key " + id + " has material of the wrong length");
+  }
+  Key key;
+  key.id_ = std::move(id);
+  key.use_ = use;
+  key.algorithm_ = algorithm;
+  key.state_ = state;
+  key.fpe_slot_ = fpe_slot;
+  key.material_ = std::move(material);
+  return key;
+}
+
+std::string Key::check_value() const {
+  std::array<std::uint8_t, 16> block{};
+  if (algorithm_ == KeyAlgorithm::hmac_sha256) {
+    auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(SHA-256)");
+    mac->set_key(reveal_secret(material_));
+    mac->update(block.data(), block.size());
+    auto tag = mac->final();
+    std::copy_n(tag.begin(), 3, block.begin());
+  } else {
+    auto aes = Botan::BlockCipher::create_or_throw(material_.size() == 16 ? "AES-128" : "AES-256");
+    aes->set_key(reveal_secret(material_));
+    aes->encrypt(block.data());
+  }
+  std::string hex = hex_encode(std::span(block).first(3));
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::toupper(c); });
+  return hex;
+}
+
+std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRing::create(std::vector<Key> keys) {
+  std::vector<KeyringProblem> problems;
+  std::map<std::string, std::size_t, std::less<>> ids;
+  std::map<KeyUse, std::size_t> primaries;
+  std::map<KeyUse, std::size_t> live;
+  std::map<int, std::size_t> slots;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const Key& k = keys[i];
+    if (!valid_key_id(k.id())) problems.push_back({i, "key id must be 1 to 64 of A-Z a-z 0-9 _ -"});
+    if (auto [it, inserted] = ids.emplace(k.id(), i); !inserted) {
+      problems.push_back({i, "duplicate key id " + k.id() + " (also keys[" + std::to_string(it->second) + "])"});
+    }
+    if (!algorithm_fits(k.use(), k.algorithm())) {
+      problems.push_back({i, "algorithm " + std::string(to_string(k.algorithm())) + " does not fit use " +
+                                 std::string(to_string(k.use()))});
+    }
+    if (k.use() == KeyUse::fpe && (k.fpe_slot() < 1 || k.fpe_slot() > 9)) {
+      problems.push_back({i, "fpe keys need fpe_slot 1..9"});
+    }
+    if (k.use() != KeyUse::fpe && k.fpe_slot() != 0) problems.push_back({i, "only fpe keys take fpe_slot"});
+    if (k.state() == KeyState::retired) continue;
+    ++live[k.use()];
+    if (k.state() == KeyState::primary) {
+      if (auto [it, inserted] = primaries.emplace(k.use(), i); !inserted) {
+        problems.push_back({i, "second primary key for use " + std::string(to_string(k.use())) + " (also keys[" +
+                                   std::to_string(it->second) + "])"});
+      }
+    }
+    if (k.use() == KeyUse::fpe && k.fpe_slot() >= 1 && k.fpe_slot() <= 9) {
+      if (auto [it, inserted] = slots.emplace(k.fpe_slot(), i); !inserted) {
+        problems.push_back({i, "fpe_slot " + std::to_string(k.fpe_slot()) + " is already used by live key keys[" +
+                                   std::to_string(it->second) + "]"});
+      }
+    }
+  }
+  for (const auto& [use, count] : live) {
+    if (!primaries.contains(use)) {
+      // Point at the first live key of that use.
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i].use() == use && keys[i].state() != KeyState::retired) {
+          problems.push_back({i, "use " + std::string(to_string(use)) + " has live keys but no primary"});
+          break;
+        }
+      }
+    }
+  }
+  if (!problems.empty()) {
+    std::stable_sort(problems.begin(), problems.end(),
+                     [](const KeyringProblem& a, const KeyringProblem& b) { return a.index < b.index; });
+    return problems;
+  }
+  return std::shared_ptr<const KeyRing>(new KeyRing(std::move(keys)));
+}
+
+const Key* KeyRing::primary(KeyUse use) const {
+  for (const auto& k : keys_) {
+    if (k.use() == use && k.state() == KeyState::primary) return &k;
+  }
+  return nullptr;
+}
+
+Result<const Key*> KeyRing::for_decrypt(std::string_view id, KeyUse use) const {
+  for (const auto& k : keys_) {
+    if (k.id() != id) continue;
+    if (k.use() != use) return make_error(ErrorCode::wrong_key_use, "key " + k.id() + " is not a " + std::string(to_string(use)) + " key");
+    if (k.state() == KeyState::retired) return make_error(ErrorCode::retired_key, "key " + k.id() + " is retired");
+    return &k;
+  }
+  // The id comes from input; it is echoed only when it is a well-formed id.
+  return make_error(ErrorCode::unknown_key, valid_key_id(id) ? "no key " + std::string(id) : "malformed key id");
+}
+
+Result<const Key*> KeyRing::fpe_for_slot(int slot) const {
+  const Key* retired = nullptr;
+  for (const auto& k : keys_) {
+    if (k.use() != KeyUse::fpe || k.fpe_slot() != slot) continue;
+    if (k.state() != KeyState::retired) return &k;
+    retired = &k;
+  }
+  if (retired) return make_error(ErrorCode::retired_key, "fpe slot " + std::to_string(slot) + " holds only retired keys");
+  return make_error(ErrorCode::unknown_key, "no fpe key in slot " + std::to_string(slot));
+}
+
+}  // namespace paygate::crypto
