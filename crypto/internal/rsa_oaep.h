@@ -1,0 +1,30 @@
+// Internal to crypto/: RSAES-OAEP (RFC 8017) with MGF1 over the same hash.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <botan/secmem.h>
+
+#include "crypto/status.h"
+
+namespace Botan {
+class Public_Key;
+class Private_Key;
+}  // namespace Botan
+
+namespace paygate::crypto::internal {
+
+// `hash` is "SHA-256" or "SHA-1". The label is empty, as JWE uses it.
+Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view hash,
+                                                   std::span<const std::uint8_t> plaintext);
+
+// Every failure (wrong length, not reduced, bad padding, wrong label) is the same
+// authentication_failed error, so the error tells an attacker nothing (Manger's attack).
+Result<Botan::secure_vector<std::uint8_t>> rsa_oaep_decrypt(const Botan::Private_Key& key, std::string_view hash,
+                                                            std::span<const std::uint8_t> label,
+                                                            std::span<const std::uint8_t> ciphertext);
+
+}  // namespace paygate::crypto::internal

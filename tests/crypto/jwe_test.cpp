@@ -1,0 +1,258 @@
+// JWE against the RFC 7516 / RFC 7520 examples, the JOSE primitives against Wycheproof
+// (RSA-OAEP-2048-SHA256, ECDH secp256r1), and round trips for every supported algorithm.
+#include "crypto/jwe.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <botan/ec_group.h>
+#include <botan/ecdh.h>
+#include <botan/pkcs8.h>
+#include <botan/data_src.h>
+#include <botan/x509_key.h>
+
+#include "crypto/encoding.h"
+#include "crypto/internal/ecdh.h"
+#include "crypto/internal/rsa_oaep.h"
+#include "crypto/random.h"
+#include "tests/support/vectors.h"
+
+namespace paygate::crypto {
+namespace {
+
+namespace json = boost::json;
+
+std::string text(const Botan::secure_vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+std::vector<std::uint8_t> hex(const json::value& v) { return *hex_decode(v.as_string()); }
+
+// The RFC examples: those whose alg and enc paygate accepts must decrypt to their
+// plaintext; the others must be refused as unsupported (never mis-decrypted).
+TEST(JweRfcVectors, EveryCompactExampleDecryptsOrIsRefusedAsUnsupported) {
+  int decrypted = 0, refused = 0;
+  for (const char* file_name : {"jwe_rfc7516.json", "jwe_rfc7520.json"}) {
+    const auto file = test::load_vectors(file_name);
+    for (const auto& item : file.as_array()) {
+      const auto& v = item.as_object();
+      if (!v.at("compact").is_string()) continue;  // JSON serialization only
+      const std::string name(v.at("name").as_string());
+      if (!v.at("jwk").is_object()) {  // PBES2 examples use a password, not a key
+        ++refused;
+        continue;
+      }
+      auto key = JoseKey::from_jwk(json::serialize(v.at("jwk")));
+      if (!key) {  // a key type paygate does not accept (7520 5.4 uses P-384)
+        EXPECT_EQ(key.error().code, ErrorCode::unsupported) << name << ": " << key.error().to_string();
+        ++refused;
+        continue;
+      }
+      auto result = jwe_decrypt(v.at("compact").as_string(), key.value());
+      if (result) {
+        EXPECT_EQ(text(result.value().plaintext), v.at("plaintext").as_string()) << name;
+        ++decrypted;
+      } else {
+        EXPECT_EQ(result.error().code, ErrorCode::unsupported) << name << ": " << result.error().to_string();
+        ++refused;
+      }
+    }
+  }
+  // Decrypted: 7516 A.1 (RSA-OAEP, A256GCM), 7520 5.6 (dir, A128GCM), 5.8 (A128KW,
+  // A128GCM). Refused: RSA1_5 (7516 A.2, 7520 5.1), CBC-HMAC (7516 A.3, 7520 5.5, 5.7),
+  // PBES2 (5.3), a P-384 key (5.4), zip (5.9).
+  EXPECT_EQ(decrypted, 3);
+  EXPECT_EQ(refused, 8);
+}
+
+TEST(WycheproofRsaOaep, Every2048Sha256Case) {
+  const auto file = test::load_vectors("wycheproof/rsa_oaep_2048_sha256_mgf1sha256_test.json");
+  int valid = 0, invalid = 0;
+  for (const auto& group : file.at("testGroups").as_array()) {
+    auto key = JoseKey::from_pem(group.at("privateKeyPem").as_string());
+    ASSERT_TRUE(key) << key.error().to_string();
+    ASSERT_TRUE(key.value().is_private());
+    for (const auto& item : group.at("tests").as_array()) {
+      const auto& t = item.as_object();
+      const std::string id = "tcId " + std::to_string(t.at("tcId").as_int64());
+      auto out = internal::rsa_oaep_decrypt(*key.value().private_key(), "SHA-256", hex(t.at("label")), hex(t.at("ct")));
+      if (t.at("result") == "valid") {
+        ++valid;
+        ASSERT_TRUE(out) << id;
+        EXPECT_EQ(std::vector<std::uint8_t>(out.value().begin(), out.value().end()), hex(t.at("msg"))) << id;
+      } else {
+        ++invalid;
+        ASSERT_FALSE(out) << id << " " << t.at("comment").as_string();
+        EXPECT_EQ(out.error().code, ErrorCode::authentication_failed) << id;
+      }
+    }
+  }
+  EXPECT_EQ(valid, 18);
+  EXPECT_EQ(invalid, 19);
+}
+
+TEST(WycheproofEcdh, EverySecp256r1Case) {
+  const auto file = test::load_vectors("wycheproof/ecdh_secp256r1_test.json");
+  const Botan::EC_Group group("secp256r1");
+  int valid = 0, invalid = 0, acceptable_accepted = 0, acceptable_refused = 0;
+  for (const auto& g : file.at("testGroups").as_array()) {
+    for (const auto& item : g.at("tests").as_array()) {
+      const auto& t = item.as_object();
+      const std::string id = "tcId " + std::to_string(t.at("tcId").as_int64());
+      const auto priv_bytes = hex(t.at("private"));
+      Botan::ECDH_PrivateKey priv(system_rng(), group, Botan::BigInt(priv_bytes.data(), priv_bytes.size()));
+      // Decode the peer's SubjectPublicKeyInfo, then the strict P-256 checks.
+      Result<Botan::secure_vector<std::uint8_t>> shared = make_error(ErrorCode::malformed, "not decoded");
+      try {
+        std::unique_ptr<Botan::Public_Key> pub(Botan::X509::load_key(hex(t.at("public"))));
+        auto point = internal::p256_point_of(*pub);
+        if (point) shared = internal::ecdh_p256(priv, *point.value());
+        else shared = point.error();
+      } catch (const std::exception&) {
+        // Botan refused the encoding: counts as a refusal.
+      }
+      const std::string result(t.at("result").as_string());
+      if (result == "valid") {
+        ++valid;
+        ASSERT_TRUE(shared) << id << " " << t.at("comment").as_string();
+        EXPECT_EQ(std::vector<std::uint8_t>(shared.value().begin(), shared.value().end()), hex(t.at("shared"))) << id;
+      } else if (result == "invalid") {
+        ++invalid;
+        EXPECT_FALSE(shared) << id << " " << t.at("comment").as_string() << " was accepted";
+      } else {
+        // Acceptable: either answer is allowed, but an accepted one must be right.
+        if (shared) {
+          ++acceptable_accepted;
+          EXPECT_EQ(std::vector<std::uint8_t>(shared.value().begin(), shared.value().end()), hex(t.at("shared"))) << id;
+        } else {
+          ++acceptable_refused;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(valid, 330);
+  EXPECT_EQ(invalid, 52);
+  EXPECT_EQ(acceptable_accepted + acceptable_refused, 230);
+  std::cout << "ECDH acceptable cases: " << acceptable_accepted << " accepted, " << acceptable_refused << " refused\n";
+}
+
+struct RoundTrip {
+  std::string alg;
+  std::string enc;
+};
+
+TEST(Jwe, RoundTripsEverySupportedAlgorithm) {
+  const JoseKey rsa = JoseKey::generate_rsa(2048);
+  const JoseKey ec = JoseKey::generate_p256();
+  auto oct16 = JoseKey::from_jwk(R"({"kty":"oct","k":")" + base64url_encode(std::vector<std::uint8_t>(16, 3)) + "\"}").value();
+  auto oct32 = JoseKey::from_jwk(R"({"kty":"oct","k":")" + base64url_encode(std::vector<std::uint8_t>(32, 4)) + "\"}").value();
+  const std::string message = R"({"number":"4111111111111111","cvv":"123"})";
+  struct Case {
+    const JoseKey* key;
+    std::string alg;
+    std::string enc;
+  };
+  std::vector<Case> cases;
+  for (const char* enc : {"A128GCM", "A256GCM"}) {
+    cases.push_back({&rsa, "RSA-OAEP-256", enc});
+    cases.push_back({&rsa, "RSA-OAEP", enc});
+    cases.push_back({&ec, "ECDH-ES", enc});
+    cases.push_back({&ec, "ECDH-ES+A128KW", enc});
+    cases.push_back({&ec, "ECDH-ES+A256KW", enc});
+    cases.push_back({&oct16, "A128KW", enc});
+    cases.push_back({&oct32, "A256KW", enc});
+  }
+  cases.push_back({&oct16, "dir", "A128GCM"});
+  cases.push_back({&oct32, "dir", "A256GCM"});
+  for (const auto& c : cases) {
+    JweEncryptOptions options;
+    options.alg = c.alg;
+    options.enc = c.enc;
+    options.cty = "application/json";
+    auto compact = jwe_encrypt(message, *c.key, options);
+    ASSERT_TRUE(compact) << c.alg << " " << c.enc << ": " << compact.error().to_string();
+    EXPECT_EQ(compact.value().find("4111"), std::string::npos);
+    auto out = jwe_decrypt(compact.value(), *c.key);
+    ASSERT_TRUE(out) << c.alg << " " << c.enc << ": " << out.error().to_string();
+    EXPECT_EQ(text(out.value().plaintext), message);
+    EXPECT_EQ(out.value().alg, c.alg);
+    EXPECT_EQ(out.value().enc, c.enc);
+    EXPECT_EQ(out.value().cty, "application/json");
+  }
+}
+
+TEST(Jwe, KidDefaultsToTheSpkiSha256AsMastercardSendsIt) {
+  const JoseKey rsa = JoseKey::generate_rsa(2048);
+  auto public_only = JoseKey::from_pem(rsa.public_pem()).value();
+  EXPECT_FALSE(public_only.is_private());
+  auto compact = jwe_encrypt(std::string_view("x"), public_only).value();
+  auto out = jwe_decrypt(compact, rsa).value();
+  EXPECT_EQ(out.alg, "RSA-OAEP-256");
+  EXPECT_EQ(out.kid, rsa.spki_sha256_hex());
+  EXPECT_EQ(rsa.spki_sha256_hex().size(), 64u);
+  JweEncryptOptions named;
+  named.kid = "processor-2026";
+  EXPECT_EQ(jwe_decrypt(jwe_encrypt(std::string_view("x"), public_only, named).value(), rsa).value().kid, "processor-2026");
+}
+
+TEST(Jwe, RefusesTamperingWrongKeysAndAlgorithmConfusion) {
+  const JoseKey rsa = JoseKey::generate_rsa(2048);
+  const JoseKey other = JoseKey::generate_rsa(2048);
+  const std::string compact = jwe_encrypt(std::string_view("secret"), rsa).value();
+  EXPECT_EQ(jwe_decrypt(compact, other).error().code, ErrorCode::authentication_failed);
+  EXPECT_EQ(jwe_decrypt(compact, JoseKey::from_pem(rsa.public_pem()).value()).error().code, ErrorCode::wrong_key_use);
+  // Flip one character in each part: every change is caught.
+  std::vector<std::size_t> dots;
+  for (std::size_t i = 0; i < compact.size(); ++i) if (compact[i] == '.') dots.push_back(i);
+  for (std::size_t pos : {std::size_t{5}, dots[0] + 5, dots[1] + 3, dots[2] + 2, dots[3] + 2}) {
+    std::string bad = compact;
+    bad[pos] = bad[pos] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(jwe_decrypt(bad, rsa)) << pos;
+  }
+  // A header that asks for "dir" with an RSA private key is refused, not tried.
+  std::string header = R"({"alg":"dir","enc":"A128GCM"})";
+  std::string forged = base64url_encode(std::span(reinterpret_cast<const std::uint8_t*>(header.data()), header.size())) +
+                       compact.substr(dots[0]);
+  EXPECT_EQ(jwe_decrypt(forged, rsa).error().code, ErrorCode::wrong_key_use);
+  for (const std::string& h : {std::string(R"({"alg":"RSA1_5","enc":"A128GCM"})"), std::string(R"({"alg":"RSA-OAEP-256","enc":"A128GCM","zip":"DEF"})"),
+                               std::string(R"({"alg":"RSA-OAEP-256","enc":"A128CBC-HS256"})"), std::string(R"({"alg":"RSA-OAEP-256","enc":"A128GCM","crit":["x"]})")}) {
+    std::string f = base64url_encode(std::span(reinterpret_cast<const std::uint8_t*>(h.data()), h.size())) + compact.substr(dots[0]);
+    EXPECT_EQ(jwe_decrypt(f, rsa).error().code, ErrorCode::unsupported) << h;
+  }
+}
+
+TEST(Jwe, MalformedInputsAreTypedErrors) {
+  const JoseKey ec = JoseKey::generate_p256();
+  for (const std::string bad : {"", "a.b.c.d", "a.b.c.d.e.f", "!!.a.a.a.a", "e30.e30.AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA",
+                                 "bm90IGpzb24.AA.AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA"}) {
+    auto r = jwe_decrypt(bad, ec);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_TRUE(r.error().code == ErrorCode::malformed || r.error().code == ErrorCode::unsupported) << bad;
+  }
+  // An epk off the curve is refused before any key agreement (invalid-curve attack).
+  std::string header = R"({"alg":"ECDH-ES","enc":"A128GCM","epk":{"kty":"EC","crv":"P-256","x":")" +
+                       base64url_encode(std::vector<std::uint8_t>(32, 1)) + R"(","y":")" +
+                       base64url_encode(std::vector<std::uint8_t>(32, 2)) + "\"}}";
+  std::string forged = base64url_encode(std::span(reinterpret_cast<const std::uint8_t*>(header.data()), header.size())) +
+                       "..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA";
+  EXPECT_EQ(jwe_decrypt(forged, ec).error().code, ErrorCode::malformed);
+}
+
+TEST(JoseKey, ReadsJwkAndPemAndRefusesWeakOrForeignKeys) {
+  const JoseKey rsa = JoseKey::generate_rsa(2048);
+  auto from_pem = JoseKey::from_pem(rsa.private_pem());
+  ASSERT_TRUE(from_pem);
+  EXPECT_TRUE(from_pem.value().is_private());
+  EXPECT_EQ(from_pem.value().spki_sha256_hex(), rsa.spki_sha256_hex());
+  const JoseKey ec = JoseKey::generate_p256();
+  auto ec_pub = JoseKey::parse(ec.public_pem());
+  ASSERT_TRUE(ec_pub);
+  EXPECT_EQ(ec_pub.value().kind(), JoseKey::Kind::ec_p256);
+  EXPECT_EQ(JoseKey::from_jwk(R"({"kty":"EC","crv":"P-384","x":"AA","y":"AA"})").error().code, ErrorCode::unsupported);
+  EXPECT_EQ(JoseKey::from_jwk(R"({"kty":"OKP","crv":"X25519","x":"AA"})").error().code, ErrorCode::unsupported);
+  EXPECT_EQ(JoseKey::from_jwk(R"({"kty":"RSA","n":"AQAB","e":"AQAB"})").error().code, ErrorCode::unsupported);
+  EXPECT_EQ(JoseKey::from_jwk("not json").error().code, ErrorCode::malformed);
+  EXPECT_EQ(JoseKey::from_jwk(R"({"kty":"RSA"})").error().code, ErrorCode::malformed);
+  EXPECT_EQ(JoseKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").error().code,
+            ErrorCode::malformed);
+}
+
+}  // namespace
+}  // namespace paygate::crypto
