@@ -10,9 +10,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace paygate::crypto {
+class KeyRing;
+}
 
 namespace paygate::config {
 
@@ -113,6 +118,9 @@ struct Config {
   std::vector<Processor> processors;
   std::vector<Route> routes;
   Logging logging;
+  // keys.keyring: the keyring file and the keyring loaded from it (null when not set).
+  std::filesystem::path keyring_file;
+  std::shared_ptr<const crypto::KeyRing> keyring;
 
   // The processor a route names; routes are validated, so this never fails for them.
   const Processor& processor_for(const Route& route) const;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/internal/yaml_reader.h"
+#include "config/keyring_loader.h"
 #include "config/units.h"
 
 namespace paygate::config {
@@ -215,6 +216,15 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
   r.sequence("routes", Presence::required, [&](const YAML::Node& item, const std::string& p) {
     config->routes.push_back(read_route(item, p, ctx, processor_names));
   });
+  if (auto keys = r.mapping("keys")) {
+    MapReader k(*keys, "keys", ctx);
+    if (k.file("keyring", config->keyring_file, FileRule::readable, Presence::required)) {
+      auto loaded = load_keyring(config->keyring_file);
+      for (auto& e : loaded.errors) ctx.diagnostics.add_foreign(std::move(e));
+      config->keyring = loaded.keyring;
+    }
+    k.finish();
+  }
   if (auto logging = r.mapping("logging")) {
     MapReader l(*logging, "logging", ctx);
     l.choice<LogFormat>("format", config->logging.format, log_formats);

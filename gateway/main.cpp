@@ -11,14 +11,30 @@ namespace {
 using namespace paygate::cli;
 
 std::vector<Command> all_commands() {
-  return {serve_command(), check_config_command(), version_command()};
+  return {serve_command(),     check_config_command(), keys_generate_command(), keys_list_command(),
+          crypto_ff1_command(), crypto_jwe_command(),  version_command()};
+}
+
+// How many words of `args` (from index 1) the command's name takes, or 0 when it does
+// not match. Command names have one or two words ("serve", "keys generate").
+std::size_t match(const Command& command, std::span<char* const> args) {
+  std::string_view name = command.spec.name;
+  std::size_t words = 0;
+  while (!name.empty()) {
+    const auto space = name.find(' ');
+    const std::string_view word = name.substr(0, space);
+    if (1 + words >= args.size() || word != args[1 + words]) return 0;
+    ++words;
+    name = space == std::string_view::npos ? std::string_view{} : name.substr(space + 1);
+  }
+  return words;
 }
 
 void print_overview(std::FILE* out) {
   std::string text = "usage: paygate COMMAND [OPTIONS]\n\npaygate is a secure payment-message gateway.\n\ncommands:\n";
   for (const auto& c : all_commands()) {
     std::string left = "  " + std::string(c.spec.name);
-    left.resize(std::max<std::size_t>(left.size() + 2, 18), ' ');
+    left.resize(std::max<std::size_t>(left.size() + 2, 20), ' ');
     text += left + std::string(c.spec.summary) + "\n";
   }
   text += "\nRun 'paygate COMMAND --help' for a command's options.\n";
@@ -39,9 +55,10 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
   for (const auto& command : all_commands()) {
-    if (command.spec.name != name) continue;
+    const std::size_t words = match(command, args);
+    if (words == 0) continue;
     std::string error;
-    auto parsed = parse(command.spec, args.subspan(2), error);
+    auto parsed = parse(command.spec, args.subspan(1 + words), error);
     if (!parsed) {
       std::fprintf(stderr, "paygate %s: %s\n\n%s", command.spec.name.data(), error.c_str(),
                    usage(command.spec).c_str());

@@ -54,7 +54,9 @@ std::vector<ConfigError> Diagnostics::take() {
   std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
   });
-  return std::move(errors_);
+  std::vector<ConfigError> all = std::move(errors_);
+  all.insert(all.end(), std::make_move_iterator(foreign_.begin()), std::make_move_iterator(foreign_.end()));
+  return all;
 }
 
 MapReader::MapReader(const YAML::Node& node, std::string path, Context& context)

@@ -24,13 +24,16 @@ class Diagnostics {
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
   void add(const YAML::Mark& mark, std::string path, std::string message);
+  // An error found in another file (the keyring), kept after this file's own.
+  void add_foreign(ConfigError error) { foreign_.push_back(std::move(error)); }
   const std::string& file() const { return file_; }
   std::vector<ConfigError> take();  // sorted by position
-  bool empty() const { return errors_.empty(); }
+  bool empty() const { return errors_.empty() && foreign_.empty(); }
 
  private:
   std::string file_;
   std::vector<ConfigError> errors_;
+  std::vector<ConfigError> foreign_;
 };
 
 // Reading context shared by all readers of one file.

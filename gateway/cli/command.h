@@ -20,5 +20,9 @@ struct Command {
 Command serve_command();
 Command check_config_command();
 Command version_command();
+Command keys_generate_command();
+Command keys_list_command();
+Command crypto_ff1_command();
+Command crypto_jwe_command();
 
 }  // namespace paygate::cli
