@@ -79,7 +79,7 @@ std::optional<std::string> wait_for_ready_file(const std::filesystem::path& file
 
 CommandResult run_command(const std::string& shell_command) {
   CommandResult result;
-  std::string command = shell_command + " 2>&1";
+  std::string command = "(" + shell_command + ") 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buf;
