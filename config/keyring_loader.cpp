@@ -49,6 +49,11 @@ Entry read_entry(const YAML::Node& node, const std::string& path, Context& ctx) 
                                       "aes-256-gcm, aes-128-ff1, aes-256-ff1, hmac-sha256", Presence::optional)) {
     e.algorithm = algorithm;
   }
+  if (e.algorithm && ok && !crypto::algorithm_fits(e.use, *e.algorithm)) {
+    r.error_at("algorithm", "algorithm " + std::string(crypto::to_string(*e.algorithm)) + " does not fit use " +
+                                std::string(crypto::to_string(e.use)));
+    ok = false;
+  }
   ok &= read_word<crypto::KeyState>(r, "state", e.state, crypto::parse_key_state, "primary, active, retired",
                                     Presence::required);
   r.count("fpe_slot", e.fpe_slot, 1, 9);

@@ -1,0 +1,135 @@
+#include "config/keyring_loader.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "config/loader.h"
+#include "crypto/keyring.h"
+#include "tests/support/e2e.h"
+#include "tests/support/process.h"
+
+namespace paygate::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+class KeyringLoader : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::make_temp_dir("keyring");
+    key("data-1.key", crypto::KeyAlgorithm::aes_256_gcm);
+    key("data-2.key", crypto::KeyAlgorithm::aes_256_gcm);
+    key("fpe-1.key", crypto::KeyAlgorithm::aes_256_ff1);
+    key("fp-1.key", crypto::KeyAlgorithm::hmac_sha256);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void key(const std::string& name, crypto::KeyAlgorithm algorithm, mode_t mode = 0600) {
+    std::ofstream(dir_ / name) << crypto::generate_key_hex(algorithm) << "\n";
+    ::chmod((dir_ / name).c_str(), mode);
+  }
+
+  KeyringLoadResult load(const std::string& yaml) {
+    std::ofstream(dir_ / "keyring.yaml") << yaml;
+    return load_keyring(dir_ / "keyring.yaml");
+  }
+
+  std::vector<std::string> messages(const KeyringLoadResult& r) {
+    std::vector<std::string> out;
+    for (auto e : r.errors) {
+      e.file = fs::path(e.file).filename().string();
+      std::string text = e.to_string();
+      for (auto pos = text.find(dir_.string()); pos != std::string::npos; pos = text.find(dir_.string()))
+        text.replace(pos, dir_.string().size(), "DIR");
+      out.push_back(text);
+    }
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+const std::string good = R"(keys:
+  - id: data-1
+    use: data
+    state: active
+    file: data-1.key
+  - id: data-2
+    use: data
+    state: primary
+    file: data-2.key
+  - id: fpe-1
+    use: fpe
+    state: primary
+    fpe_slot: 1
+    file: fpe-1.key
+  - id: fp-1
+    use: fingerprint
+    algorithm: hmac-sha256
+    state: primary
+    file: fp-1.key
+)";
+
+TEST_F(KeyringLoader, LoadsAValidKeyringWithRelativeFiles) {
+  auto r = load(good);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+  EXPECT_EQ(r.keyring->keys().size(), 4u);
+  EXPECT_EQ(r.keyring->primary(crypto::KeyUse::data)->id(), "data-2");
+  EXPECT_EQ(r.keyring->fpe_for_slot(1).value()->id(), "fpe-1");
+  EXPECT_EQ(r.keyring->primary(crypto::KeyUse::fpe)->algorithm(), crypto::KeyAlgorithm::aes_256_ff1);
+}
+
+TEST_F(KeyringLoader, ReportsEachProblemWithItsPosition) {
+  key("loose.key", crypto::KeyAlgorithm::aes_256_gcm, 0644);
+  std::string yaml = good;
+  yaml.replace(yaml.find("file: data-1.key"), 16, "file: loose.key");
+  yaml.replace(yaml.find("state: primary\n    file: data-2.key"), 14, "state: primary");  // unchanged
+  yaml.replace(yaml.find("fpe_slot: 1"), 11, "fpe_slot: 12");
+  yaml.replace(yaml.find("algorithm: hmac-sha256"), 22, "algorithm: aes-256-gcm");
+  auto r = load(yaml);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(messages(r), (std::vector<std::string>{
+                             "keyring.yaml:5:11: keys[0].file: key file is accessible by group or others (mode 0644); "
+                             "run chmod 600: DIR/loose.key",
+                             "keyring.yaml:13:15: keys[2].fpe_slot: expected a whole number from 1 to 9",
+                             "keyring.yaml:17:16: keys[3].algorithm: algorithm aes-256-gcm does not fit use fingerprint"}))
+      << ::testing::PrintToString(messages(r));
+}
+
+TEST_F(KeyringLoader, ReportsSetRulesAtTheOffendingKey) {
+  std::string yaml = good;
+  yaml.replace(yaml.find("state: active"), 13, "state: primary");
+  auto r = load(yaml);
+  EXPECT_EQ(messages(r), std::vector<std::string>{"keyring.yaml:6:5: keys[1]: second primary key for use data (also keys[0])"});
+}
+
+TEST_F(KeyringLoader, NeedsExactlyOneMaterialSource) {
+  auto r = load("keys:\n  - id: a\n    use: data\n    state: primary\n");
+  EXPECT_EQ(messages(r), std::vector<std::string>{"keyring.yaml:2:5: keys[0].file: exactly one of file and env names the key material"});
+  r = load("keys:\n  - id: a\n    use: data\n    state: primary\n    file: data-1.key\n    env: X\n");
+  EXPECT_EQ(messages(r), std::vector<std::string>{"keyring.yaml:6:10: keys[0].env: exactly one of file and env names the key material"});
+  r = load("keys:\n  - id: a\n    use: dat\n    state: primary\n    file: data-1.key\n");
+  EXPECT_EQ(messages(r), std::vector<std::string>{"keyring.yaml:3:10: keys[0].use: expected one of: data, fpe, fingerprint, audit"});
+}
+
+TEST_F(KeyringLoader, TheMainConfigLoadsItsKeyring) {
+  ASSERT_TRUE(load(good).ok());
+  test::TestConfig settings;
+  settings.sim_port = 9443;
+  std::string yaml = test::make_config(settings);
+  yaml += "keys: { keyring: " + (dir_ / "keyring.yaml").string() + " }\n";
+  auto r = load_from_string(yaml, dir_ / "paygate.yaml");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors.size() ? r.errors[0].to_string() : "");
+  ASSERT_NE(r.config->keyring, nullptr);
+  EXPECT_EQ(r.config->keyring->primary(crypto::KeyUse::data)->id(), "data-2");
+  // A broken keyring makes the whole configuration invalid, with the keyring's position.
+  std::ofstream(dir_ / "keyring.yaml") << "keys: 3\n";
+  r = load_from_string(yaml, dir_ / "paygate.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.back().to_string(), (dir_ / "keyring.yaml").string() + ":1:7: keys: expected a sequence, found a scalar");
+}
+
+}  // namespace
+}  // namespace paygate::config
