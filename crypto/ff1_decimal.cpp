@@ -6,8 +6,14 @@
 
 #include <botan/block_cipher.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 
 #include "crypto/internal/aes_block.h"
 
@@ -23,6 +29,64 @@ constexpr std::array<std::uint64_t, 20> powers_of_ten = [] {
   for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
   return p;
 }();
+
+// y mod 10^m without a 128/64-bit hardware division (tens of cycles on x86-64, ten
+// times per call): Möller and Granlund, "Improved division by invariant integers" (IEEE
+// Trans. Computers, 2011), algorithm 4, with the reciprocal of each normalized 10^m
+// computed at compile time.
+struct Reciprocal {
+  std::uint64_t d;      // 10^m << shift: the top bit set
+  std::uint64_t v;      // floor((2^128 - 1) / d) - 2^64
+  unsigned shift;
+};
+
+constexpr Reciprocal make_reciprocal(std::uint64_t divisor) {
+  unsigned shift = 0;
+  while (!(divisor << shift >> 63)) ++shift;
+  const std::uint64_t d = divisor << shift;
+  const u128 all_ones = ~u128{0};
+  return {d, static_cast<std::uint64_t>(all_ones / d - (u128{1} << 64)), shift};
+}
+
+constexpr std::array<Reciprocal, 20> reciprocals = [] {
+  std::array<Reciprocal, 20> r{};
+  for (std::size_t i = 1; i < r.size(); ++i) r[i] = make_reciprocal(powers_of_ten[i]);
+  return r;
+}();
+
+// (hi * 2^64 + lo) mod divisor, where hi < divisor (so the quotient fits in 64 bits).
+inline std::uint64_t mod_preinv(std::uint64_t hi, std::uint64_t lo, const Reciprocal& r) {
+  std::uint64_t u1 = hi;
+  std::uint64_t u0 = lo;
+  if (r.shift != 0) {
+    u1 = (u1 << r.shift) | (u0 >> (64 - r.shift));
+    u0 <<= r.shift;
+  }
+  u128 q = u128{r.v} * u1;
+  q += (u128{u1 + 1} << 64) | u0;
+  std::uint64_t q1 = static_cast<std::uint64_t>(q >> 64);
+  const auto q0 = static_cast<std::uint64_t>(q);
+  std::uint64_t rem = u0 - q1 * r.d;
+  if (rem > q0) rem += r.d;
+  if (rem >= r.d) rem -= r.d;
+  return rem >> r.shift;
+}
+
+// A big-endian 64-bit value as it must sit in memory.
+inline std::uint64_t to_memory_order(std::uint64_t big_endian_value) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(big_endian_value);
+  return big_endian_value;
+}
+
+inline void store_words(Block& block, std::uint64_t first, std::uint64_t second) {
+#if defined(__SSE2__)
+  _mm_store_si128(reinterpret_cast<__m128i*>(block.data()),
+                  _mm_set_epi64x(static_cast<long long>(second), static_cast<long long>(first)));
+#else
+  std::memcpy(block.data(), &first, 8);
+  std::memcpy(block.data() + 8, &second, 8);
+#endif
+}
 
 // b = bytes needed for 10^v - 1 (SP 800-38G: ceil(ceil(v log2 10) / 8)).
 constexpr std::size_t bytes_for_digits(std::size_t v) {
@@ -106,25 +170,49 @@ Status Ff1Decimal::run(std::string_view digits, std::span<const std::uint8_t> tw
   const std::uint64_t mod_v = powers_of_ten[v];
   std::uint64_t a = parse_digits(digits.substr(0, u));
   std::uint64_t bb = parse_digits(digits.substr(u));
+  // Each round's PRF input is `last` with its final b+1 bytes set to [i] || NUM(B), XORed
+  // with `state`. All those bytes sit in the block's second half (b <= 5), so the block is
+  // built as two 64-bit words and written with one 16-byte store: byte-wise stores followed
+  // by AES's 16-byte load would stall store-to-load forwarding on every round.
+  std::uint64_t first_half = 0;
+  std::uint64_t second_half_be = 0;  // big-endian value of bytes 8..15, varying bytes zero
+  std::uint64_t state_first = 0;
+  std::uint64_t state_second = 0;
+  std::memcpy(&first_half, last.data(), 8);
+  for (std::size_t k = 8; k < 16 - (b + 1); ++k) second_half_be |= std::uint64_t{last[k]} << (8 * (15 - k));
+  std::memcpy(&state_first, state.data(), 8);
+  std::memcpy(&state_second, state.data() + 8, 8);
+  const std::uint64_t word0 = first_half ^ state_first;
+
   for (int step = 0; step < 10; ++step) {
     const int i = encrypting ? step : 9 - step;
     const std::uint64_t input = encrypting ? bb : a;
-    Block r = last;
-    r[15 - b] = static_cast<std::uint8_t>(i);
-    for (std::size_t k = 0; k < b; ++k) r[15 - k] = static_cast<std::uint8_t>(input >> (8 * k));
-    for (std::size_t k = 0; k < 16; ++k) r[k] ^= state[k];
+    const std::uint64_t tail_be = second_half_be | (static_cast<std::uint64_t>(i) << (8 * b)) | input;
+    const std::uint64_t word1 = to_memory_order(tail_be) ^ state_second;
+    alignas(16) Block r;
+    store_words(r, word0, word1);
     cipher_->encrypt(r.data());
 
-    u128 y = 0;
-    for (std::size_t k = 0; k < d; ++k) y = (y << 8) | r[k];
-    const std::uint64_t modulus = (i % 2 == 0) ? mod_u : mod_v;
-    const auto y_mod = static_cast<std::uint64_t>(y % modulus);
+    // y = NUM(S), S = R's first d (8 or 12) bytes: y = hi * 2^64 + lo with hi < 2^32.
+    std::uint64_t hi = 0;
+    std::uint64_t lo = 0;
+    for (std::size_t k = 0; k + 8 < d; ++k) hi = (hi << 8) | r[k];
+    for (std::size_t k = d - 8; k < d; ++k) lo = (lo << 8) | r[k];
+    const bool even = i % 2 == 0;
+    const std::uint64_t modulus = even ? mod_u : mod_v;
+    const Reciprocal& reciprocal = reciprocals[even ? u : v];
+    // The algorithm needs hi < modulus; hi < 2^32 may exceed 10^m for m <= 9, so reduce it
+    // first (with the same reciprocal: 0 * 2^64 + hi).
+    const std::uint64_t y_mod = mod_preinv(mod_preinv(0, hi, reciprocal), lo, reciprocal);
+    // Both operands are below the modulus: one conditional subtraction reduces the sum.
     if (encrypting) {
-      const std::uint64_t c = (a + y_mod) % modulus;
+      std::uint64_t c = a + y_mod;
+      if (c >= modulus) c -= modulus;
       a = bb;
       bb = c;
     } else {
-      const std::uint64_t c = (bb + modulus - y_mod) % modulus;
+      std::uint64_t c = bb + (modulus - y_mod);
+      if (c >= modulus) c -= modulus;
       bb = a;
       a = c;
     }
