@@ -127,28 +127,23 @@ std::size_t Ff1Decimal::block_calls(std::size_t digits, std::size_t tweak_bytes)
   return 1 + (q_bytes / 16 - 1) + 10;  // P, the constant Q blocks, one per round
 }
 
-Status Ff1Decimal::run(std::string_view digits, std::span<const std::uint8_t> tweak, std::span<char> out,
-                       bool encrypting) const {
-  const std::size_t n = digits.size();
+Result<Ff1Decimal::Prepared> Ff1Decimal::prepare(std::size_t n, std::span<const std::uint8_t> tweak) const {
   if (n < min_digits || n > max_digits) {
     return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be 6 to 19 digits");
   }
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be digits only");
-  }
   if (tweak.size() > ff1_max_tweak) return make_error(ErrorCode::invalid_argument, "FF1 tweak is too long");
-  if (out.size() != n) return make_error(ErrorCode::invalid_argument, "output size must equal input size");
-
-  const std::size_t u = n / 2;
-  const std::size_t v = n - u;
+  Prepared p;
+  p.n = n;
+  p.u = n / 2;
+  p.v = n - p.u;
   const std::size_t t = tweak.size();
-  const std::size_t b = bytes_for_digits(v);             // <= 5
-  const std::size_t d = 4 * ((b + 3) / 4) + 4;            // 8 or 12: S is R's first d bytes
-  const std::size_t pad = internal::ff1_q_padding(t, b);
-  const std::size_t q_bytes = t + pad + 1 + b;            // a multiple of 16
+  p.b = bytes_for_digits(p.v);           // <= 5
+  p.d = 4 * ((p.b + 3) / 4) + 4;         // 8 or 12: S is R's first d bytes
+  const std::size_t pad = internal::ff1_q_padding(t, p.b);
+  const std::size_t q_bytes = t + pad + 1 + p.b;  // a multiple of 16
 
   // CBC-MAC state after P and Q's constant leading blocks.
-  Block state = internal::ff1_p_block(10, u, n, t);
+  Block state = internal::ff1_p_block(10, p.u, n, t);
   cipher_->encrypt(state.data());
   Block last{};  // Q's last block; its last b+1 bytes change every round
   const std::size_t last_off = q_bytes - 16;
@@ -165,34 +160,44 @@ Status Ff1Decimal::run(std::string_view digits, std::span<const std::uint8_t> tw
     for (std::size_t k = 0; k < 16; ++k) state[k] ^= block[k];
     cipher_->encrypt(state.data());
   }
-
-  const std::uint64_t mod_u = powers_of_ten[u];
-  const std::uint64_t mod_v = powers_of_ten[v];
-  std::uint64_t a = parse_digits(digits.substr(0, u));
-  std::uint64_t bb = parse_digits(digits.substr(u));
   // Each round's PRF input is `last` with its final b+1 bytes set to [i] || NUM(B), XORed
   // with `state`. All those bytes sit in the block's second half (b <= 5), so the block is
   // built as two 64-bit words and written with one 16-byte store: byte-wise stores followed
   // by AES's 16-byte load would stall store-to-load forwarding on every round.
   std::uint64_t first_half = 0;
-  std::uint64_t second_half_be = 0;  // big-endian value of bytes 8..15, varying bytes zero
   std::uint64_t state_first = 0;
-  std::uint64_t state_second = 0;
   std::memcpy(&first_half, last.data(), 8);
-  for (std::size_t k = 8; k < 16 - (b + 1); ++k) second_half_be |= std::uint64_t{last[k]} << (8 * (15 - k));
+  for (std::size_t k = 8; k < 16 - (p.b + 1); ++k) p.second_half_be |= std::uint64_t{last[k]} << (8 * (15 - k));
   std::memcpy(&state_first, state.data(), 8);
-  std::memcpy(&state_second, state.data() + 8, 8);
-  const std::uint64_t word0 = first_half ^ state_first;
+  std::memcpy(&p.state_second, state.data() + 8, 8);
+  p.word0 = first_half ^ state_first;
+  return p;
+}
+
+Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<char> out, bool encrypting) const {
+  if (digits.size() != p.n || out.size() != p.n) {
+    return make_error(ErrorCode::invalid_argument, "input and output must have the prepared length");
+  }
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be digits only");
+  }
+  const std::size_t u = p.u;
+  const std::size_t v = p.v;
+  const std::size_t b = p.b;
+  const std::size_t d = p.d;
+  const std::uint64_t mod_u = powers_of_ten[u];
+  const std::uint64_t mod_v = powers_of_ten[v];
+  std::uint64_t a = parse_digits(digits.substr(0, u));
+  std::uint64_t bb = parse_digits(digits.substr(u));
 
   for (int step = 0; step < 10; ++step) {
     const int i = encrypting ? step : 9 - step;
     const std::uint64_t input = encrypting ? bb : a;
-    const std::uint64_t tail_be = second_half_be | (static_cast<std::uint64_t>(i) << (8 * b)) | input;
-    const std::uint64_t word1 = to_memory_order(tail_be) ^ state_second;
+    const std::uint64_t tail_be = p.second_half_be | (static_cast<std::uint64_t>(i) << (8 * b)) | input;
+    const std::uint64_t word1 = to_memory_order(tail_be) ^ p.state_second;
     alignas(16) Block r;
-    store_words(r, word0, word1);
+    store_words(r, p.word0, word1);
     cipher_->encrypt(r.data());
-
     // y = NUM(S), S = R's first d (8 or 12) bytes: y = hi * 2^64 + lo with hi < 2^32.
     std::uint64_t hi = 0;
     std::uint64_t lo = 0;
@@ -223,22 +228,34 @@ Status Ff1Decimal::run(std::string_view digits, std::span<const std::uint8_t> tw
 }
 
 Status Ff1Decimal::encrypt(std::string_view digits, std::span<const std::uint8_t> tweak, std::span<char> out) const {
-  return run(digits, tweak, out, true);
+  auto p = prepare(digits.size(), tweak);
+  if (!p) return p.error();
+  return run(p.value(), digits, out, true);
 }
 
 Status Ff1Decimal::decrypt(std::string_view digits, std::span<const std::uint8_t> tweak, std::span<char> out) const {
-  return run(digits, tweak, out, false);
+  auto p = prepare(digits.size(), tweak);
+  if (!p) return p.error();
+  return run(p.value(), digits, out, false);
+}
+
+Status Ff1Decimal::encrypt(const Prepared& prepared, std::string_view digits, std::span<char> out) const {
+  return run(prepared, digits, out, true);
+}
+
+Status Ff1Decimal::decrypt(const Prepared& prepared, std::string_view digits, std::span<char> out) const {
+  return run(prepared, digits, out, false);
 }
 
 Result<std::string> Ff1Decimal::encrypt(std::string_view digits, std::span<const std::uint8_t> tweak) const {
   std::string out(digits.size(), '0');
-  if (auto s = run(digits, tweak, out, true); !s) return s.error();
+  if (auto s = encrypt(digits, tweak, out); !s) return s.error();
   return out;
 }
 
 Result<std::string> Ff1Decimal::decrypt(std::string_view digits, std::span<const std::uint8_t> tweak) const {
   std::string out(digits.size(), '0');
-  if (auto s = run(digits, tweak, out, false); !s) return s.error();
+  if (auto s = decrypt(digits, tweak, out); !s) return s.error();
   return out;
 }
 
