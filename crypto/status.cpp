@@ -13,6 +13,8 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::unsupported: return "unsupported";
     case ErrorCode::out_of_domain: return "out_of_domain";
     case ErrorCode::key_file: return "key_file";
+    case ErrorCode::not_found: return "not_found";
+    case ErrorCode::unavailable: return "unavailable";
     case ErrorCode::internal: return "internal";
   }
   return "unknown";

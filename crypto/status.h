@@ -19,6 +19,8 @@ enum class ErrorCode {
   unsupported,        // an algorithm or parameter this build does not accept
   out_of_domain,      // an FF1 input outside radix/length bounds
   key_file,           // key material missing, unreadable, too open or of the wrong length
+  not_found,          // no such token for this merchant (another merchant's token included)
+  unavailable,        // the vault store failed or is busy: retry later
   internal,           // a library failure that should not happen
 };
 

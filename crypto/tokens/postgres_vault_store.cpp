@@ -1,0 +1,225 @@
+#include "crypto/tokens/postgres_vault_store.h"
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cstring>
+
+namespace paygate::crypto {
+namespace {
+
+constexpr const char* schema = R"sql(
+SELECT pg_advisory_lock(7261626);
+CREATE TABLE IF NOT EXISTS vault_tokens (
+  token              TEXT NOT NULL,
+  merchant           TEXT NOT NULL,
+  fingerprint        TEXT NOT NULL,
+  fingerprint_key_id TEXT NOT NULL,
+  pan_envelope       TEXT NOT NULL,
+  data_key_id        TEXT NOT NULL,
+  created_at         BIGINT NOT NULL,
+  last_used_at       BIGINT NOT NULL,
+  expires_at         BIGINT,
+  CONSTRAINT vault_tokens_pkey PRIMARY KEY (token),
+  CONSTRAINT vault_tokens_fingerprint_key UNIQUE (merchant, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
+INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
+SELECT pg_advisory_unlock(7261626);
+)sql";
+
+constexpr const char* columns =
+    "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at";
+
+// libpq's messages can quote a connection string's host and user, never its password,
+// and never parameter values.
+Error pg_error(pg_conn* conn, std::string_view what) {
+  std::string reason = conn ? PQerrorMessage(conn) : "no connection";
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+  return make_error(ErrorCode::unavailable, std::string(what) + ": " + reason);
+}
+
+struct ResultGuard {
+  PGresult* r;
+  ~ResultGuard() { PQclear(r); }
+};
+
+// Runs `sql` with text parameters.
+PGresult* exec(pg_conn* conn, const char* sql, std::initializer_list<std::optional<std::string>> params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+}
+
+VaultRow read_row(PGresult* r, int i) {
+  VaultRow row;
+  row.token = PQgetvalue(r, i, 0);
+  row.merchant = PQgetvalue(r, i, 1);
+  row.fingerprint = PQgetvalue(r, i, 2);
+  row.fingerprint_key_id = PQgetvalue(r, i, 3);
+  row.pan_envelope = PQgetvalue(r, i, 4);
+  row.data_key_id = PQgetvalue(r, i, 5);
+  row.created_at = std::stoll(PQgetvalue(r, i, 6));
+  row.last_used_at = std::stoll(PQgetvalue(r, i, 7));
+  if (!PQgetisnull(r, i, 8)) row.expires_at = std::stoll(PQgetvalue(r, i, 8));
+  return row;
+}
+
+std::optional<std::string> opt(const std::optional<std::int64_t>& v) {
+  return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+}
+
+}  // namespace
+
+// Returns the connection to the pool on scope exit; replaces a broken one.
+class PostgresVaultStore::Lease {
+ public:
+  explicit Lease(PostgresVaultStore& store) : store_(store), conn_(store.acquire()) {
+    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);  // the server restarted: reconnect
+  }
+  ~Lease() { store_.release(conn_); }
+  pg_conn* get() const { return conn_; }
+
+ private:
+  PostgresVaultStore& store_;
+  pg_conn* conn_;
+};
+
+Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::string& dsn, std::size_t connections) {
+  std::unique_ptr<PostgresVaultStore> store(new PostgresVaultStore());
+  store->dsn_ = dsn;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, connections); ++i) {
+    pg_conn* conn = PQconnectdb(dsn.c_str());
+    store->all_.push_back(conn);
+    if (PQstatus(conn) != CONNECTION_OK) return pg_error(conn, "cannot connect to the PostgreSQL vault");
+    store->idle_.push_back(conn);
+  }
+  pg_conn* conn = store->all_.front();
+  ResultGuard migrated{PQexec(conn, schema)};
+  if (PQresultStatus(migrated.r) != PGRES_TUPLES_OK && PQresultStatus(migrated.r) != PGRES_COMMAND_OK) {
+    return pg_error(conn, "cannot create the vault schema");
+  }
+  return store;
+}
+
+PostgresVaultStore::~PostgresVaultStore() {
+  for (pg_conn* c : all_) PQfinish(c);
+}
+
+pg_conn* PostgresVaultStore::acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty(); });
+  pg_conn* c = idle_.back();
+  idle_.pop_back();
+  return c;
+}
+
+void PostgresVaultStore::release(pg_conn* connection) {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(connection);
+  }
+  available_.notify_one();
+}
+
+Result<InsertOutcome> PostgresVaultStore::insert(const VaultRow& row) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(),
+                     "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
+                     "data_key_id, created_at, last_used_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                     {row.token, row.merchant, row.fingerprint, row.fingerprint_key_id, row.pan_envelope,
+                      row.data_key_id, std::to_string(row.created_at), std::to_string(row.last_used_at),
+                      opt(row.expires_at)})};
+  if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return InsertOutcome::inserted;
+  const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
+  const char* constraint = PQresultErrorField(r.r, PG_DIAG_CONSTRAINT_NAME);
+  if (state && std::strcmp(state, "23505") == 0 && constraint) {
+    if (std::strcmp(constraint, "vault_tokens_pkey") == 0) return InsertOutcome::token_taken;
+    if (std::strcmp(constraint, "vault_tokens_fingerprint_key") == 0) return InsertOutcome::fingerprint_taken;
+  }
+  return pg_error(lease.get(), "vault insert failed");
+}
+
+Result<std::optional<VaultRow>> PostgresVaultStore::find_by_token(std::string_view token) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(), (std::string("SELECT ") + columns + " FROM vault_tokens WHERE token = $1").c_str(),
+                     {std::string(token)})};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
+  if (PQntuples(r.r) == 0) return std::optional<VaultRow>();
+  return std::optional<VaultRow>(read_row(r.r, 0));
+}
+
+Result<std::optional<VaultRow>> PostgresVaultStore::find_by_fingerprint(std::string_view merchant,
+                                                                        std::string_view fingerprint) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(),
+                     (std::string("SELECT ") + columns + " FROM vault_tokens WHERE merchant = $1 AND fingerprint = $2").c_str(),
+                     {std::string(merchant), std::string(fingerprint)})};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
+  if (PQntuples(r.r) == 0) return std::optional<VaultRow>();
+  return std::optional<VaultRow>(read_row(r.r, 0));
+}
+
+Status PostgresVaultStore::touch(std::string_view token, std::int64_t now) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(), "UPDATE vault_tokens SET last_used_at = $2 WHERE token = $1",
+                     {std::string(token), std::to_string(now)})};
+  if (PQresultStatus(r.r) != PGRES_COMMAND_OK) return pg_error(lease.get(), "vault update failed");
+  return {};
+}
+
+Result<bool> PostgresVaultStore::erase(std::string_view merchant, std::string_view token) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(), "DELETE FROM vault_tokens WHERE token = $1 AND merchant = $2",
+                     {std::string(token), std::string(merchant)})};
+  if (PQresultStatus(r.r) != PGRES_COMMAND_OK) return pg_error(lease.get(), "vault delete failed");
+  return std::strcmp(PQcmdTuples(r.r), "0") != 0;
+}
+
+Result<std::vector<VaultRow>> PostgresVaultStore::stale_rows(std::string_view data_key_id,
+                                                             std::string_view fingerprint_key_id,
+                                                             std::string_view after_token, std::size_t limit) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(),
+                     (std::string("SELECT ") + columns +
+                      " FROM vault_tokens WHERE token COLLATE \"C\" > $3 AND (data_key_id <> $1 OR fingerprint_key_id <> $2)"
+                      " ORDER BY token COLLATE \"C\" LIMIT $4")
+                         .c_str(),
+                     {std::string(data_key_id), std::string(fingerprint_key_id), std::string(after_token),
+                      std::to_string(limit)})};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
+  std::vector<VaultRow> rows;
+  for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(read_row(r.r, i));
+  return rows;
+}
+
+Result<bool> PostgresVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
+  Lease lease(*this);
+  ResultGuard r{exec(lease.get(),
+                     "UPDATE vault_tokens SET pan_envelope = $2, data_key_id = $3, fingerprint = $4, "
+                     "fingerprint_key_id = $5 WHERE token = $1 AND pan_envelope = $6",
+                     {updated.token, updated.pan_envelope, updated.data_key_id, updated.fingerprint,
+                      updated.fingerprint_key_id, std::string(expected_envelope)})};
+  if (PQresultStatus(r.r) != PGRES_COMMAND_OK) return pg_error(lease.get(), "vault rewrap failed");
+  return std::strcmp(PQcmdTuples(r.r), "0") != 0;
+}
+
+Result<std::int64_t> PostgresVaultStore::count() {
+  Lease lease(*this);
+  ResultGuard r{PQexec(lease.get(), "SELECT COUNT(*) FROM vault_tokens")};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault count failed");
+  return static_cast<std::int64_t>(std::stoll(PQgetvalue(r.r, 0, 0)));
+}
+
+Status PostgresVaultStore::check_consistency() {
+  // The constraints are the consistency: confirm they are in place.
+  Lease lease(*this);
+  ResultGuard r{PQexec(lease.get(),
+                       "SELECT COUNT(*) FROM pg_constraint WHERE conname IN "
+                       "('vault_tokens_pkey', 'vault_tokens_fingerprint_key')")};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault check failed");
+  if (std::string(PQgetvalue(r.r, 0, 0)) != "2") return make_error(ErrorCode::internal, "vault constraints are missing");
+  return {};
+}
+
+}  // namespace paygate::crypto

@@ -1,0 +1,208 @@
+#include "crypto/tokens/sqlite_vault_store.h"
+
+#include <sqlite3.h>
+
+namespace paygate::crypto {
+namespace {
+
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS vault_tokens (
+  token              TEXT PRIMARY KEY,
+  merchant           TEXT NOT NULL,
+  fingerprint        TEXT NOT NULL,
+  fingerprint_key_id TEXT NOT NULL,
+  pan_envelope       TEXT NOT NULL,
+  data_key_id        TEXT NOT NULL,
+  created_at         INTEGER NOT NULL,
+  last_used_at       INTEGER NOT NULL,
+  expires_at         INTEGER,
+  UNIQUE (merchant, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
+INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
+)sql";
+
+constexpr const char* columns =
+    "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at";
+
+Error db_error(sqlite3* db, std::string_view what) {
+  // SQLite's messages name tables and constraints, never row values.
+  return make_error(ErrorCode::internal, std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+// A prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return ok_; }
+  Statement& text(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& integer(int index, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  Statement& optional_integer(int index, const std::optional<std::int64_t>& value) {
+    if (value) sqlite3_bind_int64(stmt_, index, *value);
+    else sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  sqlite3_stmt* get() { return stmt_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  bool ok_ = false;
+};
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* p = sqlite3_column_text(s, i);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : "";
+}
+
+VaultRow read_row(sqlite3_stmt* s) {
+  VaultRow r;
+  r.token = column_text(s, 0);
+  r.merchant = column_text(s, 1);
+  r.fingerprint = column_text(s, 2);
+  r.fingerprint_key_id = column_text(s, 3);
+  r.pan_envelope = column_text(s, 4);
+  r.data_key_id = column_text(s, 5);
+  r.created_at = sqlite3_column_int64(s, 6);
+  r.last_used_at = sqlite3_column_int64(s, 7);
+  if (sqlite3_column_type(s, 8) != SQLITE_NULL) r.expires_at = sqlite3_column_int64(s, 8);
+  return r;
+}
+
+Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<VaultRow>(read_row(st.get()));
+  if (rc == SQLITE_DONE) return std::optional<VaultRow>();
+  return db_error(db, "vault read failed");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error e = db_error(db, "cannot open vault " + path);
+    sqlite3_close(db);
+    return e;
+  }
+  std::unique_ptr<SqliteVaultStore> store(new SqliteVaultStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  // WAL: readers do not block the writer; FULL: every commit is fsynced before it returns.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot configure vault");
+  }
+  if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot create vault schema");
+  return store;
+}
+
+SqliteVaultStore::~SqliteVaultStore() { sqlite3_close(db_); }
+
+Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
+                    "data_key_id, created_at, last_used_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!st.ok()) return db_error(db_, "vault insert failed");
+  st.text(1, row.token).text(2, row.merchant).text(3, row.fingerprint).text(4, row.fingerprint_key_id);
+  st.text(5, row.pan_envelope).text(6, row.data_key_id).integer(7, row.created_at).integer(8, row.last_used_at);
+  st.optional_integer(9, row.expires_at);
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return InsertOutcome::inserted;
+  if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) return InsertOutcome::token_taken;
+  if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE) return InsertOutcome::fingerprint_taken;
+  return db_error(db_, "vault insert failed");
+}
+
+Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view token) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + columns + " FROM vault_tokens WHERE token = ?1").c_str());
+  if (!st.ok()) return db_error(db_, "vault read failed");
+  st.text(1, token);
+  return one_row(db_, st);
+}
+
+Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::string_view merchant,
+                                                                      std::string_view fingerprint) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + columns + " FROM vault_tokens WHERE merchant = ?1 AND fingerprint = ?2").c_str());
+  if (!st.ok()) return db_error(db_, "vault read failed");
+  st.text(1, merchant).text(2, fingerprint);
+  return one_row(db_, st);
+}
+
+Status SqliteVaultStore::touch(std::string_view token, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "UPDATE vault_tokens SET last_used_at = ?2 WHERE token = ?1");
+  if (!st.ok()) return db_error(db_, "vault update failed");
+  st.text(1, token).integer(2, now);
+  if (st.step() != SQLITE_DONE) return db_error(db_, "vault update failed");
+  return {};
+}
+
+Result<bool> SqliteVaultStore::erase(std::string_view merchant, std::string_view token) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "DELETE FROM vault_tokens WHERE token = ?1 AND merchant = ?2");
+  if (!st.ok()) return db_error(db_, "vault delete failed");
+  st.text(1, token).text(2, merchant);
+  if (st.step() != SQLITE_DONE) return db_error(db_, "vault delete failed");
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<std::vector<VaultRow>> SqliteVaultStore::stale_rows(std::string_view data_key_id,
+                                                           std::string_view fingerprint_key_id,
+                                                           std::string_view after_token, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, (std::string("SELECT ") + columns +
+                     " FROM vault_tokens WHERE token > ?3 AND (data_key_id <> ?1 OR fingerprint_key_id <> ?2)"
+                     " ORDER BY token LIMIT ?4").c_str());
+  if (!st.ok()) return db_error(db_, "vault read failed");
+  st.text(1, data_key_id).text(2, fingerprint_key_id).text(3, after_token).integer(4, static_cast<std::int64_t>(limit));
+  std::vector<VaultRow> rows;
+  for (;;) {
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return db_error(db_, "vault read failed");
+    rows.push_back(read_row(st.get()));
+  }
+  return rows;
+}
+
+Result<bool> SqliteVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "UPDATE vault_tokens SET pan_envelope = ?2, data_key_id = ?3, fingerprint = ?4, "
+                    "fingerprint_key_id = ?5 WHERE token = ?1 AND pan_envelope = ?6");
+  if (!st.ok()) return db_error(db_, "vault rewrap failed");
+  st.text(1, updated.token).text(2, updated.pan_envelope).text(3, updated.data_key_id).text(4, updated.fingerprint);
+  st.text(5, updated.fingerprint_key_id).text(6, expected_envelope);
+  if (st.step() != SQLITE_DONE) return db_error(db_, "vault rewrap failed");
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<std::int64_t> SqliteVaultStore::count() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT COUNT(*) FROM vault_tokens");
+  if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "vault count failed");
+  return sqlite3_column_int64(st.get(), 0);
+}
+
+Status SqliteVaultStore::check_consistency() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "PRAGMA integrity_check");
+  if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "integrity check failed");
+  const std::string verdict = column_text(st.get(), 0);
+  if (verdict != "ok") return make_error(ErrorCode::internal, "vault integrity check: " + verdict);
+  return {};
+}
+
+}  // namespace paygate::crypto

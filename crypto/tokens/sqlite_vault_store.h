@@ -1,0 +1,40 @@
+// The embedded vault: one SQLite file in WAL mode with synchronous=FULL, so a committed
+// row survives a crash or power loss before the token is handed out.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crypto/tokens/vault_store.h"
+
+struct sqlite3;
+
+namespace paygate::crypto {
+
+class SqliteVaultStore final : public VaultStore {
+ public:
+  // Opens or creates the database and its schema. Errors: internal with SQLite's reason.
+  static Result<std::unique_ptr<SqliteVaultStore>> open(const std::string& path);
+  ~SqliteVaultStore() override;
+
+  Result<InsertOutcome> insert(const VaultRow& row) override;
+  Result<std::optional<VaultRow>> find_by_token(std::string_view token) override;
+  Result<std::optional<VaultRow>> find_by_fingerprint(std::string_view merchant, std::string_view fingerprint) override;
+  Status touch(std::string_view token, std::int64_t now) override;
+  Result<bool> erase(std::string_view merchant, std::string_view token) override;
+  Result<std::vector<VaultRow>> stale_rows(std::string_view data_key_id, std::string_view fingerprint_key_id,
+                                           std::string_view after_token, std::size_t limit) override;
+  Result<bool> rewrap(const VaultRow& updated, std::string_view expected_envelope) override;
+  Result<std::int64_t> count() override;
+  Status check_consistency() override;
+
+ private:
+  explicit SqliteVaultStore(sqlite3* db) : db_(db) {}
+  // One connection, used by one thread at a time: SQLite serializes writers anyway, and
+  // the commit's fsync dominates every write.
+  std::mutex mutex_;
+  sqlite3* db_;
+};
+
+}  // namespace paygate::crypto

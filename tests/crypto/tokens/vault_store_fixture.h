@@ -1,0 +1,42 @@
+// Runs a test against every vault store: a fresh SQLite file, and a fresh database on the
+// test binary's real PostgreSQL server.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/tokens/postgres_vault_store.h"
+#include "crypto/tokens/sqlite_vault_store.h"
+#include "tests/support/postgres.h"
+#include "tests/support/process.h"
+
+namespace paygate::crypto {
+
+inline std::vector<std::string> vault_store_kinds() { return {"sqlite", "postgres"}; }
+
+class VaultStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      dir_ = paygate::test::make_temp_dir("vault");
+      store_ = std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir_ / "vault.db").string()).value());
+    } else {
+      auto opened = PostgresVaultStore::open(paygate::test::PostgresServer::instance().create_database(), 4);
+      ASSERT_TRUE(opened) << opened.error().to_string();
+      store_ = std::shared_ptr<VaultStore>(std::move(opened).value());
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::shared_ptr<VaultStore> store() { return store_; }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<VaultStore> store_;
+};
+
+}  // namespace paygate::crypto

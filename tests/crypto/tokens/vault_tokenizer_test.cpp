@@ -1,0 +1,200 @@
+// Vault tokens over both stores: SQLite always, PostgreSQL when the test environment
+// started a server (tests/support/postgres.h does, in the postgres test binary).
+#include "crypto/tokens/vault_tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "crypto/tokens/luhn.h"
+#include "crypto/tokens/sqlite_vault_store.h"
+#include "tests/crypto/test_keys.h"
+#include "tests/crypto/tokens/vault_store_fixture.h"
+#include "tests/support/process.h"
+
+namespace paygate::crypto {
+namespace {
+
+using test::key;
+using test::ring;
+
+std::shared_ptr<const KeyRing> keys_v1() {
+  return ring({key("data-1", KeyUse::data, KeyState::primary, 1), key("fp-1", KeyUse::fingerprint, KeyState::primary, 2)});
+}
+
+TEST_P(VaultStoreTest, TokensKeepFrontAndBackAreNeverLuhnValidAndRoundTrip) {
+  VaultTokenizer vault(keys_v1(), store());
+  TokenProfile profile;
+  const std::string pan = "4111111111111111";
+  auto token = vault.tokenize("acme", pan, profile);
+  ASSERT_TRUE(token) << token.error().to_string();
+  const std::string& t = token.value();
+  EXPECT_EQ(t.size(), 16u);
+  EXPECT_EQ(t.substr(0, 6), "411111");
+  EXPECT_EQ(t.substr(12), "1111");
+  EXPECT_NE(luhn_residue(t), 0);
+  EXPECT_EQ(vault.detokenize("acme", t).value(), pan);
+  // The row holds no PAN in clear.
+  auto row = store()->find_by_token(t).value();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->pan_envelope.find(pan), std::string::npos);
+  EXPECT_EQ(row->pan_envelope.rfind("pg1.data-1.", 0), 0u);
+  EXPECT_EQ(row->fingerprint_key_id, "fp-1");
+}
+
+TEST_P(VaultStoreTest, ConvergentPerMerchantDistinctAcrossMerchants) {
+  VaultTokenizer vault(keys_v1(), store());
+  TokenProfile profile;
+  const std::string a1 = vault.tokenize("acme", "5555555555554444", profile).value();
+  const std::string a2 = vault.tokenize("acme", "5555555555554444", profile).value();
+  const std::string g1 = vault.tokenize("globex", "5555555555554444", profile).value();
+  EXPECT_EQ(a1, a2);
+  EXPECT_NE(a1, g1);
+  // Another merchant's token is "not found", the same answer as a token that never existed.
+  EXPECT_EQ(vault.detokenize("globex", a1).error().code, ErrorCode::not_found);
+  EXPECT_EQ(vault.detokenize("acme", "5555550000004444").error().code, ErrorCode::not_found);
+  EXPECT_EQ(vault.detokenize("globex", a1).error().reason, vault.detokenize("acme", "5555550000004444").error().reason);
+}
+
+TEST_P(VaultStoreTest, ExpiredTokensAreNotFoundAndTheirPanGetsANewToken) {
+  std::int64_t now = 1'000'000;
+  VaultTokenizer vault(keys_v1(), store(), [&] { return now; });
+  TokenProfile profile;
+  const std::string t1 = vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value();
+  now += 59;
+  EXPECT_EQ(vault.detokenize("acme", t1).value(), "4000056655665556");
+  now += 1;
+  EXPECT_EQ(vault.detokenize("acme", t1).error().code, ErrorCode::not_found);
+  const std::string t2 = vault.tokenize("acme", "4000056655665556", profile).value();
+  EXPECT_NE(t1, t2);
+  EXPECT_EQ(vault.detokenize("acme", t2).value(), "4000056655665556");
+}
+
+TEST_P(VaultStoreTest, ErasureRemovesOnlyTheOwnersToken) {
+  VaultTokenizer vault(keys_v1(), store());
+  TokenProfile profile;
+  const std::string t = vault.tokenize("acme", "378282246310005", profile).value();
+  EXPECT_FALSE(vault.erase("globex", t).value());
+  EXPECT_TRUE(vault.erase("acme", t).value());
+  EXPECT_EQ(vault.detokenize("acme", t).error().code, ErrorCode::not_found);
+  EXPECT_FALSE(vault.erase("acme", t).value());
+}
+
+TEST_P(VaultStoreTest, RejectsBadPansBeforeWritingAnything) {
+  VaultTokenizer vault(keys_v1(), store());
+  TokenProfile profile;
+  for (const char* bad : {"4111111111111112", "41111111111", "41111111111111111111", "4111-1111-1111-1111", ""}) {
+    auto t = vault.tokenize("acme", bad, profile);
+    ASSERT_FALSE(t) << bad;
+    EXPECT_EQ(t.error().code, ErrorCode::invalid_argument);
+  }
+  EXPECT_EQ(store()->count().value(), 0);
+  profile.allow_luhn_invalid = true;  // test traffic
+  EXPECT_TRUE(vault.tokenize("acme", "4111111111111112", profile));
+}
+
+TEST_P(VaultStoreTest, ManyThreadsTokenizingOnePanGetOneToken) {
+  auto keys = keys_v1();
+  TokenProfile profile;
+  std::vector<std::string> tokens(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    threads.emplace_back([&, i] {
+      VaultTokenizer vault(keys, store());
+      for (int round = 0; round < 5; ++round) {
+        auto t = vault.tokenize("acme", "6011111111111117", profile);
+        if (t) tokens[i] = t.value();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::set<std::string>(tokens.begin(), tokens.end()).size(), 1u);
+  EXPECT_FALSE(tokens[0].empty());
+  EXPECT_EQ(store()->count().value(), 1);
+}
+
+TEST_P(VaultStoreTest, RotationStoryRewrapThenRetireAndEveryTokenStillDetokenizes) {
+  TokenProfile profile;
+  std::vector<std::pair<std::string, std::string>> issued;  // token, pan (25 distinct PANs)
+  {
+    VaultTokenizer v1(keys_v1(), store());
+    for (int i = 0; i < 25; ++i) {
+      std::string pan = "4000" + std::to_string(100000 + i) + "000000";
+      pan[15] = luhn_digit_for(pan, 15, 0);
+      issued.emplace_back(v1.tokenize("acme", pan, profile).value(), pan);
+    }
+  }
+  // Promote new data and fingerprint keys; the old ones stay active.
+  auto v2_keys = ring({key("data-1", KeyUse::data, KeyState::active, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
+                       key("fp-1", KeyUse::fingerprint, KeyState::active, 2), key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
+  VaultTokenizer v2(v2_keys, store());
+  // Before the rewrap: old rows still found by their old fingerprints (same token back).
+  EXPECT_EQ(v2.tokenize("acme", issued[0].second, profile).value(), issued[0].first);
+  // Rewrap in small batches, stopping halfway once to show it resumes.
+  std::size_t rewrapped = 0;
+  rewrapped += v2.rewrap_batch("", 10).value().rewrapped;  // then "interrupted"
+  for (std::string after = ""; ;) {  // a fresh run starts from the beginning: done rows are skipped
+    auto batch = v2.rewrap_batch(after, 7).value();
+    rewrapped += batch.rewrapped;
+    EXPECT_EQ(batch.failed, 0u);
+    after = batch.last_token;
+    if (batch.done) break;
+  }
+  EXPECT_EQ(rewrapped, 25u);
+  EXPECT_TRUE(v2.rewrap_batch("", 100).value().done);
+  EXPECT_EQ(v2.rewrap_batch("", 100).value().rewrapped, 0u);
+  // Retire the old keys: every token still detokenizes, and converges on the same token.
+  auto v3_keys = ring({key("data-1", KeyUse::data, KeyState::retired, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
+                       key("fp-1", KeyUse::fingerprint, KeyState::retired, 2), key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
+  VaultTokenizer v3(v3_keys, store());
+  for (const auto& [token, pan] : issued) {
+    EXPECT_EQ(v3.detokenize("acme", token).value(), pan);
+    EXPECT_EQ(v3.tokenize("acme", pan, profile).value(), token);
+  }
+  EXPECT_TRUE(store()->check_consistency());
+}
+
+TEST_P(VaultStoreTest, RetiredDataKeyWithoutRewrapIsAnExplicitError) {
+  TokenProfile profile;
+  const std::string t = VaultTokenizer(keys_v1(), store()).tokenize("acme", "4111111111111111", profile).value();
+  auto retired = ring({key("data-1", KeyUse::data, KeyState::retired, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
+                       key("fp-1", KeyUse::fingerprint, KeyState::primary, 2)});
+  EXPECT_EQ(VaultTokenizer(retired, store()).detokenize("acme", t).error().code, ErrorCode::retired_key);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, VaultStoreTest, ::testing::ValuesIn(vault_store_kinds()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST(SqliteVault, AReadOnlyDatabaseIsAClearErrorAndNothingHalfWritten) {
+  auto dir = paygate::test::make_temp_dir("vault-ro");
+  const std::string path = (dir / "vault.db").string();
+  {
+    auto store = std::shared_ptr<VaultStore>(SqliteVaultStore::open(path).value());
+    ASSERT_TRUE(VaultTokenizer(keys_v1(), store).tokenize("acme", "4111111111111111", TokenProfile{}));
+  }
+  // Root ignores file modes, so open the file read-only through SQLite itself.
+  auto store = SqliteVaultStore::open("file:" + path + "?mode=ro");
+  if (!store) {
+    EXPECT_NE(store.error().reason.find("vault"), std::string::npos) << store.error().to_string();
+    return;
+  }
+  auto shared = std::shared_ptr<VaultStore>(std::move(store).value());
+  VaultTokenizer vault(keys_v1(), shared);
+  auto t = vault.tokenize("acme", "5555555555554444", TokenProfile{});
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(t.error().reason.find("5555555555554444"), std::string::npos);
+  EXPECT_EQ(shared->count().value(), 1);
+  EXPECT_TRUE(vault.detokenize("acme", vault.tokenize("acme", "4111111111111111", TokenProfile{}).value()));
+}
+
+TEST(SqliteVault, AMissingDirectoryIsAClearError) {
+  auto store = SqliteVaultStore::open("/nonexistent/dir/vault.db");
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().reason.find("cannot open vault"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paygate::crypto
