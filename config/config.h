@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "crypto/tokens/token_profile.h"
+
 namespace paygate::crypto {
 class KeyRing;
 }
@@ -111,6 +113,17 @@ struct Logging {
   bool access_log = true;
 };
 
+// Where vault tokens live (token_profiles of kind vault need one).
+struct VaultConfig {
+  enum class Store { none, sqlite, postgresql };
+  Store store = Store::none;
+  std::filesystem::path path;  // sqlite: the database file (created if missing)
+  std::string dsn_env;         // postgresql: environment variable holding the libpq DSN
+  std::uint32_t connections = 4;   // postgresql pool size
+  std::uint32_t workers = 4;       // threads doing vault work off the network threads
+  std::uint32_t queue_limit = 4096;  // vault requests waiting for a worker; more are refused
+};
+
 struct Config {
   std::filesystem::path source;  // the file this was loaded from
   std::uint32_t threads = 0;     // network threads; 0 = one per core
@@ -121,6 +134,11 @@ struct Config {
   // keys.keyring: the keyring file and the keyring loaded from it (null when not set).
   std::filesystem::path keyring_file;
   std::shared_ptr<const crypto::KeyRing> keyring;
+  std::vector<crypto::TokenProfile> token_profiles;
+  VaultConfig vault;
+
+  // The profile named `name`, or nullptr.
+  const crypto::TokenProfile* token_profile(std::string_view name) const;
 
   // The processor a route names; routes are validated, so this never fails for them.
   const Processor& processor_for(const Route& route) const;

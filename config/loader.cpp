@@ -10,6 +10,7 @@
 
 #include "config/internal/yaml_reader.h"
 #include "config/keyring_loader.h"
+#include "crypto/keyring.h"
 #include "config/units.h"
 
 namespace paygate::config {
@@ -171,6 +172,69 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
   return route;
 }
 
+constexpr std::array<std::pair<std::string_view, crypto::TokenKind>, 2> token_kinds{{
+    {"vault", crypto::TokenKind::vault},
+    {"fpe", crypto::TokenKind::fpe},
+}};
+
+crypto::TokenProfile read_token_profile(const std::string& name, const YAML::Node& node, const std::string& path,
+                                        Context& ctx) {
+  crypto::TokenProfile p;
+  p.name = name;
+  MapReader r(node, path, ctx);
+  r.choice<crypto::TokenKind>("kind", p.kind, token_kinds, Presence::required);
+  std::uint32_t front = 6, back = 4, min = 12, max = 19;
+  r.count("keep_front", front, 0, 8);
+  r.count("keep_back", back, 0, 4);
+  r.count("min_length", min, 12, 19);
+  r.count("max_length", max, 12, 19);
+  r.boolean("allow_luhn_invalid", p.allow_luhn_invalid);
+  p.keep_front = static_cast<int>(front);
+  p.keep_back = static_cast<int>(back);
+  p.min_length = static_cast<int>(min);
+  p.max_length = static_cast<int>(max);
+  if (auto valid = p.validate(); !valid && r.valid()) {
+    const std::string& reason = valid.error().reason;
+    const char* key = reason.rfind("keep_front", 0) == 0 ? "keep_front"
+                      : reason.rfind("keep_back", 0) == 0 ? "keep_back"
+                      : reason.rfind("fpe", 0) == 0       ? "allow_luhn_invalid"
+                                                          : "min_length";
+    r.error_at(key, reason);
+  }
+  r.finish();
+  return p;
+}
+
+constexpr std::array<std::pair<std::string_view, VaultConfig::Store>, 2> vault_stores{{
+    {"sqlite", VaultConfig::Store::sqlite},
+    {"postgresql", VaultConfig::Store::postgresql},
+}};
+
+VaultConfig read_vault(const YAML::Node& node, Context& ctx) {
+  VaultConfig v;
+  MapReader r(node, "vault", ctx);
+  if (r.choice<VaultConfig::Store>("store", v.store, vault_stores, Presence::required)) {
+    if (v.store == VaultConfig::Store::sqlite) {
+      std::string path;
+      if (r.string("path", path, Presence::required)) {
+        v.path = std::filesystem::path(path).is_relative() ? ctx.base_dir / path : std::filesystem::path(path);
+        v.path = v.path.lexically_normal();
+        if (!std::filesystem::is_directory(v.path.parent_path())) {
+          r.error_at("path", "folder does not exist (" + v.path.parent_path().string() + ")");
+        }
+      }
+    } else {
+      // The DSN may hold a password: it comes from the environment, never from this file.
+      r.string("dsn_env", v.dsn_env, Presence::required);
+      r.count("connections", v.connections, 1, 256);
+    }
+  }
+  r.count("workers", v.workers, 1, 256);
+  r.count("queue_limit", v.queue_limit, 1, 1'000'000);
+  r.finish();
+  return v;
+}
+
 constexpr std::array<std::pair<std::string_view, LogFormat>, 2> log_formats{{
     {"text", LogFormat::text},
     {"json", LogFormat::json},
@@ -199,6 +263,23 @@ void require_unique(const std::vector<T>& items, const YAML::Node& seq, const st
   }
 }
 
+// Token profiles need what makes their tokens: a vault store and data and fingerprint
+// keys for vault profiles, a primary fpe key for fpe profiles.
+void check_tokens(const Config& config, const YAML::Node& root, Context& ctx) {
+  bool needs_vault = false;
+  bool needs_fpe = false;
+  for (const auto& p : config.token_profiles) (p.kind == crypto::TokenKind::vault ? needs_vault : needs_fpe) = true;
+  const YAML::Node profiles = root["token_profiles"];
+  auto report = [&](const std::string& message) { ctx.diagnostics.add(profiles.Mark(), "token_profiles", message); };
+  if (needs_vault && config.vault.store == VaultConfig::Store::none) report("vault profiles need a vault section");
+  if ((needs_vault || needs_fpe) && config.keyring_file.empty()) report("token profiles need keys.keyring");
+  if (!config.keyring) return;
+  if (needs_vault && (!config.keyring->primary(crypto::KeyUse::data) || !config.keyring->primary(crypto::KeyUse::fingerprint))) {
+    report("vault profiles need primary data and fingerprint keys in the keyring");
+  }
+  if (needs_fpe && !config.keyring->primary(crypto::KeyUse::fpe)) report("fpe profiles need a primary fpe key in the keyring");
+}
+
 std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
   auto config = std::make_shared<Config>();
   MapReader r(root, "", ctx);
@@ -225,6 +306,11 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
     }
     k.finish();
   }
+  r.entries("token_profiles", Presence::optional,
+            [&](const std::string& name, const YAML::Node& node, const std::string& path) {
+              config->token_profiles.push_back(read_token_profile(name, node, path, ctx));
+            });
+  if (auto vault = r.mapping("vault")) config->vault = read_vault(*vault, ctx);
   if (auto logging = r.mapping("logging")) {
     MapReader l(*logging, "logging", ctx);
     l.choice<LogFormat>("format", config->logging.format, log_formats);
@@ -256,6 +342,7 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
                    },
                    ctx);
   }
+  check_tokens(*config, root, ctx);
   return config;
 }
 
@@ -289,6 +376,13 @@ std::string ConfigError::to_string() const {
   out += " ";
   if (!path.empty()) out += path + ": ";
   return out + message;
+}
+
+const crypto::TokenProfile* Config::token_profile(std::string_view name) const {
+  for (const auto& p : token_profiles) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
 }
 
 const Processor& Config::processor_for(const Route& route) const {

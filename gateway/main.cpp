@@ -11,8 +11,9 @@ namespace {
 using namespace paygate::cli;
 
 std::vector<Command> all_commands() {
-  return {serve_command(),     check_config_command(), keys_generate_command(), keys_list_command(),
-          crypto_ff1_command(), crypto_jwe_command(),  version_command()};
+  return {serve_command(),      check_config_command(), keys_generate_command(), keys_list_command(),
+          keys_rewrap_command(), tokens_command(),       crypto_ff1_command(),    crypto_jwe_command(),
+          version_command()};
 }
 
 // How many words of `args` (from index 1) the command's name takes, or 0 when it does

@@ -263,6 +263,19 @@ std::optional<std::size_t> MapReader::sequence(
   return index;
 }
 
+std::optional<std::size_t> MapReader::entries(
+    std::string_view key, Presence presence,
+    const std::function<void(const std::string&, const YAML::Node&, const std::string&)>& each) {
+  auto value = mapping(key, presence);
+  if (!value) return std::nullopt;
+  std::size_t count = 0;
+  for (auto it = value->begin(); it != value->end(); ++it) {
+    each(it->first.Scalar(), it->second, path_of(key) + "." + it->first.Scalar());
+    ++count;
+  }
+  return count;
+}
+
 void MapReader::finish() {
   if (!valid_) return;
   for (auto it = node_.begin(); it != node_.end(); ++it) {

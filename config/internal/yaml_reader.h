@@ -103,6 +103,12 @@ class MapReader {
       std::string_view key, Presence presence,
       const std::function<void(const YAML::Node&, const std::string&)>& each);
 
+  // Calls `each(name, value, path)` for every entry of a mapping value whose keys are
+  // names chosen by the operator (e.g. token_profiles). Returns the number of entries.
+  std::optional<std::size_t> entries(
+      std::string_view key, Presence presence,
+      const std::function<void(const std::string&, const YAML::Node&, const std::string&)>& each);
+
   // Reports a problem at the value of `key` (or at this mapping when the key is absent).
   void error_at(std::string_view key, std::string message);
   void error(const YAML::Node& node, std::string path, std::string message);

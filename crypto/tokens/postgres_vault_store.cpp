@@ -9,7 +9,7 @@ namespace paygate::crypto {
 namespace {
 
 constexpr const char* schema = R"sql(
-SELECT pg_advisory_lock(7261626);
+SELECT pg_advisory_xact_lock(7261626);
 CREATE TABLE IF NOT EXISTS vault_tokens (
   token              TEXT NOT NULL,
   merchant           TEXT NOT NULL,
@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS vault_tokens (
 );
 CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
-SELECT pg_advisory_unlock(7261626);
 )sql";
 
 constexpr const char* columns =
@@ -92,9 +91,13 @@ Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::
     pg_conn* conn = PQconnectdb(dsn.c_str());
     store->all_.push_back(conn);
     if (PQstatus(conn) != CONNECTION_OK) return pg_error(conn, "cannot connect to the PostgreSQL vault");
+    // Server notices ("relation already exists, skipping") are not for our users' terminals.
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
     store->idle_.push_back(conn);
   }
   pg_conn* conn = store->all_.front();
+  // One implicit transaction; the transaction-level advisory lock is held until it commits,
+  // so instances starting together create the schema one after the other.
   ResultGuard migrated{PQexec(conn, schema)};
   if (PQresultStatus(migrated.r) != PGRES_TUPLES_OK && PQresultStatus(migrated.r) != PGRES_COMMAND_OK) {
     return pg_error(conn, "cannot create the vault schema");

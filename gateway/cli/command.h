@@ -24,5 +24,7 @@ Command keys_generate_command();
 Command keys_list_command();
 Command crypto_ff1_command();
 Command crypto_jwe_command();
+Command tokens_command();
+Command keys_rewrap_command();
 
 }  // namespace paygate::cli

@@ -59,6 +59,7 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
 
 std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
   if (exited()) return status_;
+  if (pid_ <= 0) return std::nullopt;  // kill(0 or -1, ...) would hit far more than the child
   ::kill(pid_, signal);
   return wait(timeout);
 }

@@ -1,0 +1,147 @@
+// paygate tokens tokenize | detokenize | delete, and paygate keys rewrap: the token vault
+// and FPE tokens from the command line, for support and testing. Values come on standard
+// input (never on the command line, where `ps` and shell history would keep them).
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "config/loader.h"
+#include "gateway/cli/command.h"
+#include "gateway/token_service.h"
+
+namespace paygate::cli {
+namespace {
+
+struct Loaded {
+  std::shared_ptr<const config::Config> config;
+  std::unique_ptr<gateway::TokenService> tokens;
+};
+
+std::optional<Loaded> load(const Args& args, const char* command) {
+  auto result = config::load(*args.value("config"));
+  if (!result.ok()) {
+    for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    return std::nullopt;
+  }
+  auto service = gateway::TokenService::create(*result.config);
+  if (!service) {
+    std::fprintf(stderr, "paygate %s: %s\n", command, service.error().to_string().c_str());
+    return std::nullopt;
+  }
+  return Loaded{result.config, std::move(service).value()};
+}
+
+std::string read_value() {
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.erase(text.begin());
+  return text;
+}
+
+std::optional<std::string> profile_name(const Args& args, const config::Config& config) {
+  if (auto p = args.value("profile")) return *p;
+  if (config.token_profiles.size() == 1) return config.token_profiles.front().name;
+  std::fprintf(stderr, "paygate tokens: --profile is needed (the configuration has %zu token profiles)\n",
+               config.token_profiles.size());
+  return std::nullopt;
+}
+
+int tokens(const Args& args) {
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "paygate tokens: expected tokenize, detokenize or delete\n");
+    return exit_usage;
+  }
+  const std::string& action = args.positional[0];
+  if (action != "tokenize" && action != "detokenize" && action != "delete") {
+    std::fprintf(stderr, "paygate tokens: expected tokenize, detokenize or delete\n");
+    return exit_usage;
+  }
+  auto loaded = load(args, "tokens");
+  if (!loaded) return exit_failure;
+  const std::string merchant = *args.value("merchant");
+  std::string value = read_value();
+  if (action == "delete") {
+    auto erased = loaded->tokens->erase(merchant, value);
+    if (!erased) {
+      std::fprintf(stderr, "paygate tokens: %s\n", erased.error().to_string().c_str());
+      return exit_failure;
+    }
+    std::printf("%s\n", erased.value() ? "deleted" : "not found");
+    return erased.value() ? exit_ok : exit_failure;
+  }
+  auto profile = profile_name(args, *loaded->config);
+  if (!profile) return exit_usage;
+  auto out = action == "tokenize" ? loaded->tokens->tokenize(merchant, *profile, value)
+                                  : loaded->tokens->detokenize(merchant, *profile, value);
+  std::fill(value.begin(), value.end(), '\0');
+  if (!out) {
+    std::fprintf(stderr, "paygate tokens: %s\n", out.error().to_string().c_str());
+    return exit_failure;
+  }
+  std::printf("%s\n", out.value().c_str());
+  return exit_ok;
+}
+
+int rewrap(const Args& args) {
+  auto loaded = load(args, "keys rewrap");
+  if (!loaded) return exit_failure;
+  crypto::VaultTokenizer* vault = loaded->tokens->vault();
+  if (!vault) {
+    std::fprintf(stderr, "paygate keys rewrap: the configuration has no vault\n");
+    return exit_failure;
+  }
+  const std::size_t batch_size = std::stoul(args.value("batch").value_or("500"));
+  auto total = vault->store().count();
+  const bool bar = ::isatty(STDERR_FILENO) != 0;
+  std::size_t rewrapped = 0, skipped = 0, failed = 0, seen = 0;
+  std::string after;
+  for (;;) {
+    auto batch = vault->rewrap_batch(after, batch_size);
+    if (!batch) {
+      std::fprintf(stderr, "\npaygate keys rewrap: %s (run it again to resume)\n", batch.error().to_string().c_str());
+      return exit_failure;
+    }
+    rewrapped += batch.value().rewrapped;
+    skipped += batch.value().skipped;
+    failed += batch.value().failed;
+    seen += batch.value().rewrapped + batch.value().skipped + batch.value().failed;
+    after = batch.value().last_token;
+    if (bar && total && total.value() > 0) {
+      const double share = std::min(1.0, static_cast<double>(seen) / static_cast<double>(total.value()));
+      const int filled = static_cast<int>(share * 40);
+      std::fprintf(stderr, "\r[%-40s] %3d%%  %zu rewrapped", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                   static_cast<int>(share * 100), rewrapped);
+    }
+    if (batch.value().done) break;
+  }
+  if (bar) std::fprintf(stderr, "\n");
+  std::printf("rewrapped %zu, skipped %zu (changed meanwhile), failed %zu\n", rewrapped, skipped, failed);
+  return failed == 0 ? exit_ok : exit_failure;
+}
+
+}  // namespace
+
+Command tokens_command() {
+  return {{"tokens",
+           "Tokenize (PAN on stdin), detokenize or delete (token on stdin) for one merchant.",
+           "tokenize|detokenize|delete",
+           {{"config", "FILE", "configuration (keyring, token profiles, vault)", true},
+            {"merchant", "ID", "the merchant the token belongs to", true},
+            {"profile", "NAME", "token profile (default: the only one)", false}}},
+          tokens};
+}
+
+Command keys_rewrap_command() {
+  return {{"keys rewrap",
+           "Re-encrypt vault rows under the primary data key and re-fingerprint them under the primary "
+           "fingerprint key, online and resumable; then the old keys can be retired.",
+           "",
+           {{"config", "FILE", "configuration (keyring and vault)", true},
+            {"batch", "N", "rows per batch (default 500)", false}}},
+          rewrap};
+}
+
+}  // namespace paygate::cli
