@@ -131,5 +131,41 @@ TEST_F(KeyringLoader, TheMainConfigLoadsItsKeyring) {
   EXPECT_EQ(r.errors.back().to_string(), (dir_ / "keyring.yaml").string() + ":1:7: keys: expected a sequence, found a scalar");
 }
 
+TEST_F(KeyringLoader, TokenProfilesAndTheVaultAreReadAndCrossChecked) {
+  ASSERT_TRUE(load(good).ok());
+  test::TestConfig settings;
+  settings.sim_port = 9443;
+  const std::string base = test::make_config(settings) + "keys: { keyring: " + (dir_ / "keyring.yaml").string() + " }\n";
+  auto r = load_from_string(base + "token_profiles:\n  cards: { kind: vault, keep_front: 8 }\n  fast: { kind: fpe, keep_back: 0 }\n"
+                                   "vault: { store: sqlite, path: vault.db, workers: 2 }\n",
+                            dir_ / "paygate.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors[0].to_string();
+  ASSERT_EQ(r.config->token_profiles.size(), 2u);
+  EXPECT_EQ(r.config->token_profile("cards")->keep_front, 8);
+  EXPECT_EQ(r.config->token_profile("fast")->kind, crypto::TokenKind::fpe);
+  EXPECT_EQ(r.config->token_profile("fast")->keep_back, 0);
+  EXPECT_EQ(r.config->vault.store, VaultConfig::Store::sqlite);
+  EXPECT_EQ(r.config->vault.path, dir_ / "vault.db");
+  EXPECT_EQ(r.config->vault.workers, 2u);
+
+  auto messages_of = [&](const std::string& extra) {
+    auto bad = load_from_string(base + extra, dir_ / "paygate.yaml");
+    std::vector<std::string> out;
+    for (const auto& e : bad.errors) out.push_back(e.path + ": " + e.message);
+    return out;
+  };
+  EXPECT_EQ(messages_of("token_profiles:\n  cards: { kind: vault, keep_front: 5 }\nvault: { store: sqlite, path: v.db }\n"),
+            std::vector<std::string>{"token_profiles.cards.keep_front: keep_front must be 0, 4, 6 or 8"});
+  EXPECT_EQ(messages_of("token_profiles:\n  cards: { kind: vault }\n"),
+            std::vector<std::string>{"token_profiles: vault profiles need a vault section"});
+  EXPECT_EQ(messages_of("token_profiles:\n  f: { kind: fpe, allow_luhn_invalid: true }\n"),
+            std::vector<std::string>{"token_profiles.f.allow_luhn_invalid: fpe profiles cannot accept Luhn-invalid PANs"});
+  EXPECT_EQ(messages_of("vault: { store: sqlite, path: /nonexistent/v.db }\n"),
+            std::vector<std::string>{"vault.path: folder does not exist (/nonexistent)"});
+  EXPECT_EQ(messages_of("vault: { store: postgresql }\n"), std::vector<std::string>{"vault.dsn_env: required key is missing"});
+  EXPECT_EQ(messages_of("vault: { store: postgresql, dsn: 'host=x password=secret' , dsn_env: X }\n"),
+            std::vector<std::string>{"vault.dsn: unknown key"});  // and never the value
+}
+
 }  // namespace
 }  // namespace paygate::config
