@@ -174,21 +174,15 @@ Result<Ff1Decimal::Prepared> Ff1Decimal::prepare(std::size_t n, std::span<const 
   return p;
 }
 
-Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<char> out, bool encrypting) const {
-  if (digits.size() != p.n || out.size() != p.n) {
-    return make_error(ErrorCode::invalid_argument, "input and output must have the prepared length");
-  }
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be digits only");
-  }
+std::uint64_t Ff1Decimal::run_number(const Prepared& p, std::uint64_t x, bool encrypting) const {
   const std::size_t u = p.u;
   const std::size_t v = p.v;
   const std::size_t b = p.b;
-  const std::size_t d = p.d;
   const std::uint64_t mod_u = powers_of_ten[u];
   const std::uint64_t mod_v = powers_of_ten[v];
-  std::uint64_t a = parse_digits(digits.substr(0, u));
-  std::uint64_t bb = parse_digits(digits.substr(u));
+  std::uint64_t a = x / mod_v;   // the first u digits
+  std::uint64_t bb = x % mod_v;  // the last v digits
+  const bool wide = p.d == 12;   // S is 12 bytes (y up to 96 bits) or 8 (64 bits)
 
   for (int step = 0; step < 10; ++step) {
     const int i = encrypting ? step : 9 - step;
@@ -198,17 +192,23 @@ Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<cha
     alignas(16) Block r;
     store_words(r, p.word0, word1);
     cipher_->encrypt(r.data());
-    // y = NUM(S), S = R's first d (8 or 12) bytes: y = hi * 2^64 + lo with hi < 2^32.
-    std::uint64_t hi = 0;
-    std::uint64_t lo = 0;
-    for (std::size_t k = 0; k + 8 < d; ++k) hi = (hi << 8) | r[k];
-    for (std::size_t k = d - 8; k < d; ++k) lo = (lo << 8) | r[k];
+
+    // y = NUM(S), S = R's first d bytes: y = hi * 2^64 + lo, hi < 2^32 (0 when d = 8).
+    std::uint64_t lo_memory = 0;
+    std::memcpy(&lo_memory, r.data() + p.d - 8, 8);
+    const std::uint64_t lo = to_memory_order(lo_memory);  // the byte swap is its own inverse
     const bool even = i % 2 == 0;
     const std::uint64_t modulus = even ? mod_u : mod_v;
     const Reciprocal& reciprocal = reciprocals[even ? u : v];
-    // The algorithm needs hi < modulus; hi < 2^32 may exceed 10^m for m <= 9, so reduce it
-    // first (with the same reciprocal: 0 * 2^64 + hi).
-    const std::uint64_t y_mod = mod_preinv(mod_preinv(0, hi, reciprocal), lo, reciprocal);
+    std::uint64_t y_mod;
+    if (wide) {
+      const std::uint64_t hi = (std::uint64_t{r[0]} << 24) | (std::uint64_t{r[1]} << 16) | (std::uint64_t{r[2]} << 8) | r[3];
+      // The reduction needs hi < modulus; hi < 2^32 may exceed 10^m for m <= 9, so reduce
+      // it first (with the same reciprocal: 0 * 2^64 + hi).
+      y_mod = mod_preinv(mod_preinv(0, hi, reciprocal), lo, reciprocal);
+    } else {
+      y_mod = mod_preinv(0, lo, reciprocal);
+    }
     // Both operands are below the modulus: one conditional subtraction reduces the sum.
     if (encrypting) {
       std::uint64_t c = a + y_mod;
@@ -222,8 +222,25 @@ Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<cha
       a = c;
     }
   }
-  write_digits(a, out.first(u));
-  write_digits(bb, out.subspan(u));
+  return a * mod_v + bb;
+}
+
+std::uint64_t Ff1Decimal::encrypt_number(const Prepared& prepared, std::uint64_t value) const {
+  return run_number(prepared, value, true);
+}
+
+std::uint64_t Ff1Decimal::decrypt_number(const Prepared& prepared, std::uint64_t value) const {
+  return run_number(prepared, value, false);
+}
+
+Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<char> out, bool encrypting) const {
+  if (digits.size() != p.n || out.size() != p.n) {
+    return make_error(ErrorCode::invalid_argument, "input and output must have the prepared length");
+  }
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be digits only");
+  }
+  write_digits(run_number(p, parse_digits(digits), encrypting), out);
   return {};
 }
 

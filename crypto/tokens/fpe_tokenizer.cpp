@@ -1,5 +1,7 @@
 #include "crypto/tokens/fpe_tokenizer.h"
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "crypto/tokens/luhn.h"
@@ -19,6 +21,50 @@ std::vector<std::uint8_t> tweak_for(std::string_view front, std::string_view bac
   tweak.push_back('|');
   tweak.insert(tweak.end(), merchant.begin(), merchant.end());
   return tweak;
+}
+
+// Luhn weights for the middle digits only. The middle's last digit sits `back` places
+// from the right end of the number, which fixes where the doubling starts.
+int middle_luhn_sum(std::uint64_t middle, int digits, int back) {
+  int sum = 0;
+  bool doubled = back % 2 == 1;
+  for (int i = 0; i < digits; ++i) {
+    const int d = static_cast<int>(middle % 10);
+    middle /= 10;
+    sum += doubled ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+    doubled = !doubled;
+  }
+  return sum;
+}
+
+std::uint64_t parse_number(std::string_view digits) {
+  std::uint64_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  return v;
+}
+
+void write_number(std::uint64_t v, std::span<char> out) {
+  for (std::size_t i = out.size(); i-- > 0;) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
+// Walks FF1 (encrypting or decrypting) from `middle` until the whole number is Luhn-valid.
+// `fixed` is the Luhn sum of the kept digits. Returns nullopt when the bound is reached.
+std::optional<std::uint64_t> walk(const Ff1Decimal& engine, const Ff1Decimal::Prepared& prepared, std::uint64_t middle,
+                                  int fixed, const TokenLayout& layout, bool encrypting) {
+  for (int step = 0; step < max_walk; ++step) {
+    middle = encrypting ? engine.encrypt_number(prepared, middle) : engine.decrypt_number(prepared, middle);
+    if ((fixed + middle_luhn_sum(middle, layout.middle, layout.back)) % 10 == 0) return middle;
+  }
+  return std::nullopt;
+}
+
+// The Luhn sum of the kept digits: the number with its middle zeroed (a zero weighs 0).
+int kept_luhn_sum(std::string number, const TokenLayout& layout) {
+  std::fill_n(number.begin() + layout.front, layout.middle, '0');
+  return luhn_residue(number);
 }
 
 }  // namespace
@@ -51,14 +97,10 @@ Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::st
   const std::string_view back = pan.substr(static_cast<std::size_t>(layout.front + layout.middle));
   auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
-  std::span<char> middle(token.data() + layout.front, static_cast<std::size_t>(layout.middle));
-  std::string current(pan.substr(static_cast<std::size_t>(layout.front), static_cast<std::size_t>(layout.middle)));
-  for (int step = 0;; ++step) {
-    if (step == max_walk) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-    if (auto s = engine->encrypt(prepared.value(), current, middle); !s) return s.error();
-    if (luhn_valid(token)) break;
-    current.assign(middle.begin(), middle.end());
-  }
+  const std::string_view middle = pan.substr(static_cast<std::size_t>(layout.front), static_cast<std::size_t>(layout.middle));
+  auto walked = walk(*engine, prepared.value(), parse_number(middle), kept_luhn_sum(token, layout), layout, true);
+  if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
+  write_number(*walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
   // The middle's last digit carries the key version: residue = slot.
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
   token[marker] = luhn_digit_for(token, marker, key->fpe_slot());
@@ -87,13 +129,10 @@ Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::
   auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
   std::span<char> middle(pan.data() + layout.front, static_cast<std::size_t>(layout.middle));
-  std::string current(middle.begin(), middle.end());
-  for (int step = 0;; ++step) {
-    if (step == max_walk) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-    if (auto s = engine->decrypt(prepared.value(), current, middle); !s) return s.error();
-    if (luhn_valid(pan)) break;
-    current.assign(middle.begin(), middle.end());
-  }
+  auto walked = walk(*engine, prepared.value(), parse_number(std::string_view(middle.data(), middle.size())),
+                     kept_luhn_sum(pan, layout), layout, false);
+  if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
+  write_number(*walked, middle);
   return pan;
 }
 
