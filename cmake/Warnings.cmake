@@ -7,5 +7,6 @@ target_compile_options(paygate_warnings INTERFACE
   -Wconversion -Wsign-conversion -Wformat=2 -Wimplicit-fallthrough)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # g++ 12 reports false positives inside Asio/Beast coroutine frames with these.
-  target_compile_options(paygate_warnings INTERFACE -Wno-maybe-uninitialized)
+  # g++ 12 -O3 reports false positives inside std::string (GCC bug 105329): -Wrestrict.
+  target_compile_options(paygate_warnings INTERFACE -Wno-maybe-uninitialized -Wno-restrict)
 endif()
