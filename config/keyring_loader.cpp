@@ -2,8 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "config/internal/yaml_reader.h"
 
@@ -78,14 +76,12 @@ Entry read_entry(const YAML::Node& node, const std::string& path, Context& ctx) 
 KeyringLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
   internal::Diagnostics diagnostics(file.string());
   KeyringLoadResult result;
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    diagnostics.add(e.mark, "(syntax)", e.msg);
+  auto parsed = internal::parse_yaml(yaml, diagnostics);
+  if (!parsed) {
     result.errors = diagnostics.take();
     return result;
   }
+  const YAML::Node root = *parsed;
   Context ctx{diagnostics, file.parent_path()};
   MapReader top(root, "", ctx);
   std::vector<Entry> entries;
@@ -143,15 +139,13 @@ KeyringLoadResult load_keyring_from_string(std::string_view yaml, const std::fil
 }
 
 KeyringLoadResult load_keyring(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = internal::read_text_file(file);
+  if (!text) {
     KeyringLoadResult result;
-    result.errors.push_back(ConfigError{file.string(), 0, 0, "", "cannot read the file"});
+    result.errors.push_back(internal::unreadable_file(file));
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_keyring_from_string(text.str(), file);
+  return load_keyring_from_string(*text, file);
 }
 
 }  // namespace paygate::config

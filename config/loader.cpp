@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "config/internal/yaml_reader.h"
 #include "config/keyring_loader.h"
@@ -349,14 +347,12 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
 LoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
   internal::Diagnostics diagnostics(file.string());
   LoadResult result;
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    diagnostics.add(e.mark, "(syntax)", e.msg);
+  auto parsed = internal::parse_yaml(yaml, diagnostics);
+  if (!parsed) {
     result.errors = diagnostics.take();
     return result;
   }
+  const YAML::Node root = *parsed;
   Context ctx{diagnostics, file.parent_path()};
   auto config = read_config(root, ctx);
   config->source = file;
@@ -396,15 +392,13 @@ LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& 
 }
 
 LoadResult load(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = internal::read_text_file(file);
+  if (!text) {
     LoadResult result;
-    result.errors.push_back(ConfigError{file.string(), 0, 0, "", "cannot read the file"});
+    result.errors.push_back(internal::unreadable_file(file));
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_from_string(text.str(), file);
+  return load_from_string(*text, file);
 }
 
 }  // namespace paygate::config

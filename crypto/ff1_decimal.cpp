@@ -99,19 +99,6 @@ constexpr std::size_t bytes_for_digits(std::size_t v) {
   return bytes;
 }
 
-std::uint64_t parse_digits(std::string_view digits) {
-  std::uint64_t value = 0;
-  for (char c : digits) value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  return value;
-}
-
-void write_digits(std::uint64_t value, std::span<char> out) {
-  for (std::size_t i = out.size(); i-- > 0;) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-}
-
 }  // namespace
 
 Result<Ff1Decimal> Ff1Decimal::create(const SecretBytes& key) {
@@ -240,7 +227,7 @@ Status Ff1Decimal::run(const Prepared& p, std::string_view digits, std::span<cha
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return make_error(ErrorCode::out_of_domain, "FF1 decimal input must be digits only");
   }
-  write_digits(run_number(p, parse_digits(digits), encrypting), out);
+  internal::write_decimal(run_number(p, internal::parse_decimal(digits), encrypting), out);
   return {};
 }
 

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <charconv>
 #include <cstdio>
 #include <limits>
@@ -39,6 +41,27 @@ std::optional<std::string> closest(std::string_view unknown, const std::vector<s
 }
 
 }  // namespace
+
+std::optional<std::string> read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ConfigError unreadable_file(const std::filesystem::path& file) {
+  return ConfigError{file.string(), 0, 0, "", "cannot read the file"};
+}
+
+std::optional<YAML::Node> parse_yaml(std::string_view yaml, Diagnostics& diagnostics) {
+  try {
+    return YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    diagnostics.add(e.mark, "(syntax)", e.msg);
+    return std::nullopt;
+  }
+}
 
 void Diagnostics::add(const YAML::Mark& mark, std::string path, std::string message) {
   ConfigError e;

@@ -36,6 +36,13 @@ class Diagnostics {
   std::vector<ConfigError> foreign_;
 };
 
+// The whole file as text; nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::filesystem::path& file);
+// The one error for a file that cannot be read.
+ConfigError unreadable_file(const std::filesystem::path& file);
+// Parses YAML text; a syntax error goes to `diagnostics` (with its position) and gives nullopt.
+std::optional<YAML::Node> parse_yaml(std::string_view yaml, Diagnostics& diagnostics);
+
 // Reading context shared by all readers of one file.
 struct Context {
   Diagnostics& diagnostics;

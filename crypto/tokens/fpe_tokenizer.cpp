@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "crypto/internal/aes_block.h"
 #include "crypto/tokens/luhn.h"
 
 namespace paygate::crypto {
@@ -35,19 +36,6 @@ int middle_luhn_sum(std::uint64_t middle, int digits, int back) {
     doubled = !doubled;
   }
   return sum;
-}
-
-std::uint64_t parse_number(std::string_view digits) {
-  std::uint64_t v = 0;
-  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  return v;
-}
-
-void write_number(std::uint64_t v, std::span<char> out) {
-  for (std::size_t i = out.size(); i-- > 0;) {
-    out[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
 }
 
 // Walks FF1 (encrypting or decrypting) from `middle` until the whole number is Luhn-valid.
@@ -98,9 +86,9 @@ Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::st
   auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
   const std::string_view middle = pan.substr(static_cast<std::size_t>(layout.front), static_cast<std::size_t>(layout.middle));
-  auto walked = walk(*engine, prepared.value(), parse_number(middle), kept_luhn_sum(token, layout), layout, true);
+  auto walked = walk(*engine, prepared.value(), internal::parse_decimal(middle), kept_luhn_sum(token, layout), layout, true);
   if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-  write_number(*walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
+  internal::write_decimal(*walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
   // The middle's last digit carries the key version: residue = slot.
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
   token[marker] = luhn_digit_for(token, marker, key->fpe_slot());
@@ -129,10 +117,10 @@ Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::
   auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
   std::span<char> middle(pan.data() + layout.front, static_cast<std::size_t>(layout.middle));
-  auto walked = walk(*engine, prepared.value(), parse_number(std::string_view(middle.data(), middle.size())),
+  auto walked = walk(*engine, prepared.value(), internal::parse_decimal(std::string_view(middle.data(), middle.size())),
                      kept_luhn_sum(pan, layout), layout, false);
   if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-  write_number(*walked, middle);
+  internal::write_decimal(*walked, middle);
   return pan;
 }
 
