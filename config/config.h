@@ -118,6 +118,7 @@ struct VaultConfig {
   enum class Store { none, sqlite, postgresql };
   Store store = Store::none;
   std::filesystem::path path;  // sqlite: the database file (created if missing)
+  std::uint64_t max_size = 0;  // sqlite: size cap in bytes (0: none); inserts past it fail cleanly
   std::string dsn_env;         // postgresql: environment variable holding the libpq DSN
   std::uint32_t connections = 4;   // postgresql pool size
   std::uint32_t workers = 4;       // threads doing vault work off the network threads

@@ -221,6 +221,7 @@ VaultConfig read_vault(const YAML::Node& node, Context& ctx) {
           r.error_at("path", "folder does not exist (" + v.path.parent_path().string() + ")");
         }
       }
+      r.size("max_size", v.max_size, 64 * 1024, std::uint64_t{1} << 50);
     } else {
       // The DSN may hold a password: it comes from the environment, never from this file.
       r.string("dsn_env", v.dsn_env, Presence::required);

@@ -20,7 +20,7 @@ crypto::Result<std::unique_ptr<TokenService>> TokenService::create(const config:
   switch (config.vault.store) {
     case config::VaultConfig::Store::none: return service;
     case config::VaultConfig::Store::sqlite: {
-      auto opened = crypto::SqliteVaultStore::open(config.vault.path.string());
+      auto opened = crypto::SqliteVaultStore::open(config.vault.path.string(), config.vault.max_size);
       if (!opened) return make_error(ErrorCode::unavailable, opened.error().reason);
       store = std::move(opened).value();
       break;

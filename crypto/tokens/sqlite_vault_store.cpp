@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace paygate::crypto {
 namespace {
 
@@ -89,7 +91,7 @@ Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path, std::uint64_t max_bytes) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -104,6 +106,13 @@ Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::stri
     if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot configure vault");
   }
   if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot create vault schema");
+  if (max_bytes > 0) {
+    Statement page_size(db, "PRAGMA page_size");
+    if (!page_size.ok() || page_size.step() != SQLITE_ROW) return db_error(db, "cannot configure vault");
+    const auto pages = max_bytes / static_cast<std::uint64_t>(sqlite3_column_int64(page_size.get(), 0));
+    const std::string pragma = "PRAGMA max_page_count = " + std::to_string(std::max<std::uint64_t>(pages, 1));
+    if (sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot configure vault");
+  }
   return store;
 }
 

@@ -14,8 +14,10 @@ namespace paygate::crypto {
 
 class SqliteVaultStore final : public VaultStore {
  public:
-  // Opens or creates the database and its schema. Errors: internal with SQLite's reason.
-  static Result<std::unique_ptr<SqliteVaultStore>> open(const std::string& path);
+  // Opens or creates the database and its schema. `max_bytes` caps the database's size
+  // (0: no cap), so a runaway vault fails its inserts cleanly instead of filling the disk.
+  // Errors: internal with SQLite's reason.
+  static Result<std::unique_ptr<SqliteVaultStore>> open(const std::string& path, std::uint64_t max_bytes = 0);
   ~SqliteVaultStore() override;
 
   Result<InsertOutcome> insert(const VaultRow& row) override;

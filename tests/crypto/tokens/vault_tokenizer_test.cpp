@@ -190,6 +190,30 @@ TEST(SqliteVault, AReadOnlyDatabaseIsAClearErrorAndNothingHalfWritten) {
   EXPECT_TRUE(vault.detokenize("acme", vault.tokenize("acme", "4111111111111111", TokenProfile{}).value()));
 }
 
+TEST(SqliteVault, AFullDatabaseIsAClearErrorAndWhatWasStoredStaysReadable) {
+  auto dir = paygate::test::make_temp_dir("vault-full");
+  auto store = std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir / "vault.db").string(), 64 * 1024).value());
+  VaultTokenizer vault(keys_v1(), store);
+  std::vector<std::pair<std::string, std::string>> stored;
+  Error full{ErrorCode::internal, ""};
+  for (std::uint64_t i = 0; i < 5000; ++i) {
+    std::string pan = "4" + std::to_string(100000000000000ull + i * 7919);
+    pan[15] = luhn_digit_for(pan, 15, 0);
+    auto t = vault.tokenize("acme", pan, TokenProfile{});
+    if (!t) {
+      full = t.error();
+      break;
+    }
+    stored.emplace_back(t.value(), pan);
+  }
+  EXPECT_EQ(full.code, ErrorCode::unavailable);
+  EXPECT_NE(full.reason.find("full"), std::string::npos) << full.reason;
+  ASSERT_GT(stored.size(), 10u);
+  EXPECT_EQ(store->count().value(), static_cast<std::int64_t>(stored.size()));  // nothing half-written
+  for (const auto& [token, pan] : stored) EXPECT_EQ(vault.detokenize("acme", token).value(), pan);
+  EXPECT_TRUE(store->check_consistency());
+}
+
 TEST(SqliteVault, AMissingDirectoryIsAClearError) {
   auto store = SqliteVaultStore::open("/nonexistent/dir/vault.db");
   ASSERT_FALSE(store);
