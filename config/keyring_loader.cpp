@@ -138,14 +138,6 @@ KeyringLoadResult load_keyring_from_string(std::string_view yaml, const std::fil
   return parse(yaml, std::filesystem::absolute(file).lexically_normal());
 }
 
-KeyringLoadResult load_keyring(const std::filesystem::path& file) {
-  auto text = internal::read_text_file(file);
-  if (!text) {
-    KeyringLoadResult result;
-    result.errors.push_back(internal::unreadable_file(file));
-    return result;
-  }
-  return load_keyring_from_string(*text, file);
-}
+KeyringLoadResult load_keyring(const std::filesystem::path& file) { return internal::load_file<KeyringLoadResult>(file, parse); }
 
 }  // namespace paygate::config

@@ -392,14 +392,6 @@ LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& 
   return parse(yaml, std::filesystem::absolute(file).lexically_normal());
 }
 
-LoadResult load(const std::filesystem::path& file) {
-  auto text = internal::read_text_file(file);
-  if (!text) {
-    LoadResult result;
-    result.errors.push_back(internal::unreadable_file(file));
-    return result;
-  }
-  return load_from_string(*text, file);
-}
+LoadResult load(const std::filesystem::path& file) { return internal::load_file<LoadResult>(file, parse); }
 
 }  // namespace paygate::config

@@ -40,6 +40,20 @@ class Diagnostics {
 std::optional<std::string> read_text_file(const std::filesystem::path& file);
 // The one error for a file that cannot be read.
 ConfigError unreadable_file(const std::filesystem::path& file);
+// Reads `file` and hands its text to `parse` (with the file's absolute path); a file that
+// cannot be read gives a result holding that one error.
+template <class LoadResultT>
+LoadResultT load_file(const std::filesystem::path& file,
+                      LoadResultT (*parse)(std::string_view, const std::filesystem::path&)) {
+  auto text = read_text_file(file);
+  if (!text) {
+    LoadResultT result;
+    result.errors.push_back(unreadable_file(file));
+    return result;
+  }
+  return parse(*text, std::filesystem::absolute(file).lexically_normal());
+}
+
 // Parses YAML text; a syntax error goes to `diagnostics` (with its position) and gives nullopt.
 std::optional<YAML::Node> parse_yaml(std::string_view yaml, Diagnostics& diagnostics);
 
