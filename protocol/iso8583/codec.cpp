@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "protocol/iso8583/tlv.h"
+
 namespace paygate::protocol::iso8583 {
 namespace {
 
@@ -234,6 +236,12 @@ std::optional<CodecError> unpack_field(const FieldSpec& f, Cursor& cursor, std::
   }
   if (f.type != FieldType::b && !std::all_of(value.begin(), value.end(), [&](char c) { return char_allowed(f.type, c); })) {
     return error(CodecErrorCode::bad_encoding, f.number, "content has characters its type does not allow");
+  }
+  if (f.emv_tlv) {
+    std::vector<Tlv> objects;
+    if (auto e = parse_tlv(std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()), objects)) {
+      return error(CodecErrorCode::bad_encoding, f.number, "EMV data is not valid BER-TLV: " + e->reason);
+    }
   }
   return std::nullopt;
 }
