@@ -75,6 +75,7 @@ SpecLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
   r.choice<iso::Encoding>("mti", spec->mti_encoding, encodings, Presence::required);
   r.choice<iso::BitmapEncoding>("bitmap", spec->bitmap, bitmaps, Presence::required);
   r.choice<iso::Encoding>("bitmap_text", spec->bitmap_text_encoding, encodings);
+  r.boolean("always_secondary_bitmap", spec->always_secondary);
   r.entries("fields", Presence::required, [&](const std::string& key, const YAML::Node& node, const std::string& path) {
     int number = 0;
     auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), number);

@@ -26,5 +26,7 @@ Command crypto_ff1_command();
 Command crypto_jwe_command();
 Command tokens_command();
 Command keys_rewrap_command();
+Command iso8583_describe_command();
+Command iso8583_pack_command();
 
 }  // namespace paygate::cli

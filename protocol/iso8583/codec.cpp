@@ -321,6 +321,7 @@ CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Messa
       set_bit(primary, field);
     }
   }
+  has_secondary = has_secondary || spec.always_secondary;
   if (has_secondary) set_bit(primary, 1);
   write_bitmap(spec, primary, out);
   if (has_secondary) write_bitmap(spec, secondary, out);

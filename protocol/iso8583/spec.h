@@ -49,6 +49,7 @@ struct MessageSpec {
   Encoding mti_encoding = Encoding::ascii;  // ascii or bcd (2 bytes) or ebcdic
   BitmapEncoding bitmap = BitmapEncoding::hex;
   Encoding bitmap_text_encoding = Encoding::ascii;  // for hex bitmaps: ascii or ebcdic
+  bool always_secondary = false;  // some peers always send (and expect) the secondary bitmap
   std::array<std::optional<FieldSpec>, 129> fields;  // 2..128 (1 is the secondary bitmap)
   std::map<std::string, std::vector<int>> required;  // MTI -> fields it must carry
 };
