@@ -1,0 +1,34 @@
+// Validation of payment API v1 messages (docs/api.md): every rule has a reason code, every
+// violation is reported at once as {path, code}, and no value is ever echoed.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace paygate::protocol {
+
+struct ValidationIssue {
+  std::string path;  // e.g. "$.card.expiry_month"
+  std::string code;  // e.g. "card_expired"
+
+  bool operator==(const ValidationIssue&) const = default;
+};
+
+// What a route decides, and the month it is (UTC; cards are valid through the end of
+// their expiry month). The caller reads the clock, so tests fix it.
+struct ValidationPolicy {
+  std::int64_t max_amount_major = 100'000;  // per transaction, in major units of the currency
+  bool allow_unknown_fields = false;        // pass members the API does not define
+  int current_year = 2026;
+  int current_month = 1;
+};
+
+// An authorization request: merchant_reference, idempotency_key?, amount {value, currency},
+// card {number | token, expiry_month, expiry_year, cvv?, holder_name?}, billing_address?,
+// metadata?. Empty when valid.
+std::vector<ValidationIssue> validate_authorization(const boost::json::value& message, const ValidationPolicy& policy);
+
+}  // namespace paygate::protocol
