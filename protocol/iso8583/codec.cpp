@@ -57,16 +57,29 @@ std::size_t prefix_digits(LengthKind kind) {
 // Bytes that `chars` characters (or nibbles) take in `encoding`.
 std::size_t encoded_size(Encoding encoding, std::size_t chars) { return encoding == Encoding::bcd ? (chars + 1) / 2 : chars; }
 
-bool char_allowed(FieldType type, char c) {
-  const auto u = static_cast<unsigned char>(c);
-  switch (type) {
-    case FieldType::n: return c >= '0' && c <= '9';
-    case FieldType::an: return std::isalnum(u) || c == ' ';
-    case FieldType::ans: return u >= 0x20 && u <= 0x7e;
-    case FieldType::z: return (c >= '0' && c <= '9') || c == '=' || c == 'D' || c == 'd';
-    case FieldType::b: return true;
+// Which bytes each field type allows, as one table lookup per character (no locale).
+struct CharClasses {
+  std::array<std::array<bool, 256>, 5> allowed{};
+  constexpr CharClasses() {
+    for (int c = 0; c < 256; ++c) {
+      const bool digit = c >= '0' && c <= '9';
+      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      allowed[static_cast<int>(FieldType::n)][static_cast<std::size_t>(c)] = digit;
+      allowed[static_cast<int>(FieldType::an)][static_cast<std::size_t>(c)] = digit || alpha || c == ' ';
+      allowed[static_cast<int>(FieldType::ans)][static_cast<std::size_t>(c)] = c >= 0x20 && c <= 0x7e;
+      allowed[static_cast<int>(FieldType::z)][static_cast<std::size_t>(c)] = digit || c == '=' || c == 'D' || c == 'd';
+      allowed[static_cast<int>(FieldType::b)][static_cast<std::size_t>(c)] = true;
+    }
   }
-  return false;
+};
+constexpr CharClasses char_classes;
+
+bool text_allowed(FieldType type, std::string_view text) {
+  const auto& table = char_classes.allowed[static_cast<std::size_t>(type)];
+  for (char c : text) {
+    if (!table[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
 }
 
 // Decodes `bytes` holding `chars` characters in `encoding` into text (or raw bytes).
@@ -159,9 +172,9 @@ void write_number(Encoding encoding, std::size_t value, std::size_t digits, std:
     out.push_back(static_cast<std::uint8_t>(value));
     return;
   }
-  std::string text(digits, '0');
+  char text[4];
   for (std::size_t i = digits; i-- > 0; value /= 10) text[i] = static_cast<char>('0' + value % 10);
-  encode_text(encoding, text, out);
+  encode_text(encoding, std::string_view(text, digits), out);
 }
 
 bool read_bitmap(const MessageSpec& spec, Cursor& cursor, std::array<std::uint8_t, 8>& bitmap) {
@@ -234,7 +247,7 @@ std::optional<CodecError> unpack_field(const FieldSpec& f, Cursor& cursor, std::
   if (!decode_text(f.encoding, raw, length, value)) {
     return error(CodecErrorCode::bad_encoding, f.number, "content is not valid for its encoding");
   }
-  if (f.type != FieldType::b && !std::all_of(value.begin(), value.end(), [&](char c) { return char_allowed(f.type, c); })) {
+  if (!text_allowed(f.type, value)) {
     return error(CodecErrorCode::bad_encoding, f.number, "content has characters its type does not allow");
   }
   if (f.emv_tlv) {
@@ -302,6 +315,9 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
 CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Message& message) {
   CodecResult<std::vector<std::uint8_t>> result;
   auto& out = result.value;
+  std::size_t estimate = 4 + 32;
+  for (const auto& [field, value] : message.fields) estimate += value.size() + 4;
+  out.reserve(estimate);
   if (message.mti.size() != 4 || !std::all_of(message.mti.begin(), message.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
@@ -333,7 +349,7 @@ CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Messa
                            "length " + std::to_string(value.size()) + (fixed ? " is not " : " exceeds ") + std::to_string(f.length));
       return result;
     }
-    if (f.type != FieldType::b && !std::all_of(value.begin(), value.end(), [&](char c) { return char_allowed(f.type, c); })) {
+    if (!text_allowed(f.type, value)) {
       result.error = error(CodecErrorCode::bad_encoding, field, "content has characters its type does not allow");
       return result;
     }
