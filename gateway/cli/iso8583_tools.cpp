@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/iso8583_spec_loader.h"
+#include "crypto/encoding.h"
 #include "gateway/cli/command.h"
 #include "protocol/iso8583/codec.h"
 #include "protocol/iso8583/framing.h"
@@ -36,31 +37,45 @@ std::optional<iso::Framing> framing_of(const Args& args, bool& ok) {
   return f;
 }
 
-std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text) {
-  std::vector<std::uint8_t> out;
-  std::string digits;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) digits.push_back(c);
+// What both commands read first: the spec, the framing, and standard input.
+struct Inputs {
+  std::shared_ptr<const iso::MessageSpec> spec;
+  std::optional<iso::Framing> framing;
+  std::string input;
+};
+
+// nullopt, with `exit_code` set, when the spec or the framing is wrong.
+std::optional<Inputs> read_inputs(const Args& args, int& exit_code) {
+  Inputs in;
+  in.spec = load_spec(args);
+  if (!in.spec) {
+    exit_code = exit_failure;
+    return std::nullopt;
   }
-  if (digits.size() % 2) return std::nullopt;
-  for (std::size_t i = 0; i < digits.size(); i += 2) {
-    auto v = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10); };
-    if (!std::isxdigit(static_cast<unsigned char>(digits[i])) || !std::isxdigit(static_cast<unsigned char>(digits[i + 1]))) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(v(digits[i]) << 4 | v(digits[i + 1])));
+  bool framing_ok = true;
+  in.framing = framing_of(args, framing_ok);
+  if (!framing_ok) {
+    exit_code = exit_usage;
+    return std::nullopt;
   }
-  return out;
+  in.input.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return in;
 }
 
 int describe(const Args& args) {
-  auto spec = load_spec(args);
-  if (!spec) return exit_failure;
-  bool framing_ok = true;
-  auto framing = framing_of(args, framing_ok);
-  if (!framing_ok) return exit_usage;
-  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  int exit_code = exit_ok;
+  auto in = read_inputs(args, exit_code);
+  if (!in) return exit_code;
+  const auto& spec = in->spec;
+  const auto& framing = in->framing;
+  const std::string& input = in->input;
   std::vector<std::uint8_t> bytes;
   if (args.flag("hex")) {
-    auto decoded = from_hex(input);
+    std::string digits;
+    for (char c : input) {
+      if (!std::isspace(static_cast<unsigned char>(c))) digits.push_back(c);
+    }
+    auto decoded = crypto::hex_decode(digits);
     if (!decoded) {
       std::fprintf(stderr, "paygate iso8583 describe: input is not hex\n");
       return exit_failure;
@@ -92,14 +107,13 @@ int describe(const Args& args) {
 }
 
 int pack(const Args& args) {
-  auto spec = load_spec(args);
-  if (!spec) return exit_failure;
-  bool framing_ok = true;
-  auto framing = framing_of(args, framing_ok);
-  if (!framing_ok) return exit_usage;
-  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  int exit_code = exit_ok;
+  auto in = read_inputs(args, exit_code);
+  if (!in) return exit_code;
+  const auto& spec = in->spec;
+  const auto& framing = in->framing;
   boost::system::error_code ec;
-  auto value = boost::json::parse(input, ec);
+  auto value = boost::json::parse(in->input, ec);
   if (ec || !value.is_object()) {
     std::fprintf(stderr, "paygate iso8583 pack: expected a JSON object {\"0\": MTI, \"2\": ...}\n");
     return exit_failure;
@@ -124,13 +138,7 @@ int pack(const Args& args) {
     return exit_failure;
   }
   out.insert(out.end(), packed.value.begin(), packed.value.end());
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::uint8_t b : out) {
-    hex.push_back(digits[b >> 4]);
-    hex.push_back(digits[b & 15]);
-  }
-  std::printf("%s\n", hex.c_str());
+  std::printf("%s\n", crypto::hex_encode(out).c_str());
   return exit_ok;
 }
 
