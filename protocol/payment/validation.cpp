@@ -122,9 +122,12 @@ void check_amount(Checker& c, const json::object& root) {
   }
 }
 
-void check_card(Checker& c, const json::object& root) {
+void check_card(Checker& c, const json::object& root, bool cvv_allowed = true) {
   const json::object* card = c.object(root, "card", "$.card", true);
   if (!card) return;
+  // Tokenizing without paying never needs the CVV; refusing it keeps anyone from thinking
+  // it is stored with the token.
+  if (!cvv_allowed && card->contains("cvv")) c.issue("$.card.cvv", "cvv_not_allowed");
   c.unknown_members(*card, "$.card", {"number", "token", "expiry_month", "expiry_year", "cvv", "holder_name"});
   const bool has_number = card->contains("number");
   const bool has_token = card->contains("token");
@@ -155,7 +158,7 @@ void check_card(Checker& c, const json::object& root) {
   if (month && year && (*year < c.policy().current_year || (*year == c.policy().current_year && *month < c.policy().current_month))) {
     c.issue("$.card", "card_expired");
   }
-  if (const json::string* cvv = c.string(*card, "cvv", "$.card.cvv", false, 3, 4)) {
+  if (const json::string* cvv = cvv_allowed ? c.string(*card, "cvv", "$.card.cvv", false, 3, 4) : nullptr) {
     const std::string_view v(cvv->data(), cvv->size());
     const bool digits = std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
     if (!digits || (brand != CardBrand::unknown && v.size() != cvv_length(brand))) c.issue("$.card.cvv", "cvv_format");
@@ -198,27 +201,75 @@ void check_metadata(Checker& c, const json::object& root) {
   }
 }
 
-}  // namespace
-
-std::vector<ValidationIssue> validate_authorization(const boost::json::value& message, const ValidationPolicy& policy) {
-  Checker c(policy);
-  if (!message.is_object()) {
-    c.issue("$", "expected_object");
-    return c.take();
-  }
-  const json::object& root = message.get_object();
-  c.unknown_members(root, "$", {"merchant_reference", "idempotency_key", "amount", "card", "billing_address", "metadata"});
+void check_references(Checker& c, const json::object& root) {
   if (const json::string* ref = c.string(root, "merchant_reference", "$.merchant_reference", true, 1, 64)) {
     if (!printable(std::string_view(ref->data(), ref->size()))) c.issue("$.merchant_reference", "characters");
   }
   if (const json::string* key = c.string(root, "idempotency_key", "$.idempotency_key", false, 1, 64)) {
     if (!identifier(std::string_view(key->data(), key->size()))) c.issue("$.idempotency_key", "characters");
   }
-  check_amount(c, root);
-  check_card(c, root);
-  check_address(c, root);
-  check_metadata(c, root);
+}
+
+void check_transaction_id(Checker& c, const json::object& root) {
+  if (const json::string* id = c.string(root, "processor_transaction_id", "$.processor_transaction_id", true, 1, 64)) {
+    if (!identifier(std::string_view(id->data(), id->size()))) c.issue("$.processor_transaction_id", "characters");
+  }
+}
+
+}  // namespace
+
+std::optional<MessageKind> parse_message_kind(std::string_view name) {
+  if (name == "authorization") return MessageKind::authorization;
+  if (name == "capture") return MessageKind::capture;
+  if (name == "refund") return MessageKind::refund;
+  if (name == "void") return MessageKind::cancel;
+  if (name == "token_only") return MessageKind::token_only;
+  return std::nullopt;
+}
+
+std::vector<ValidationIssue> validate_message(MessageKind kind, const boost::json::value& message,
+                                              const ValidationPolicy& policy) {
+  Checker c(policy);
+  if (!message.is_object()) {
+    c.issue("$", "expected_object");
+    return c.take();
+  }
+  const json::object& root = message.get_object();
+  switch (kind) {
+    case MessageKind::authorization:
+      c.unknown_members(root, "$", {"merchant_reference", "idempotency_key", "amount", "card", "billing_address", "metadata"});
+      check_references(c, root);
+      check_amount(c, root);
+      check_card(c, root);
+      check_address(c, root);
+      check_metadata(c, root);
+      break;
+    case MessageKind::capture:
+    case MessageKind::refund:
+      c.unknown_members(root, "$", {"merchant_reference", "idempotency_key", "processor_transaction_id", "amount", "metadata"});
+      check_references(c, root);
+      check_transaction_id(c, root);
+      check_amount(c, root);
+      check_metadata(c, root);
+      break;
+    case MessageKind::cancel:
+      c.unknown_members(root, "$", {"merchant_reference", "idempotency_key", "processor_transaction_id", "metadata"});
+      check_references(c, root);
+      check_transaction_id(c, root);
+      check_metadata(c, root);
+      break;
+    case MessageKind::token_only:
+      c.unknown_members(root, "$", {"merchant_reference", "idempotency_key", "card", "metadata"});
+      check_references(c, root);
+      check_card(c, root, false);
+      check_metadata(c, root);
+      break;
+  }
   return c.take();
+}
+
+std::vector<ValidationIssue> validate_authorization(const boost::json::value& message, const ValidationPolicy& policy) {
+  return validate_message(MessageKind::authorization, message, policy);
 }
 
 }  // namespace paygate::protocol

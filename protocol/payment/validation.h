@@ -5,6 +5,8 @@
 #include <boost/json/fwd.hpp>
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,15 @@ struct ValidationPolicy {
   int current_year = 2026;
   int current_month = 1;
 };
+
+enum class MessageKind { authorization, capture, refund, cancel, token_only };
+
+// "authorization", "capture", "refund", "void" (MessageKind::cancel), "token_only".
+std::optional<MessageKind> parse_message_kind(std::string_view name);
+
+// Validates a message of `kind` (docs/api.md lists each one's members). Empty when valid.
+std::vector<ValidationIssue> validate_message(MessageKind kind, const boost::json::value& message,
+                                              const ValidationPolicy& policy);
 
 // An authorization request: merchant_reference, idempotency_key?, amount {value, currency},
 // card {number | token, expiry_month, expiry_year, cvv?, holder_name?}, billing_address?,

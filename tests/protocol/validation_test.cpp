@@ -129,3 +129,32 @@ TEST(Validation, TokensInsteadOfNumbersAndRoutesThatPassUnknownFields) {
 
 }  // namespace
 }  // namespace paygate::protocol
+
+namespace paygate::protocol {
+namespace {
+
+std::vector<ValidationIssue> check(MessageKind kind, const char* json) {
+  ValidationPolicy p;
+  p.current_year = 2026;
+  p.current_month = 11;
+  return validate_message(kind, boost::json::parse(json), p);
+}
+
+TEST(Validation, CaptureRefundVoidAndTokenOnlyHaveTheirOwnMembers) {
+  using I = std::vector<ValidationIssue>;
+  EXPECT_EQ(check(MessageKind::capture, R"({"merchant_reference":"o-1","processor_transaction_id":"sim_1","amount":{"value":500,"currency":"EUR"}})"), I{});
+  EXPECT_EQ(check(MessageKind::refund, R"({"merchant_reference":"o-1","processor_transaction_id":"sim_1"})"),
+            (I{{"$.amount", "required"}}));
+  EXPECT_EQ(check(MessageKind::cancel, R"({"merchant_reference":"o-1","processor_transaction_id":"sim 1"})"),
+            (I{{"$.processor_transaction_id", "characters"}}));
+  EXPECT_EQ(check(MessageKind::cancel, R"({"merchant_reference":"o-1","processor_transaction_id":"sim_1","amount":{"value":1,"currency":"EUR"}})"),
+            (I{{"$.amount", "unknown_field"}}));  // a void carries no amount
+  EXPECT_EQ(check(MessageKind::token_only, R"({"merchant_reference":"o-1","card":{"number":"4111111111111111","expiry_month":12,"expiry_year":2030}})"), I{});
+  EXPECT_EQ(check(MessageKind::token_only, R"({"merchant_reference":"o-1","card":{"number":"4111111111111111","expiry_month":12,"expiry_year":2030,"cvv":"737"}})"),
+            (I{{"$.card.cvv", "cvv_not_allowed"}}));
+  EXPECT_EQ(parse_message_kind("void"), MessageKind::cancel);
+  EXPECT_FALSE(parse_message_kind("payout"));
+}
+
+}  // namespace
+}  // namespace paygate::protocol
