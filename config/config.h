@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "crypto/tokens/token_profile.h"
+#include "protocol/payment/field_policy.h"
+#include "protocol/payment/validation.h"
 
 namespace paygate::crypto {
 class KeyRing;
@@ -102,6 +104,12 @@ struct Route {
   RouteMatch match;
   std::string processor;      // names an entry of Config::processors
   std::string upstream_path;  // path sent to the processor (after its base_path)
+  // Payment API validation (docs/api.md); none: the body is forwarded unvalidated.
+  std::optional<protocol::MessageKind> message;
+  std::int64_t max_amount = 100'000;  // major units of the message's currency
+  bool pass_unknown_fields = false;
+  protocol::FieldPolicy request_policy;   // what the processor receives
+  protocol::FieldPolicy response_policy;  // what the merchant receives
 };
 
 enum class LogFormat { text, json };

@@ -141,6 +141,53 @@ bool valid_path(const std::string& path) {
   });
 }
 
+constexpr std::array<std::pair<std::string_view, protocol::MessageKind>, 5> message_kinds{{
+    {"authorization", protocol::MessageKind::authorization},
+    {"capture", protocol::MessageKind::capture},
+    {"refund", protocol::MessageKind::refund},
+    {"void", protocol::MessageKind::cancel},
+    {"token_only", protocol::MessageKind::token_only},
+}};
+
+// `policy: { "$.card.number": [issue_token, encrypt_for_processor], "$.card.cvv": drop }`
+protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& path, Context& ctx) {
+  protocol::FieldPolicy policy;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    // Copies: yaml-cpp's iterator hands out temporaries.
+    const YAML::Node key_node = it->first;
+    const YAML::Node value = it->second;
+    const std::string key = key_node.Scalar();
+    const std::string entry_path = path + "[" + key + "]";
+    std::string error;
+    auto field_path = protocol::FieldPath::parse(key, error);
+    if (!field_path) {
+      ctx.diagnostics.add(key_node.Mark(), entry_path, "not a field path: " + error);
+      continue;
+    }
+    std::vector<YAML::Node> names;
+    if (value.IsScalar()) {
+      names.push_back(value);
+    } else if (value.IsSequence()) {
+      for (std::size_t i = 0; i < value.size(); ++i) names.push_back(value[i]);
+    } else {
+      ctx.diagnostics.add(value.Mark(), entry_path, "expected an action or a list of actions");
+    }
+    protocol::FieldRule rule{*field_path, {}};
+    for (const auto& n : names) {
+      auto action = n.IsScalar() ? protocol::parse_field_action(n.Scalar()) : std::nullopt;
+      if (!action) {
+        ctx.diagnostics.add(n.Mark(), entry_path,
+                            "expected one of: tokenize, issue_token, detokenize, encrypt_for_processor, "
+                            "decrypt_from_processor, encrypt, drop, mask_in_logs");
+        continue;
+      }
+      rule.actions.push_back(*action);
+    }
+    policy.push_back(std::move(rule));
+  }
+  return policy;
+}
+
 Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
                  const std::set<std::string>& processor_names) {
   Route route;
@@ -166,6 +213,17 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
   } else {
     route.upstream_path = route.match.path;
   }
+  protocol::MessageKind kind{};
+  if (r.choice<protocol::MessageKind>("message", kind, message_kinds)) route.message = kind;
+  std::uint64_t max_amount = static_cast<std::uint64_t>(route.max_amount);
+  if (r.size("max_amount", max_amount, 1, 1'000'000'000'000)) route.max_amount = static_cast<std::int64_t>(max_amount);
+  std::string unknown = "reject";
+  if (r.string("unknown_fields", unknown)) {
+    if (unknown != "reject" && unknown != "pass") r.error_at("unknown_fields", "expected one of: reject, pass");
+    route.pass_unknown_fields = unknown == "pass";
+  }
+  if (auto request = r.mapping("request")) route.request_policy = read_policy(*request, r.path_of("request"), ctx);
+  if (auto response = r.mapping("response")) route.response_policy = read_policy(*response, r.path_of("response"), ctx);
   r.finish();
   return route;
 }

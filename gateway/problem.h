@@ -3,6 +3,7 @@
 // of the request.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ struct Problem {
 };
 
 namespace problems {
+inline constexpr Problem invalid_message_rules{400, "invalid-message", "Bad Request",
+                                               "The message breaks the API's rules; see errors."};
 inline constexpr Problem malformed_request{400, "malformed-request", "Bad Request",
                                            "The request is not well-formed HTTP/1.1."};
 inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
@@ -40,5 +43,14 @@ inline constexpr Problem processor_timeout{504, "processor-timeout", "Gateway Ti
 
 // The JSON body for `problem`, with `request_id` as an extension member.
 std::string problem_body(const Problem& problem, std::string_view request_id);
+
+// One {path, code} entry of an `errors` list: where and which rule, never the value.
+struct ProblemEntry {
+  std::string_view path;
+  std::string_view code;
+};
+
+// As problem_body, with an `errors` list.
+std::string problem_body(const Problem& problem, std::string_view request_id, std::span<const ProblemEntry> errors);
 
 }  // namespace paygate::gateway

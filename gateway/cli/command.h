@@ -28,5 +28,6 @@ Command tokens_command();
 Command keys_rewrap_command();
 Command iso8583_describe_command();
 Command iso8583_pack_command();
+Command validate_command();
 
 }  // namespace paygate::cli

@@ -65,3 +65,47 @@ TEST(CryptoCommand, Ff1MatchesEveryNistVector) {
 
 }  // namespace
 }  // namespace paygate::test
+
+namespace paygate::test {
+namespace {
+
+TEST(ValidateCommand, PrintsTheProblemTheGatewayWouldAnswer) {
+  auto dir = make_temp_dir("validate");
+  TestConfig settings;
+  settings.sim_port = 9443;
+  std::string yaml = make_config(settings);
+  // Give the payments route the authorization rules and field policies.
+  const std::string anchor = "    upstream_path: /v1/authorizations\n";
+  yaml.replace(yaml.find(anchor), anchor.size(),
+               anchor + "    message: authorization\n    max_amount: 500\n"
+                        "    request: { \"$.card.number\": [issue_token, encrypt_for_processor], \"$.card.cvv\": encrypt_for_processor }\n"
+                        "    response: { \"$.card.number\": tokenize }\n");
+  std::ofstream(dir / "paygate.yaml") << yaml;
+  auto run = [&](const std::string& body) {
+    std::ofstream(dir / "in.json") << body;
+    return run_command(paygate() + " validate --route payments --config " + (dir / "paygate.yaml").string() + " < " +
+                       (dir / "in.json").string());
+  };
+  auto ok = run(R"({"merchant_reference":"o-1","amount":{"value":1000,"currency":"EUR"},"card":{"number":"4111111111111111","expiry_month":12,"expiry_year":2099,"cvv":"737"}})");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_EQ(ok.output, "");
+  auto bad = run(R"({"merchant_reference":"o-1","amount":{"value":50001,"currency":"EUR"},"card":{"number":"4111111111111112","expiry_month":12,"expiry_year":2099}})");
+  EXPECT_EQ(bad.exit_code, 1);
+  auto problem = boost::json::parse(bad.output).as_object();
+  EXPECT_EQ(problem["status"], 400);
+  EXPECT_EQ(problem["type"], "urn:paygate:problem:invalid-message");
+  EXPECT_EQ(boost::json::serialize(problem["errors"]),
+            R"([{"path":"$.amount.value","code":"amount_too_large"},{"path":"$.card.number","code":"pan_luhn"}])");
+  EXPECT_EQ(bad.output.find("4111111111111112"), std::string::npos);
+  auto dup = run(R"({"card":{"number":"1","number":"2"}})");
+  EXPECT_NE(dup.output.find(R"({"path":"$.card.number","code":"duplicate_key"})"), std::string::npos) << dup.output;
+  // A route with a broken policy is refused with its position.
+  yaml.replace(yaml.find("encrypt_for_processor }"), 23, "encrypt_for_merchant }");
+  std::ofstream(dir / "paygate.yaml") << yaml;
+  auto broken = run("{}");
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.output.find("routes[0].request[$.card.cvv]: expected one of: tokenize"), std::string::npos) << broken.output;
+}
+
+}  // namespace
+}  // namespace paygate::test

@@ -15,11 +15,20 @@
 namespace paygate {
 namespace {
 
+config::Route route(std::string name, std::string method, std::string path) {
+  config::Route r;
+  r.name = std::move(name);
+  r.match = {std::move(method), std::move(path)};
+  r.processor = "sim";
+  r.upstream_path = "/";
+  return r;
+}
+
 config::Config routes_config() {
   config::Config c;
-  c.routes.push_back({"pay", {"POST", "/v1/payments"}, "sim", "/a"});
-  c.routes.push_back({"list", {"GET", "/v1/payments"}, "sim", "/b"});
-  c.routes.push_back({"refund", {"POST", "/v1/refunds"}, "sim", "/c"});
+  c.routes.push_back(route("pay", "POST", "/v1/payments"));
+  c.routes.push_back(route("list", "GET", "/v1/payments"));
+  c.routes.push_back(route("refund", "POST", "/v1/refunds"));
   return c;
 }
 
