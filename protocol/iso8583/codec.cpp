@@ -304,7 +304,7 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
       result.error = e;
       return result;
     }
-    result.value.fields.emplace(field, std::move(value));
+    result.value.fields.emplace_hint(result.value.fields.end(), field, std::move(value));  // fields arrive in order
   }
   if (cursor.remaining() != 0) {
     result.error = error(CodecErrorCode::trailing_bytes, 0, std::to_string(cursor.remaining()) + " bytes after the last field");
