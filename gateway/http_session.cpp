@@ -86,7 +86,7 @@ class HttpSession {
       if (hec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
       // A slow or vanished client (timeout, EOF, TLS error): nothing useful can be answered,
       // and a timed-out tcp_stream is already closed.
-      if (hec.category() != http_category() || hec == http::error::end_of_stream) co_return false;
+      if (hec.category() != http_error_category() || hec == http::error::end_of_stream) co_return false;
       co_return co_await answer_problem(problems::malformed_request, false);
     }
 
@@ -105,7 +105,7 @@ class HttpSession {
     auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
     if (bec) {
       if (bec == http::error::body_limit) co_return co_await answer_problem(problems::body_too_large, false);
-      if (bec.category() != http_category() || bec == http::error::end_of_stream) co_return false;
+      if (bec.category() != http_error_category() || bec == http::error::end_of_stream) co_return false;
       co_return co_await answer_problem(problems::malformed_request, false);
     }
     bytes_in_ = req.body().size();
@@ -204,10 +204,6 @@ class HttpSession {
     co_await stream_.async_shutdown(use_tuple);
     beast::error_code ignored;
     tcp_layer.socket().close(ignored);
-  }
-
-  static const boost::system::error_category& http_category() {
-    return make_error_code(http::error::bad_version).category();
   }
 
   // A method name fit for logs: only methods we know, never client text.

@@ -28,14 +28,6 @@ struct UpstreamPool::Waiter {
   bool may_open = false;               // a slot was reserved for this waiter by release()
 };
 
-namespace {
-
-const boost::system::error_category& http_error_category() {
-  return make_error_code(http::error::bad_version).category();
-}
-
-}  // namespace
-
 std::string_view to_string(UpstreamFault fault) {
   switch (fault) {
     case UpstreamFault::none: return "none";

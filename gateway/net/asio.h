@@ -26,6 +26,11 @@ using tcp = boost::asio::ip::tcp;
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+// The category of Beast's HTTP parser errors: a peer that is not speaking HTTP/1.1.
+inline const boost::system::error_category& http_error_category() {
+  return make_error_code(http::error::bad_version).category();
+}
+
 // Completion token for coroutines: errors come back as values, never as exceptions.
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
