@@ -50,18 +50,18 @@ std::string VaultTokenizer::random_token(std::string_view pan, const TokenLayout
   return token;
 }
 
-Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::string_view merchant_id, std::string_view pan) {
-  // The primary fingerprint key first, then every other live one: rows made before a
-  // fingerprint key rotation (and not yet rewrapped) are still found.
-  std::vector<const Key*> keys;
-  if (const Key* primary = keyring_->primary(KeyUse::fingerprint)) keys.push_back(primary);
-  for (const Key& k : keyring_->keys()) {
-    if (k.use() == KeyUse::fingerprint && k.state() == KeyState::active) keys.push_back(&k);
-  }
-  for (const Key* key : keys) {
-    auto fp = fingerprints_.fingerprint_with(key->id(), merchant_id, pan);
+Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::string_view merchant_id, std::string_view pan,
+                                                               const Fingerprint& primary) {
+  // The primary fingerprint first (the caller has it), then every other live key's: rows
+  // made before a fingerprint key rotation (and not yet rewrapped) are still found.
+  auto row = store_->find_by_fingerprint(merchant_id, primary.hex());
+  if (!row) return unavailable(row.error());
+  if (row.value()) return row;
+  for (const Key& key : keyring_->keys()) {
+    if (key.use() != KeyUse::fingerprint || key.state() != KeyState::active) continue;
+    auto fp = fingerprints_.fingerprint_with(key.id(), merchant_id, pan);
     if (!fp) return fp.error();
-    auto row = store_->find_by_fingerprint(merchant_id, fp.value().hex());
+    row = store_->find_by_fingerprint(merchant_id, fp.value().hex());
     if (!row) return unavailable(row.error());
     if (row.value()) return row;
   }
@@ -78,7 +78,7 @@ Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_id, std::
   const std::int64_t now = clock_();
 
   for (int attempt = 0; attempt < max_token_attempts; ++attempt) {
-    auto existing = find_existing(merchant_id, pan);
+    auto existing = find_existing(merchant_id, pan, fp.value());
     if (!existing) return existing.error();
     if (const auto& row = existing.value()) {
       if (!row->expires_at || *row->expires_at > now) {

@@ -59,7 +59,8 @@ class VaultTokenizer {
   VaultStore& store() { return *store_; }
 
  private:
-  Result<std::optional<VaultRow>> find_existing(std::string_view merchant_id, std::string_view pan);
+  Result<std::optional<VaultRow>> find_existing(std::string_view merchant_id, std::string_view pan,
+                                                const Fingerprint& primary);
   std::string random_token(std::string_view pan, const TokenLayout& layout) const;
 
   std::shared_ptr<const KeyRing> keyring_;
