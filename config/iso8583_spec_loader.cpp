@@ -60,17 +60,9 @@ iso::FieldSpec read_field(int number, const YAML::Node& node, const std::string&
   return f;
 }
 
-SpecLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
-  internal::Diagnostics diagnostics(file.string());
-  SpecLoadResult result;
-  auto root = internal::parse_yaml(yaml, diagnostics);
-  if (!root) {
-    result.errors = diagnostics.take();
-    return result;
-  }
-  Context ctx{diagnostics, file.parent_path()};
+std::shared_ptr<const iso::MessageSpec> read_spec(const YAML::Node& root, Context& ctx) {
   auto spec = std::make_shared<iso::MessageSpec>();
-  MapReader r(*root, "", ctx);
+  MapReader r(root, "", ctx);
   r.string("name", spec->name, Presence::required);
   r.choice<iso::Encoding>("mti", spec->mti_encoding, encodings, Presence::required);
   r.choice<iso::BitmapEncoding>("bitmap", spec->bitmap, bitmaps, Presence::required);
@@ -110,9 +102,12 @@ SpecLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
     spec->required[mti] = std::move(list);
   });
   r.finish();
-  if (diagnostics.empty()) result.spec = std::move(spec);
-  else result.errors = diagnostics.take();
-  return result;
+  return spec;
+}
+
+SpecLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
+  auto [spec, errors] = internal::read_document<iso::MessageSpec>(yaml, file, read_spec);
+  return SpecLoadResult{std::move(spec), std::move(errors)};
 }
 
 }  // namespace

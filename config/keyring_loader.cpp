@@ -73,16 +73,7 @@ Entry read_entry(const YAML::Node& node, const std::string& path, Context& ctx) 
   return e;
 }
 
-KeyringLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
-  internal::Diagnostics diagnostics(file.string());
-  KeyringLoadResult result;
-  auto parsed = internal::parse_yaml(yaml, diagnostics);
-  if (!parsed) {
-    result.errors = diagnostics.take();
-    return result;
-  }
-  const YAML::Node root = *parsed;
-  Context ctx{diagnostics, file.parent_path()};
+std::shared_ptr<const crypto::KeyRing> read_keyring(const YAML::Node& root, Context& ctx) {
   MapReader top(root, "", ctx);
   std::vector<Entry> entries;
   std::vector<YAML::Mark> marks;
@@ -103,33 +94,34 @@ KeyringLoadResult parse(std::string_view yaml, const std::filesystem::path& file
     auto material = crypto::read_key_material(e.source, algorithm);
     if (!material) {
       YAML::Node value = root["keys"][i][e.source.kind == crypto::KeySource::Kind::file ? "file" : "env"];
-      diagnostics.add(value.Mark(), path + (e.source.kind == crypto::KeySource::Kind::file ? ".file" : ".env"),
+      ctx.diagnostics.add(value.Mark(), path + (e.source.kind == crypto::KeySource::Kind::file ? ".file" : ".env"),
                       material.error().reason);
       continue;
     }
     auto key = crypto::Key::create(e.id, e.use, algorithm, e.state, static_cast<int>(e.fpe_slot),
                                    std::move(material).value());
     if (!key) {
-      diagnostics.add(marks[i], path, key.error().reason);
+      ctx.diagnostics.add(marks[i], path, key.error().reason);
       continue;
     }
     keys.push_back(std::move(key).value());
     index_of.push_back(i);
   }
-  if (diagnostics.empty()) {
-    auto created = crypto::KeyRing::create(std::move(keys));
-    if (auto* problems = std::get_if<std::vector<crypto::KeyringProblem>>(&created)) {
-      for (const auto& p : *problems) {
-        const std::size_t i = index_of[p.index];
-        diagnostics.add(marks[i], "keys[" + std::to_string(i) + "]", p.message);
-      }
-    } else {
-      result.keyring = std::get<std::shared_ptr<const crypto::KeyRing>>(created);
+  if (!ctx.diagnostics.empty()) return nullptr;
+  auto created = crypto::KeyRing::create(std::move(keys));
+  if (auto* problems = std::get_if<std::vector<crypto::KeyringProblem>>(&created)) {
+    for (const auto& p : *problems) {
+      const std::size_t i = index_of[p.index];
+      ctx.diagnostics.add(marks[i], "keys[" + std::to_string(i) + "]", p.message);
     }
+    return nullptr;
   }
-  result.errors = diagnostics.take();
-  if (!result.errors.empty()) result.keyring.reset();
-  return result;
+  return std::get<std::shared_ptr<const crypto::KeyRing>>(created);
+}
+
+KeyringLoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
+  auto [keyring, errors] = internal::read_document<crypto::KeyRing>(yaml, file, read_keyring);
+  return KeyringLoadResult{std::move(keyring), std::move(errors)};
 }
 
 }  // namespace

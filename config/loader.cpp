@@ -404,23 +404,12 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
 }
 
 LoadResult parse(std::string_view yaml, const std::filesystem::path& file) {
-  internal::Diagnostics diagnostics(file.string());
-  LoadResult result;
-  auto parsed = internal::parse_yaml(yaml, diagnostics);
-  if (!parsed) {
-    result.errors = diagnostics.take();
-    return result;
-  }
-  const YAML::Node root = *parsed;
-  Context ctx{diagnostics, file.parent_path()};
-  auto config = read_config(root, ctx);
-  config->source = file;
-  if (diagnostics.empty()) {
-    result.config = std::move(config);
-  } else {
-    result.errors = diagnostics.take();
-  }
-  return result;
+  auto [config, errors] = internal::read_document<Config>(yaml, file, [&](const YAML::Node& root, Context& ctx) {
+    auto c = read_config(root, ctx);
+    c->source = file;
+    return std::shared_ptr<const Config>(std::move(c));
+  });
+  return LoadResult{std::move(config), std::move(errors)};
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -148,5 +149,22 @@ class MapReader {
   bool valid_ = false;
   std::vector<std::string> asked_;
 };
+
+// Parses `yaml` and hands its root to `read(root, context)`, which builds a T and reports
+// problems in the context. Returns the T only when no problem was found, and every
+// problem, sorted. The one shape of every loader in config/.
+template <class T, class Read>
+std::pair<std::shared_ptr<const T>, std::vector<ConfigError>> read_document(std::string_view yaml,
+                                                                           const std::filesystem::path& file,
+                                                                           Read read) {
+  Diagnostics diagnostics(file.string());
+  std::shared_ptr<const T> value;
+  if (auto root = parse_yaml(yaml, diagnostics)) {
+    Context context{diagnostics, file.parent_path()};
+    value = read(*root, context);
+  }
+  if (!diagnostics.empty()) value.reset();
+  return {std::move(value), diagnostics.take()};
+}
 
 }  // namespace paygate::config::internal
