@@ -10,18 +10,24 @@ namespace {
 
 // IBM code page 037 for printable ASCII (0x20..0x7E); other bytes do not occur in text fields.
 constexpr std::array<std::uint8_t, 95> ebcdic_of_printable = {
-    0x40, 0x5A, 0x7F, 0x7B, 0x5B, 0x6C, 0x50, 0x7D, 0x4D, 0x5D, 0x5C, 0x4E, 0x6B, 0x60, 0x4B, 0x61,  // ' '..'/'
-    0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0xF8, 0xF9, 0x7A, 0x5E, 0x4C, 0x7E, 0x6E, 0x6F,  // '0'..'?'
-    0x7C, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6,  // '@'..'O'
-    0xD7, 0xD8, 0xD9, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xBA, 0xE0, 0xBB, 0xB0, 0x6D,  // 'P'..'_'
-    0x79, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96,  // '`'..'o'
-    0x97, 0x98, 0x99, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xC0, 0x4F, 0xD0, 0xA1,        // 'p'..'~'
+    0x40, 0x5A, 0x7F, 0x7B, 0x5B, 0x6C, 0x50, 0x7D, 0x4D, 0x5D, 0x5C, 0x4E, 0x6B, 0x60, 0x4B,
+    0x61,  // ' '..'/'
+    0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0xF8, 0xF9, 0x7A, 0x5E, 0x4C, 0x7E, 0x6E,
+    0x6F,  // '0'..'?'
+    0x7C, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5,
+    0xD6,  // '@'..'O'
+    0xD7, 0xD8, 0xD9, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xBA, 0xE0, 0xBB, 0xB0,
+    0x6D,  // 'P'..'_'
+    0x79, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x91, 0x92, 0x93, 0x94, 0x95,
+    0x96,                                                                                      // '`'..'o'
+    0x97, 0x98, 0x99, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xC0, 0x4F, 0xD0, 0xA1,  // 'p'..'~'
 };
 
 constexpr std::array<std::int16_t, 256> ascii_of_ebcdic = [] {
   std::array<std::int16_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (std::size_t i = 0; i < ebcdic_of_printable.size(); ++i) table[ebcdic_of_printable[i]] = static_cast<std::int16_t>(0x20 + i);
+  for (std::size_t i = 0; i < ebcdic_of_printable.size(); ++i)
+    table[ebcdic_of_printable[i]] = static_cast<std::int16_t>(0x20 + i);
   return table;
 }();
 
@@ -42,20 +48,28 @@ class Cursor {
   std::size_t offset_ = 0;
 };
 
-CodecError error(CodecErrorCode code, int field, std::string reason) { return CodecError{code, field, std::move(reason)}; }
+CodecError error(CodecErrorCode code, int field, std::string reason) {
+  return CodecError{code, field, std::move(reason)};
+}
 
 std::size_t prefix_digits(LengthKind kind) {
   switch (kind) {
-    case LengthKind::llvar: return 2;
-    case LengthKind::lllvar: return 3;
-    case LengthKind::llllvar: return 4;
-    case LengthKind::fixed: return 0;
+    case LengthKind::llvar:
+      return 2;
+    case LengthKind::lllvar:
+      return 3;
+    case LengthKind::llllvar:
+      return 4;
+    case LengthKind::fixed:
+      return 0;
   }
   return 0;
 }
 
 // Bytes that `chars` characters (or nibbles) take in `encoding`.
-std::size_t encoded_size(Encoding encoding, std::size_t chars) { return encoding == Encoding::bcd ? (chars + 1) / 2 : chars; }
+std::size_t encoded_size(Encoding encoding, std::size_t chars) {
+  return encoding == Encoding::bcd ? (chars + 1) / 2 : chars;
+}
 
 // Which bytes each field type allows, as one table lookup per character (no locale).
 struct CharClasses {
@@ -67,7 +81,8 @@ struct CharClasses {
       allowed[static_cast<int>(FieldType::n)][static_cast<std::size_t>(c)] = digit;
       allowed[static_cast<int>(FieldType::an)][static_cast<std::size_t>(c)] = digit || alpha || c == ' ';
       allowed[static_cast<int>(FieldType::ans)][static_cast<std::size_t>(c)] = c >= 0x20 && c <= 0x7e;
-      allowed[static_cast<int>(FieldType::z)][static_cast<std::size_t>(c)] = digit || c == '=' || c == 'D' || c == 'd';
+      allowed[static_cast<int>(FieldType::z)][static_cast<std::size_t>(c)] =
+          digit || c == '=' || c == 'D' || c == 'd';
       allowed[static_cast<int>(FieldType::b)][static_cast<std::size_t>(c)] = true;
     }
   }
@@ -83,11 +98,14 @@ bool text_allowed(FieldType type, std::string_view text) {
 }
 
 // Decodes `bytes` holding `chars` characters in `encoding` into text (or raw bytes).
-bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::size_t chars, std::string& out) {
+bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::size_t chars,
+                 std::string& out) {
   out.clear();
   switch (encoding) {
     case Encoding::ascii:
-    case Encoding::binary: out.assign(bytes.begin(), bytes.end()); return true;
+    case Encoding::binary:
+      out.assign(bytes.begin(), bytes.end());
+      return true;
     case Encoding::ebcdic:
       for (std::uint8_t b : bytes) {
         const int a = ascii_of_ebcdic[b];
@@ -100,9 +118,12 @@ bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::si
       const std::size_t nibbles = bytes.size() * 2;
       for (std::size_t i = nibbles - chars; i < nibbles; ++i) {
         const std::uint8_t nibble = (i % 2 == 0) ? bytes[i / 2] >> 4 : bytes[i / 2] & 0x0f;
-        if (nibble <= 9) out.push_back(static_cast<char>('0' + nibble));
-        else if (nibble == 0x0d) out.push_back('D');  // track 2 separator
-        else return false;
+        if (nibble <= 9)
+          out.push_back(static_cast<char>('0' + nibble));
+        else if (nibble == 0x0d)
+          out.push_back('D');  // track 2 separator
+        else
+          return false;
       }
       if (nibbles != chars && (bytes[0] >> 4) != 0) return false;  // the pad nibble must be 0
       return true;
@@ -114,7 +135,9 @@ bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::si
 bool encode_text(Encoding encoding, std::string_view text, std::vector<std::uint8_t>& out) {
   switch (encoding) {
     case Encoding::ascii:
-    case Encoding::binary: out.insert(out.end(), text.begin(), text.end()); return true;
+    case Encoding::binary:
+      out.insert(out.end(), text.begin(), text.end());
+      return true;
     case Encoding::ebcdic:
       for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
@@ -129,9 +152,12 @@ bool encode_text(Encoding encoding, std::string_view text, std::vector<std::uint
       for (; i < text.size(); ++i) {
         const char c = text[i];
         std::uint8_t nibble;
-        if (c >= '0' && c <= '9') nibble = static_cast<std::uint8_t>(c - '0');
-        else if (c == 'D' || c == 'd' || c == '=') nibble = 0x0d;
-        else return false;
+        if (c >= '0' && c <= '9')
+          nibble = static_cast<std::uint8_t>(c - '0');
+        else if (c == 'D' || c == 'd' || c == '=')
+          nibble = 0x0d;
+        else
+          return false;
         if (have_high) {
           out.push_back(static_cast<std::uint8_t>(high << 4 | nibble));
           have_high = false;
@@ -146,7 +172,8 @@ bool encode_text(Encoding encoding, std::string_view text, std::vector<std::uint
   return false;
 }
 
-bool read_number(Encoding encoding, std::span<const std::uint8_t> bytes, std::size_t digits, std::size_t& value) {
+bool read_number(Encoding encoding, std::span<const std::uint8_t> bytes, std::size_t digits,
+                 std::size_t& value) {
   value = 0;
   if (encoding == Encoding::binary) {
     for (std::uint8_t b : bytes) value = value << 8 | b;
@@ -202,7 +229,8 @@ bool read_bitmap(const MessageSpec& spec, Cursor& cursor, std::array<std::uint8_
   return true;
 }
 
-void write_bitmap(const MessageSpec& spec, const std::array<std::uint8_t, 8>& bitmap, std::vector<std::uint8_t>& out) {
+void write_bitmap(const MessageSpec& spec, const std::array<std::uint8_t, 8>& bitmap,
+                  std::vector<std::uint8_t>& out) {
   if (spec.bitmap == BitmapEncoding::binary) {
     out.insert(out.end(), bitmap.begin(), bitmap.end());
     return;
@@ -252,7 +280,8 @@ std::optional<CodecError> unpack_field(const FieldSpec& f, Cursor& cursor, std::
   }
   if (f.emv_tlv) {
     std::vector<Tlv> objects;
-    if (auto e = parse_tlv(std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()), objects)) {
+    if (auto e = parse_tlv(std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()),
+                           objects)) {
       return error(CodecErrorCode::bad_encoding, f.number, "EMV data is not valid BER-TLV: " + e->reason);
     }
   }
@@ -262,8 +291,8 @@ std::optional<CodecError> unpack_field(const FieldSpec& f, Cursor& cursor, std::
 }  // namespace
 
 std::string CodecError::to_string() const {
-  static constexpr const char* names[] = {"truncated",    "bad_mti",      "bad_bitmap",     "unknown_field",
-                                          "bad_length",   "bad_encoding", "trailing_bytes", "missing_field"};
+  static constexpr const char* names[] = {"truncated",  "bad_mti",      "bad_bitmap",     "unknown_field",
+                                          "bad_length", "bad_encoding", "trailing_bytes", "missing_field"};
   return std::string(names[static_cast<int>(code)]) + " (field " + std::to_string(field) + "): " + reason;
 }
 
@@ -276,7 +305,8 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
     return result;
   }
   if (!decode_text(spec.mti_encoding, raw, 4, result.value.mti) ||
-      !std::all_of(result.value.mti.begin(), result.value.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      !std::all_of(result.value.mti.begin(), result.value.mti.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
   }
@@ -292,11 +322,13 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
     return result;
   }
   for (int field = 2; field <= 128; ++field) {
-    const bool present = field <= 64 ? bit_set(primary, field) : has_secondary && bit_set(secondary, field - 64);
+    const bool present =
+        field <= 64 ? bit_set(primary, field) : has_secondary && bit_set(secondary, field - 64);
     if (!present) continue;
     const auto& f = spec.fields[static_cast<std::size_t>(field)];
     if (!f) {
-      result.error = error(CodecErrorCode::unknown_field, field, "the bitmap names a field the spec does not define");
+      result.error =
+          error(CodecErrorCode::unknown_field, field, "the bitmap names a field the spec does not define");
       return result;
     }
     std::string value;
@@ -304,10 +336,12 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
       result.error = e;
       return result;
     }
-    result.value.fields.emplace_hint(result.value.fields.end(), field, std::move(value));  // fields arrive in order
+    result.value.fields.emplace_hint(result.value.fields.end(), field,
+                                     std::move(value));  // fields arrive in order
   }
   if (cursor.remaining() != 0) {
-    result.error = error(CodecErrorCode::trailing_bytes, 0, std::to_string(cursor.remaining()) + " bytes after the last field");
+    result.error = error(CodecErrorCode::trailing_bytes, 0,
+                         std::to_string(cursor.remaining()) + " bytes after the last field");
   }
   return result;
 }
@@ -318,7 +352,8 @@ CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Messa
   std::size_t estimate = 4 + 32;
   for (const auto& [field, value] : message.fields) estimate += value.size() + 4;
   out.reserve(estimate);
-  if (message.mti.size() != 4 || !std::all_of(message.mti.begin(), message.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (message.mti.size() != 4 ||
+      !std::all_of(message.mti.begin(), message.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
   }
@@ -346,11 +381,13 @@ CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Messa
     const bool fixed = f.length_kind == LengthKind::fixed;
     if ((fixed && value.size() != f.length) || value.size() > f.length) {
       result.error = error(CodecErrorCode::bad_length, field,
-                           "length " + std::to_string(value.size()) + (fixed ? " is not " : " exceeds ") + std::to_string(f.length));
+                           "length " + std::to_string(value.size()) + (fixed ? " is not " : " exceeds ") +
+                               std::to_string(f.length));
       return result;
     }
     if (!text_allowed(f.type, value)) {
-      result.error = error(CodecErrorCode::bad_encoding, field, "content has characters its type does not allow");
+      result.error =
+          error(CodecErrorCode::bad_encoding, field, "content has characters its type does not allow");
       return result;
     }
     if (!fixed) write_number(f.length_encoding, value.size(), prefix_digits(f.length_kind), out);
