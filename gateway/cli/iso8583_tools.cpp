@@ -124,8 +124,16 @@ int pack(const Args& args) {
       std::fprintf(stderr, "paygate iso8583 pack: field %s must be a string\n", std::string(key).c_str());
       return exit_failure;
     }
-    if (key == "0") message.mti = std::string(v.as_string());
-    else message.fields[std::atoi(std::string(key).c_str())] = std::string(v.as_string());
+    if (key == "0") {
+      message.mti = std::string(v.as_string());
+      continue;
+    }
+    const int number = std::atoi(std::string(key).c_str());
+    if (number < 2 || number > iso::Fields::max_field || std::to_string(number) != key) {
+      std::fprintf(stderr, "paygate iso8583 pack: \"%s\" is not a field number (2..128)\n", std::string(key).c_str());
+      return exit_failure;
+    }
+    message.fields.set(number, v.as_string());
   }
   auto packed = iso::pack(*spec, message);
   if (!packed.ok()) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 
 #include "protocol/iso8583/tlv.h"
 
@@ -71,40 +73,89 @@ std::size_t encoded_size(Encoding encoding, std::size_t chars) {
   return encoding == Encoding::bcd ? (chars + 1) / 2 : chars;
 }
 
-// Which bytes each field type allows, as one table lookup per character (no locale).
-struct CharClasses {
-  std::array<std::array<bool, 256>, 5> allowed{};
-  constexpr CharClasses() {
+// True when every byte of `text` lies in lo..hi (both below 0x80), eight bytes at a time
+// (SWAR): for a byte b < 0x80, b + (0x80 - lo) sets the byte's top bit exactly when
+// b >= lo, and b + (0x7f - hi) exactly when b > hi; no carry crosses into the next byte.
+// The last word overlaps the one before it.
+std::uint64_t outside_range(std::uint64_t x, unsigned char lo, unsigned char hi) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t tops = 0x8080808080808080ULL;
+  return (x | ~(x + ones * (0x80u - lo)) | (x + ones * (0x7fu - hi))) & tops;
+}
+
+bool all_in_range(std::string_view text, unsigned char lo, unsigned char hi) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  if (n < 8) {
+    // Short values (most numeric fields) in one word, without a loop: two overlapping
+    // 4-byte loads for 4..7 bytes; first, middle and last byte (padded with lo) for 1..3.
+    std::uint64_t x = 0x0101010101010101ULL * lo;
+    if (n >= 4) {
+      std::uint32_t head, tail;
+      std::memcpy(&head, p, 4);
+      std::memcpy(&tail, p + n - 4, 4);
+      x = std::uint64_t{head} | std::uint64_t{tail} << 32;
+    } else if (n > 0) {
+      x = (x & ~0xFFFFFFULL) | static_cast<unsigned char>(p[0]) |
+          std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+          std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+    }
+    return outside_range(x, lo, hi) == 0;
+  }
+  std::uint64_t bad = 0;
+  std::uint64_t x;
+  for (std::size_t i = 0; i + 8 < text.size(); i += 8) {
+    std::memcpy(&x, text.data() + i, 8);
+    bad |= outside_range(x, lo, hi);
+  }
+  std::memcpy(&x, text.data() + text.size() - 8, 8);
+  return (bad | outside_range(x, lo, hi)) == 0;
+}
+
+// Characters of the types that are not one range (an, z), as a table.
+struct CharTable {
+  std::array<bool, 256> an{}, z{};
+  constexpr CharTable() {
     for (int c = 0; c < 256; ++c) {
       const bool digit = c >= '0' && c <= '9';
-      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      allowed[static_cast<int>(FieldType::n)][static_cast<std::size_t>(c)] = digit;
-      allowed[static_cast<int>(FieldType::an)][static_cast<std::size_t>(c)] = digit || alpha || c == ' ';
-      allowed[static_cast<int>(FieldType::ans)][static_cast<std::size_t>(c)] = c >= 0x20 && c <= 0x7e;
-      allowed[static_cast<int>(FieldType::z)][static_cast<std::size_t>(c)] =
-          digit || c == '=' || c == 'D' || c == 'd';
-      allowed[static_cast<int>(FieldType::b)][static_cast<std::size_t>(c)] = true;
+      an[static_cast<std::size_t>(c)] = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ' ';
+      z[static_cast<std::size_t>(c)] = digit || c == '=' || c == 'D' || c == 'd';
     }
   }
 };
-constexpr CharClasses char_classes;
+constexpr CharTable char_table;
 
-bool text_allowed(FieldType type, std::string_view text) {
-  const auto& table = char_classes.allowed[static_cast<std::size_t>(type)];
-  for (char c : text) {
-    if (!table[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
+bool all_in_table(std::string_view text, const std::array<bool, 256>& table) {
+  bool ok = true;
+  for (char c : text) ok &= table[static_cast<unsigned char>(c)];  // no early exit: no branch per byte
+  return ok;
 }
 
-// Decodes `bytes` holding `chars` characters in `encoding` into text (or raw bytes).
+bool text_allowed(FieldType type, std::string_view text) {
+  switch (type) {
+    case FieldType::b:
+      return true;
+    case FieldType::n:
+      return all_in_range(text, '0', '9');
+    case FieldType::ans:
+      return all_in_range(text, 0x20, 0x7e);
+    case FieldType::an:
+      return all_in_table(text, char_table.an);
+    case FieldType::z:
+      return all_in_table(text, char_table.z);
+  }
+  return false;
+}
+
+// Decodes `bytes` holding `chars` characters in `encoding` into text (or raw bytes),
+// appended to `out`.
 bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::size_t chars,
                  std::string& out) {
-  out.clear();
   switch (encoding) {
     case Encoding::ascii:
     case Encoding::binary:
-      out.assign(bytes.begin(), bytes.end());
+      // (append(first, last) with byte iterators would build a temporary string first.)
+      out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
       return true;
     case Encoding::ebcdic:
       for (std::uint8_t b : bytes) {
@@ -132,17 +183,25 @@ bool decode_text(Encoding encoding, std::span<const std::uint8_t> bytes, std::si
   return false;
 }
 
-bool encode_text(Encoding encoding, std::string_view text, std::vector<std::uint8_t>& out) {
+// Where pack() writes: a pointer into an output buffer sized up front for the worst case,
+// so no write checks capacity.
+struct Sink {
+  std::uint8_t* p;
+  void put(std::uint8_t b) { *p++ = b; }
+};
+
+bool encode_text(Encoding encoding, std::string_view text, Sink& out) {
   switch (encoding) {
     case Encoding::ascii:
     case Encoding::binary:
-      out.insert(out.end(), text.begin(), text.end());
+      if (!text.empty()) std::memcpy(out.p, text.data(), text.size());
+      out.p += text.size();
       return true;
     case Encoding::ebcdic:
       for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u > 0x7e) return false;
-        out.push_back(ebcdic_of_printable[u - 0x20]);
+        out.put(ebcdic_of_printable[u - 0x20]);
       }
       return true;
     case Encoding::bcd: {
@@ -159,7 +218,7 @@ bool encode_text(Encoding encoding, std::string_view text, std::vector<std::uint
         else
           return false;
         if (have_high) {
-          out.push_back(static_cast<std::uint8_t>(high << 4 | nibble));
+          out.put(static_cast<std::uint8_t>(high << 4 | nibble));
           have_high = false;
         } else {
           high = nibble;
@@ -179,6 +238,13 @@ bool read_number(Encoding encoding, std::span<const std::uint8_t> bytes, std::si
     for (std::uint8_t b : bytes) value = value << 8 | b;
     return true;
   }
+  if (encoding == Encoding::ascii) {  // the common case, without a decode step
+    for (std::uint8_t c : bytes) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return true;
+  }
   std::string text;
   if (!decode_text(encoding, bytes, digits, text)) return false;
   for (char c : text) {
@@ -193,14 +259,19 @@ std::size_t prefix_bytes(Encoding encoding, std::size_t digits) {
   return encoded_size(encoding, digits);
 }
 
-void write_number(Encoding encoding, std::size_t value, std::size_t digits, std::vector<std::uint8_t>& out) {
+void write_number(Encoding encoding, std::size_t value, std::size_t digits, Sink& out) {
   if (encoding == Encoding::binary) {
-    if (digits > 2) out.push_back(static_cast<std::uint8_t>(value >> 8));
-    out.push_back(static_cast<std::uint8_t>(value));
+    if (digits > 2) out.put(static_cast<std::uint8_t>(value >> 8));
+    out.put(static_cast<std::uint8_t>(value));
     return;
   }
   char text[4];
   for (std::size_t i = digits; i-- > 0; value /= 10) text[i] = static_cast<char>('0' + value % 10);
+  if (encoding == Encoding::ascii) {
+    std::memcpy(out.p, text, digits);
+    out.p += digits;
+    return;
+  }
   encode_text(encoding, std::string_view(text, digits), out);
 }
 
@@ -229,63 +300,91 @@ bool read_bitmap(const MessageSpec& spec, Cursor& cursor, std::array<std::uint8_
   return true;
 }
 
-void write_bitmap(const MessageSpec& spec, const std::array<std::uint8_t, 8>& bitmap,
-                  std::vector<std::uint8_t>& out) {
+void write_bitmap(const MessageSpec& spec, const std::array<std::uint8_t, 8>& bitmap, Sink& out) {
   if (spec.bitmap == BitmapEncoding::binary) {
-    out.insert(out.end(), bitmap.begin(), bitmap.end());
+    std::memcpy(out.p, bitmap.data(), bitmap.size());
+    out.p += bitmap.size();
     return;
   }
   static constexpr char digits[] = "0123456789ABCDEF";
-  std::string hex;
-  for (std::uint8_t b : bitmap) {
-    hex.push_back(digits[b >> 4]);
-    hex.push_back(digits[b & 15]);
+  char hex[16];
+  for (std::size_t i = 0; i < 8; ++i) {
+    hex[2 * i] = digits[bitmap[i] >> 4];
+    hex[2 * i + 1] = digits[bitmap[i] & 15];
   }
-  encode_text(spec.bitmap_text_encoding, hex, out);
+  encode_text(spec.bitmap_text_encoding, std::string_view(hex, 16), out);
 }
 
 bool bit_set(const std::array<std::uint8_t, 8>& bitmap, int bit) {  // bit 1..64
   return (bitmap[static_cast<std::size_t>((bit - 1) / 8)] >> (7 - (bit - 1) % 8)) & 1;
 }
 
-void set_bit(std::array<std::uint8_t, 8>& bitmap, int bit) {
-  bitmap[static_cast<std::size_t>((bit - 1) / 8)] |= static_cast<std::uint8_t>(1 << (7 - (bit - 1) % 8));
+std::uint8_t reverse_bits(std::uint8_t b) {
+  b = static_cast<std::uint8_t>((b & 0xF0) >> 4 | (b & 0x0F) << 4);
+  b = static_cast<std::uint8_t>((b & 0xCC) >> 2 | (b & 0x33) << 2);
+  return static_cast<std::uint8_t>((b & 0xAA) >> 1 | (b & 0x55) << 1);
 }
 
-std::optional<CodecError> unpack_field(const FieldSpec& f, Cursor& cursor, std::string& value) {
+// Records an error; kept out of line so the hot paths stay small.
+[[gnu::cold, gnu::noinline]] bool fail(std::optional<CodecError>& failure, CodecErrorCode code, int field,
+                                       std::string reason) {
+  failure = error(code, field, std::move(reason));
+  return false;
+}
+
+bool valid_emv(std::string_view value, std::string& reason) {
+  std::vector<Tlv> objects;
+  auto e = parse_tlv(std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()), objects);
+  if (e) reason = e->reason;
+  return !e;
+}
+
+// Reads one field's length prefix and content into `fields` (one append to its buffer).
+bool unpack_field(const FieldSpec& f, Cursor& cursor, Fields& fields, std::optional<CodecError>& failure) {
   std::size_t length = f.length;
   const std::size_t digits = prefix_digits(f.length_kind);
   if (digits > 0) {
     std::span<const std::uint8_t> raw;
     if (!cursor.take(prefix_bytes(f.length_encoding, digits), raw)) {
-      return error(CodecErrorCode::truncated, f.number, "message ends inside the length prefix");
+      return fail(failure, CodecErrorCode::truncated, f.number, "message ends inside the length prefix");
     }
     if (!read_number(f.length_encoding, raw, digits, length)) {
-      return error(CodecErrorCode::bad_length, f.number, "length prefix is not a number");
+      return fail(failure, CodecErrorCode::bad_length, f.number, "length prefix is not a number");
     }
     if (length > f.length) {
-      return error(CodecErrorCode::bad_length, f.number,
-                   "length " + std::to_string(length) + " exceeds the maximum " + std::to_string(f.length));
+      return fail(failure, CodecErrorCode::bad_length, f.number,
+                  "length " + std::to_string(length) + " exceeds the maximum " + std::to_string(f.length));
     }
   }
   std::span<const std::uint8_t> raw;
   if (!cursor.take(encoded_size(f.encoding, length), raw)) {
-    return error(CodecErrorCode::truncated, f.number, "message ends inside the field");
+    return fail(failure, CodecErrorCode::truncated, f.number, "message ends inside the field");
   }
-  if (!decode_text(f.encoding, raw, length, value)) {
-    return error(CodecErrorCode::bad_encoding, f.number, "content is not valid for its encoding");
-  }
-  if (!text_allowed(f.type, value)) {
-    return error(CodecErrorCode::bad_encoding, f.number, "content has characters its type does not allow");
-  }
-  if (f.emv_tlv) {
-    std::vector<Tlv> objects;
-    if (auto e = parse_tlv(std::span(reinterpret_cast<const std::uint8_t*>(value.data()), value.size()),
-                           objects)) {
-      return error(CodecErrorCode::bad_encoding, f.number, "EMV data is not valid BER-TLV: " + e->reason);
+  const auto check = [&](std::string_view value) {
+    if (!text_allowed(f.type, value)) {
+      return fail(failure, CodecErrorCode::bad_encoding, f.number,
+                  "content has characters its type does not allow");
     }
+    std::string reason;
+    if (f.emv_tlv && !valid_emv(value, reason)) {
+      return fail(failure, CodecErrorCode::bad_encoding, f.number,
+                  "EMV data is not valid BER-TLV: " + reason);
+    }
+    return true;
+  };
+  if (f.encoding == Encoding::ascii || f.encoding == Encoding::binary) {  // the bytes are the content
+    const std::string_view value(reinterpret_cast<const char*>(raw.data()), raw.size());
+    if (!check(value)) return false;
+    fields.set(f.number, value);
+    return true;
   }
-  return std::nullopt;
+  return fields.set_with(f.number, [&](std::string& buffer) {
+    const std::size_t start = buffer.size();
+    if (!decode_text(f.encoding, raw, length, buffer)) {
+      return fail(failure, CodecErrorCode::bad_encoding, f.number, "content is not valid for its encoding");
+    }
+    return check(std::string_view(buffer).substr(start));
+  });
 }
 
 }  // namespace
@@ -300,6 +399,7 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
   CodecResult<Message> result;
   Cursor cursor(bytes);
   std::span<const std::uint8_t> raw;
+  result.value.mti.clear();
   if (!cursor.take(encoded_size(spec.mti_encoding, 4), raw)) {
     result.error = error(CodecErrorCode::truncated, 0, "message ends inside the MTI");
     return result;
@@ -310,6 +410,9 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
   }
+  // Every content byte decodes to at most two characters (BCD), so one reservation holds
+  // all fields.
+  result.value.fields.reserve(2 * bytes.size());
   std::array<std::uint8_t, 8> primary{}, secondary{};
   if (!read_bitmap(spec, cursor, primary)) {
     result.error = error(cursor.remaining() == 0 ? CodecErrorCode::truncated : CodecErrorCode::bad_bitmap, 1,
@@ -321,23 +424,23 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
     result.error = error(CodecErrorCode::bad_bitmap, 1, "secondary bitmap is missing or not hex");
     return result;
   }
-  for (int field = 2; field <= 128; ++field) {
-    const bool present =
-        field <= 64 ? bit_set(primary, field) : has_secondary && bit_set(secondary, field - 64);
-    if (!present) continue;
-    const auto& f = spec.fields[static_cast<std::size_t>(field)];
-    if (!f) {
-      result.error =
-          error(CodecErrorCode::unknown_field, field, "the bitmap names a field the spec does not define");
-      return result;
+  // Visit the set bits only: field 1 + 8i + j is bit 7 - j of bitmap byte i.
+  std::array<std::uint8_t, 16> bitmap{};
+  std::copy(primary.begin(), primary.end(), bitmap.begin());
+  if (has_secondary) std::copy(secondary.begin(), secondary.end(), bitmap.begin() + 8);
+  bitmap[0] &= 0x7f;  // bit 1 announces the secondary bitmap, not a field
+  for (std::size_t byte = 0; byte < bitmap.size(); ++byte) {
+    for (unsigned bits = bitmap[byte]; bits != 0;
+         bits &= ~(0x80u >> (std::countl_zero(static_cast<std::uint8_t>(bits))))) {
+      const int field = static_cast<int>(8 * byte) + std::countl_zero(static_cast<std::uint8_t>(bits)) + 1;
+      const auto& f = spec.fields[static_cast<std::size_t>(field)];
+      if (!f) {
+        result.error =
+            error(CodecErrorCode::unknown_field, field, "the bitmap names a field the spec does not define");
+        return result;
+      }
+      if (!unpack_field(*f, cursor, result.value.fields, result.error)) return result;
     }
-    std::string value;
-    if (auto e = unpack_field(*f, cursor, value)) {
-      result.error = e;
-      return result;
-    }
-    result.value.fields.emplace_hint(result.value.fields.end(), field,
-                                     std::move(value));  // fields arrive in order
   }
   if (cursor.remaining() != 0) {
     result.error = error(CodecErrorCode::trailing_bytes, 0,
@@ -348,36 +451,36 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
 
 CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Message& message) {
   CodecResult<std::vector<std::uint8_t>> result;
-  auto& out = result.value;
-  std::size_t estimate = 4 + 32;
-  for (const auto& [field, value] : message.fields) estimate += value.size() + 4;
-  out.reserve(estimate);
+  // Worst case: MTI 4 bytes, two hex bitmaps 32, per field a 4-byte prefix and one byte
+  // per character.
+  auto& buffer = result.value;
+  buffer.resize(4 + 32 + 4 * message.fields.size() + message.fields.payload_bytes());
+  Sink out{buffer.data()};
   if (message.mti.size() != 4 ||
       !std::all_of(message.mti.begin(), message.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
   }
   encode_text(spec.mti_encoding, message.mti, out);
+  // Fields' presence words are the bitmaps (bit k of word w is field 64w + k + 1);
+  // the wire puts field 1 + 8i + j at bit 7 - j of byte i.
+  const auto& presence = message.fields.presence();
+  const bool has_secondary = presence[1] != 0 || spec.always_secondary;
   std::array<std::uint8_t, 8> primary{}, secondary{};
-  bool has_secondary = false;
-  for (const auto& [field, value] : message.fields) {
-    if (field < 2 || field > 128 || !spec.fields[static_cast<std::size_t>(field)]) {
-      result.error = error(CodecErrorCode::unknown_field, field, "the spec does not define this field");
-      return result;
-    }
-    if (field > 64) {
-      has_secondary = true;
-      set_bit(secondary, field - 64);
-    } else {
-      set_bit(primary, field);
-    }
+  for (std::size_t i = 0; i < 8; ++i) {
+    primary[i] = reverse_bits(static_cast<std::uint8_t>(presence[0] >> (8 * i)));
+    secondary[i] = reverse_bits(static_cast<std::uint8_t>(presence[1] >> (8 * i)));
   }
-  has_secondary = has_secondary || spec.always_secondary;
-  if (has_secondary) set_bit(primary, 1);
+  if (has_secondary) primary[0] |= 0x80;
   write_bitmap(spec, primary, out);
   if (has_secondary) write_bitmap(spec, secondary, out);
   for (const auto& [field, value] : message.fields) {
-    const FieldSpec& f = *spec.fields[static_cast<std::size_t>(field)];
+    const auto& defined = spec.fields[static_cast<std::size_t>(field)];
+    if (field < 2 || !defined) {
+      result.error = error(CodecErrorCode::unknown_field, field, "the spec does not define this field");
+      return result;
+    }
+    const FieldSpec& f = *defined;
     const bool fixed = f.length_kind == LengthKind::fixed;
     if ((fixed && value.size() != f.length) || value.size() > f.length) {
       result.error = error(CodecErrorCode::bad_length, field,
@@ -396,6 +499,7 @@ CodecResult<std::vector<std::uint8_t>> pack(const MessageSpec& spec, const Messa
       return result;
     }
   }
+  buffer.resize(static_cast<std::size_t>(out.p - buffer.data()));
   return result;
 }
 

@@ -12,7 +12,7 @@ bool sensitive(int field) {
   return std::find(sensitive_fields.begin(), sensitive_fields.end(), field) != sensitive_fields.end();
 }
 
-std::string hex(const std::string& bytes) {
+std::string hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string out;
   for (char c : bytes) {
@@ -23,7 +23,7 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
-std::string mask_pan(const std::string& pan) {
+std::string mask_pan(std::string_view pan) {
   std::string out(pan.size(), '*');
   if (pan.size() >= 11) {
     std::copy_n(pan.begin(), 6, out.begin());
@@ -49,10 +49,10 @@ std::string json_escape(const std::string& s) {
 
 }  // namespace
 
-std::string printable_field(const MessageSpec& spec, int field, const std::string& value, Masking masking) {
+std::string printable_field(const MessageSpec& spec, int field, std::string_view value, Masking masking) {
   const auto& f = spec.fields[static_cast<std::size_t>(field)];
   const bool binary = f && f->type == FieldType::b;
-  if (masking == Masking::unmasked || !sensitive(field)) return binary ? hex(value) : value;
+  if (masking == Masking::unmasked || !sensitive(field)) return binary ? hex(value) : std::string(value);
   switch (field) {
     case 2: return mask_pan(value);
     case 35: {
@@ -78,7 +78,7 @@ std::string printable_field(const MessageSpec& spec, int field, const std::strin
 std::string describe_text(const MessageSpec& spec, const Message& message, Masking masking) {
   std::string out = "MTI " + message.mti + "\n";
   for (const auto& [field, value] : message.fields) {
-    char label[8];
+    char label[16];
     std::snprintf(label, sizeof label, "F%03d", field);
     const auto& f = spec.fields[static_cast<std::size_t>(field)];
     out += std::string(label) + " " + printable_field(spec, field, value, masking);

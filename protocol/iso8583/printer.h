@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "protocol/iso8583/message.h"
 #include "protocol/iso8583/spec.h"
@@ -13,7 +14,7 @@ namespace paygate::protocol::iso8583 {
 enum class Masking { masked, unmasked };
 
 // One field's printable value, masked by the rules above unless `unmasked`.
-std::string printable_field(const MessageSpec& spec, int field, const std::string& value, Masking masking);
+std::string printable_field(const MessageSpec& spec, int field, std::string_view value, Masking masking);
 
 // Lines "MTI 0100" then "F002 <value>  (description)" per field.
 std::string describe_text(const MessageSpec& spec, const Message& message, Masking masking);

@@ -51,7 +51,7 @@ TEST(Iso8583Codec, EverySampleDecodesToItsFieldsAndRepacksByteIdentically) {
       if (key == "0") continue;
       const int field = std::stoi(std::string(key));
       ASSERT_TRUE(m.has(field)) << name << " lacks field " << field;
-      EXPECT_EQ(m.fields.at(field), value.as_string()) << name << " field " << field;
+      EXPECT_EQ(m.fields.get(field), value.as_string()) << name << " field " << field;
     }
     auto repacked = pack(*ascii, m);
     ASSERT_TRUE(repacked.ok()) << name << ": " << repacked.error->to_string();
@@ -113,9 +113,9 @@ TEST(Iso8583Codec, PackRefusesWhatTheSpecDoesNotAllow) {
   auto ascii = spec("iso8583-1987-ascii");
   Message m;
   m.mti = "0200";
-  m.fields[3] = "12345";  // fixed 6
+  m.fields.set(3, "12345");  // fixed 6
   EXPECT_EQ(pack(*ascii, m).error->code, CodecErrorCode::bad_length);
-  m.fields[3] = "12345X";
+  m.fields.set(3, "12345X");
   EXPECT_EQ(pack(*ascii, m).error->code, CodecErrorCode::bad_encoding);
   m.fields = {{2, std::string(20, '4')}};
   EXPECT_EQ(pack(*ascii, m).error->code, CodecErrorCode::bad_length);
@@ -136,6 +136,42 @@ TEST(Iso8583Specs, BrokenSpecsReportPositions) {
                           "/specs/x.yaml:6:14: fields.3.type: expected one of: n, an, ans, z, b",
                           "/specs/x.yaml:7:8: fields.200: field numbers are 2..128",
                           "/specs/x.yaml:9:15: required.0100: not a field this spec defines"}));
+}
+
+// The character checks run eight bytes at a time; compare them with a plain per-byte
+// definition for every byte value at every position of a 19-character value.
+TEST(Iso8583Codec, EveryByteValueIsCheckedAgainstItsFieldType) {
+  struct Case {
+    FieldType type;
+    bool (*allowed)(int c);
+  };
+  const Case cases[] = {
+      {FieldType::n, [](int c) { return c >= '0' && c <= '9'; }},
+      {FieldType::an, [](int c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' '; }},
+      {FieldType::ans, [](int c) { return c >= 0x20 && c <= 0x7e; }},
+      {FieldType::z, [](int c) { return (c >= '0' && c <= '9') || c == '=' || c == 'D' || c == 'd'; }},
+      {FieldType::b, [](int) { return true; }},
+  };
+  for (const Case& test_case : cases) {
+    MessageSpec spec;
+    FieldSpec field;
+    field.number = 2;
+    field.type = test_case.type;
+    field.length_kind = LengthKind::llvar;
+    field.length = 19;
+    spec.fields[2] = field;
+    for (std::size_t position = 0; position < 19; ++position) {
+      for (int c = 0; c < 256; ++c) {
+        std::string value(19, '1');
+        value[position] = static_cast<char>(c);
+        Message m;
+        m.mti = "0100";
+        m.fields.set(2, value);
+        EXPECT_EQ(pack(spec, m).ok(), test_case.allowed(c))
+            << "type " << static_cast<int>(test_case.type) << " byte " << c << " at " << position;
+      }
+    }
+  }
 }
 
 }  // namespace

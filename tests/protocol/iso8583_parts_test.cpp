@@ -99,12 +99,34 @@ TEST(Codec, Field55MustBeValidTlvInTheBcdSpec) {
   ASSERT_TRUE(packed.ok());
   auto back = unpack(*spec, packed.value);
   ASSERT_TRUE(back.ok()) << back.error->to_string();
-  EXPECT_EQ(back.value.fields.at(55), m.fields.at(55));
-  m.fields[55] = std::string("\x9F\x26\x08\x01", 4);  // value runs past the end
+  EXPECT_EQ(back.value.fields.get(55), m.fields.get(55));
+  m.fields.set(55, std::string_view("\x9F\x26\x08\x01", 4));  // value runs past the end
   auto bad = unpack(*spec, pack(*spec, m).value);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error->field, 55);
   EXPECT_EQ(bad.error->code, CodecErrorCode::bad_encoding);
+}
+
+TEST(Iso8583Fields, KeepsFieldOrderReplacesAndErases) {
+  Fields fields{{35, "track"}, {2, "4111111111111111"}, {128, "mac"}, {64, "m64"}, {65, "m65"}};
+  fields.set(2, "4000056655665556");  // replace: the new value wins
+  fields.erase(35);
+  fields.set(200, "ignored");  // not a field number
+  fields.set(0, "ignored");
+  std::vector<int> numbers;
+  for (auto [number, value] : fields) numbers.push_back(number);
+  EXPECT_EQ(numbers, (std::vector<int>{2, 64, 65, 128}));
+  EXPECT_EQ(fields.size(), 4u);
+  EXPECT_EQ(fields.get(2), "4000056655665556");
+  EXPECT_FALSE(fields.contains(35));
+  EXPECT_EQ(fields.get(35), "");
+  EXPECT_FALSE(fields.contains(200));
+
+  Fields same{{2, "4000056655665556"}, {64, "m64"}, {65, "m65"}, {128, "mac"}};
+  EXPECT_EQ(fields, same);
+  same.set(128, "other");
+  EXPECT_FALSE(fields == same);
+  EXPECT_TRUE(Fields{}.empty());
 }
 
 }  // namespace
