@@ -1,10 +1,13 @@
 #include "protocol/payment/json_decode.h"
 
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/value_stack.hpp>
 
-#include <algorithm>
+#include <cstdint>
+#include <memory_resource>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace paygate::protocol {
@@ -12,25 +15,35 @@ namespace {
 
 namespace json = boost::json;
 
-// A first pass that builds nothing: it walks the document to check the bounds that
-// boost::json::parse does not (duplicate keys, integer overflow, string length) and keeps
-// the path for the report.
-class Checker {
+// One pass that checks the bounds boost::json::parse does not (duplicate keys, integer
+// overflow, string length) while it builds the value with boost::json's own value_stack,
+// and keeps the path for the report. Its bookkeeping (open containers and the keys seen
+// in each) lives in an arena on the caller's stack: no allocation for it per message.
+class Decoder {
  public:
   constexpr static std::size_t max_object_size = std::size_t(-1);
   constexpr static std::size_t max_array_size = std::size_t(-1);
   constexpr static std::size_t max_key_size = std::size_t(-1);
   constexpr static std::size_t max_string_size = std::size_t(-1);
 
-  explicit Checker(const JsonLimits& limits) : limits_(limits) {}
+  Decoder(const JsonLimits& limits, std::pmr::memory_resource* scratch, json::storage_ptr storage,
+          unsigned char* temp, std::size_t temp_size)
+      : limits_(limits), frames_(scratch), keys_(scratch), key_spans_(scratch), st_({}, temp, temp_size) {
+    st_.reset(std::move(storage));
+  }
 
   std::optional<JsonProblem> problem;
 
+  json::value release() { return st_.release(); }
+
   std::string path() const {
     std::string out = "$";
-    for (const auto& f : frames_) {
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
       if (f.object) {
-        if (!f.key.empty()) out += "." + f.key;
+        // The frame's current key is the last one it recorded (before the next frame's).
+        const std::size_t end = i + 1 < frames_.size() ? frames_[i + 1].first_key : key_spans_.size();
+        if (end > f.first_key) out += "." + std::string(key_text(end - 1));
       } else if (f.index > 0) {
         out += "[" + std::to_string(f.index - 1) + "]";
       }
@@ -41,63 +54,111 @@ class Checker {
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code& ec) { return open(true, ec); }
-  bool on_object_end(std::size_t, json::error_code&) { return close(); }
-  bool on_array_begin(json::error_code& ec) { return open(false, ec); }
-  bool on_array_end(std::size_t, json::error_code&) { return close(); }
-  bool on_key_part(json::string_view s, std::size_t n, json::error_code& ec) {
-    key_.append(s.data(), s.size());
-    return length_ok(n, ec);
+  bool on_object_end(std::size_t n, json::error_code&) {
+    st_.push_object(n);
+    return close();
   }
-  bool on_key(json::string_view s, std::size_t n, json::error_code& ec) {
-    key_.append(s.data(), s.size());
+  bool on_array_begin(json::error_code& ec) { return open(false, ec); }
+  bool on_array_end(std::size_t n, json::error_code&) {
+    st_.push_array(n);
+    return close();
+  }
+  bool on_key_part(json::string_view s, std::size_t n, json::error_code& ec) {
     if (!length_ok(n, ec)) return false;
-    Frame& f = frames_.back();
-    if (std::find(f.keys.begin(), f.keys.end(), key_) != f.keys.end()) {
-      f.key = key_;
-      return fail("duplicate_key", ec);
-    }
-    f.keys.push_back(key_);
-    f.key = std::move(key_);
-    key_.clear();
+    if (!in_key_) begin_key();
+    keys_.append(s.data(), s.size());
+    st_.push_chars(s);
     return true;
   }
-  bool on_string_part(json::string_view, std::size_t n, json::error_code& ec) { return length_ok(n, ec); }
-  bool on_string(json::string_view, std::size_t n, json::error_code& ec) { return scalar() && length_ok(n, ec); }
+  bool on_key(json::string_view s, std::size_t n, json::error_code& ec) {
+    if (!length_ok(n, ec)) return false;
+    if (!in_key_) begin_key();
+    keys_.append(s.data(), s.size());
+    in_key_ = false;
+    key_spans_.back().second = static_cast<std::uint32_t>(keys_.size());
+    const std::string_view key = key_text(key_spans_.size() - 1);
+    for (std::size_t k = frames_.back().first_key; k + 1 < key_spans_.size(); ++k) {
+      if (key_text(k) == key) return fail("duplicate_key", ec);
+    }
+    st_.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t n, json::error_code& ec) {
+    if (!length_ok(n, ec)) return false;
+    st_.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t n, json::error_code& ec) {
+    scalar();
+    if (!length_ok(n, ec)) return false;
+    st_.push_string(s);
+    return true;
+  }
   bool on_number_part(json::string_view, json::error_code&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_double(double, json::string_view text, json::error_code& ec) {
+  bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    scalar();
+    st_.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    scalar();
+    st_.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view text, json::error_code& ec) {
     scalar();
     // An integer literal that did not fit 64 bits arrives as a double: refuse it rather
     // than let an amount be rounded.
     if (text.find_first_of(".eE") == json::string_view::npos) return fail("number_overflow", ec);
+    st_.push_double(d);
     return true;
   }
-  bool on_bool(bool, json::error_code&) { return scalar(); }
-  bool on_null(json::error_code&) { return scalar(); }
+  bool on_bool(bool b, json::error_code&) {
+    scalar();
+    st_.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    scalar();
+    st_.push_null();
+    return true;
+  }
   bool on_comment_part(json::string_view, json::error_code&) { return true; }
   bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
   struct Frame {
     bool object;
-    std::vector<std::string> keys;
-    std::string key;
+    std::size_t first_key;  // index into key_spans_ of this object's first key
     std::size_t index = 0;  // array elements seen
   };
 
+  std::string_view key_text(std::size_t k) const {
+    const auto [begin, end] = key_spans_[k];
+    return std::string_view(keys_).substr(begin, end - begin);
+  }
+  void begin_key() {
+    in_key_ = true;
+    const auto at = static_cast<std::uint32_t>(keys_.size());
+    key_spans_.emplace_back(at, at);
+  }
   // A value starts inside the current container: arrays count it.
-  bool scalar() {
+  void scalar() {
     if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
-    return true;
   }
   bool open(bool object, json::error_code& ec) {
     scalar();
     if (frames_.size() >= limits_.max_depth) return fail("too_deep", ec);
-    frames_.push_back(Frame{object, {}, {}, 0});
+    frames_.push_back(Frame{object, key_spans_.size(), 0});
     return true;
   }
   bool close() {
+    // The closed object's keys are no longer needed for duplicate checks or paths.
+    const std::size_t first = frames_.back().first_key;
+    if (first < key_spans_.size()) {
+      keys_.resize(key_spans_[first].first);
+      key_spans_.resize(first);
+    }
     frames_.pop_back();
     return true;
   }
@@ -109,24 +170,28 @@ class Checker {
   }
 
   const JsonLimits& limits_;
-  std::vector<Frame> frames_;
-  std::string key_;
+  std::pmr::vector<Frame> frames_;
+  std::pmr::string keys_;  // the keys of the open objects, back to back
+  std::pmr::vector<std::pair<std::uint32_t, std::uint32_t>> key_spans_;
+  bool in_key_ = false;
+  json::value_stack st_;
 };
 
 }  // namespace
 
-JsonDecodeResult decode_json(std::string_view text, const JsonLimits& limits) {
+JsonDecodeResult decode_json(std::string_view text, const JsonLimits& limits, boost::json::storage_ptr storage) {
   if (text.size() > limits.max_bytes) return JsonProblem{"too_large", "$"};
-  json::basic_parser<Checker> checker(json::parse_options{}, limits);
-  json::error_code ec;
-  checker.write_some(false, text.data(), text.size(), ec);
-  if (checker.handler().problem) return *checker.handler().problem;
-  if (ec) return JsonProblem{"invalid_json", checker.handler().path()};
+  alignas(std::max_align_t) unsigned char scratch_buffer[2048];
+  std::pmr::monotonic_buffer_resource scratch(scratch_buffer, sizeof scratch_buffer);
+  alignas(std::max_align_t) unsigned char temp[4096];  // value_stack's working space
   json::parse_options options;
   options.max_depth = limits.max_depth + 1;
-  json::value value = json::parse(json::string_view(text.data(), text.size()), ec, {}, options);
-  if (ec) return JsonProblem{"invalid_json", "$"};
-  return value;
+  json::basic_parser<Decoder> parser(options, limits, &scratch, std::move(storage), temp, sizeof temp);
+  json::error_code ec;
+  parser.write_some(false, text.data(), text.size(), ec);
+  if (parser.handler().problem) return *parser.handler().problem;
+  if (ec || !parser.done()) return JsonProblem{"invalid_json", parser.handler().path()};
+  return parser.handler().release();
 }
 
 }  // namespace paygate::protocol

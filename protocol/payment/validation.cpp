@@ -14,16 +14,24 @@ namespace {
 
 namespace json = boost::json;
 
+bool identifier_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+bool identifier(std::string_view s) { return std::all_of(s.begin(), s.end(), identifier_char); }
+
 class Checker {
  public:
   explicit Checker(const ValidationPolicy& policy) : policy_(policy) {}
 
-  void issue(const std::string& path, const char* code) { issues_.push_back({path, code}); }
+  // Paths are built only here, when there is something to report: a valid message costs
+  // no string work.
+  void issue(std::string_view path, const char* code) { issues_.push_back({std::string(path), code}); }
   std::vector<ValidationIssue> take() { return std::move(issues_); }
   const ValidationPolicy& policy() const { return policy_; }
 
   // The object at `path`, or null (reporting a wrong type, or a missing required one).
-  const json::object* object(const json::object& parent, std::string_view key, const std::string& path, bool required) {
+  const json::object* object(const json::object& parent, std::string_view key, std::string_view path, bool required) {
     auto it = parent.find(key);
     if (it == parent.end()) {
       if (required) issue(path, "required");
@@ -36,7 +44,7 @@ class Checker {
     return &it->value().get_object();
   }
 
-  const json::string* string(const json::object& parent, std::string_view key, const std::string& path, bool required,
+  const json::string* string(const json::object& parent, std::string_view key, std::string_view path, bool required,
                              std::size_t min, std::size_t max) {
     auto it = parent.find(key);
     if (it == parent.end()) {
@@ -55,7 +63,7 @@ class Checker {
     return &s;
   }
 
-  std::optional<std::int64_t> integer(const json::object& parent, std::string_view key, const std::string& path,
+  std::optional<std::int64_t> integer(const json::object& parent, std::string_view key, std::string_view path,
                                       bool required) {
     auto it = parent.find(key);
     if (it == parent.end()) {
@@ -71,15 +79,13 @@ class Checker {
     return std::nullopt;
   }
 
-  void unknown_members(const json::object& o, const std::string& path, std::initializer_list<std::string_view> known) {
+  void unknown_members(const json::object& o, std::string_view path, std::initializer_list<std::string_view> known) {
     if (policy_.allow_unknown_fields) return;
     for (const auto& member : o) {
       if (std::find(known.begin(), known.end(), std::string_view(member.key())) == known.end()) {
         // The key is the merchant's text: it is named only when it is a plain identifier.
-        const bool plain = std::all_of(member.key().begin(), member.key().end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-        }) && member.key().size() <= 64;
-        issue(plain ? path + "." + std::string(member.key()) : path, "unknown_field");
+        const bool plain = identifier(member.key()) && member.key().size() <= 64;
+        issue(plain ? std::string(path) + "." + std::string(member.key()) : std::string(path), "unknown_field");
       }
     }
   }
@@ -91,10 +97,6 @@ class Checker {
 
 bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
-}
-
-bool identifier(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
 }
 
 void check_amount(Checker& c, const json::object& root) {
@@ -172,8 +174,9 @@ void check_address(Checker& c, const json::object& root) {
   const json::object* address = c.object(root, "billing_address", "$.billing_address", false);
   if (!address) return;
   c.unknown_members(*address, "$.billing_address", {"line1", "line2", "city", "state", "postal_code", "country"});
-  for (const char* key : {"line1", "line2", "city", "state", "postal_code"}) {
-    const std::string path = std::string("$.billing_address.") + key;
+  for (std::string_view path : {"$.billing_address.line1", "$.billing_address.line2", "$.billing_address.city",
+                                 "$.billing_address.state", "$.billing_address.postal_code"}) {
+    const std::string_view key = path.substr(path.rfind('.') + 1);
     if (const json::string* s = c.string(*address, key, path, false, 1, 100)) {
       if (!printable(std::string_view(s->data(), s->size()))) c.issue(path, "characters");
     }
@@ -195,9 +198,10 @@ void check_metadata(Checker& c, const json::object& root) {
       c.issue("$.metadata", "metadata_key");
       continue;
     }
-    const std::string path = "$.metadata." + std::string(key);
-    if (!member.value().is_string()) c.issue(path, "expected_string");
-    else if (member.value().get_string().size() > 500) c.issue(path, "length");
+    const char* problem = !member.value().is_string()                 ? "expected_string"
+                          : member.value().get_string().size() > 500 ? "length"
+                                                                     : nullptr;
+    if (problem) c.issue("$.metadata." + std::string(key), problem);
   }
 }
 
