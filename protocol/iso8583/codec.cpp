@@ -44,6 +44,10 @@ class Cursor {
     return true;
   }
   std::size_t remaining() const { return bytes_.size() - offset_; }
+  // Where `part` (a span this cursor returned) starts in the whole message.
+  std::size_t offset_of(std::span<const std::uint8_t> part) const {
+    return static_cast<std::size_t>(part.data() - bytes_.data());
+  }
 
  private:
   std::span<const std::uint8_t> bytes_;
@@ -73,62 +77,45 @@ std::size_t encoded_size(Encoding encoding, std::size_t chars) {
   return encoding == Encoding::bcd ? (chars + 1) / 2 : chars;
 }
 
-// True when every byte of `text` lies in lo..hi (both below 0x80), eight bytes at a time
-// (SWAR): for a byte b < 0x80, b + (0x80 - lo) sets the byte's top bit exactly when
-// b >= lo, and b + (0x7f - hi) exactly when b > hi; no carry crosses into the next byte.
-// The last word overlaps the one before it.
-std::uint64_t outside_range(std::uint64_t x, unsigned char lo, unsigned char hi) {
+// Character checks eight bytes at a time (SWAR). For a byte b < 0x80, b + (0x80 - lo)
+// sets the byte's top bit exactly when b >= lo, and b + (0x7f - hi) exactly when b > hi;
+// no carry crosses into the next byte. So the top bit of each byte of inside<lo, hi>(x)
+// says whether that byte lies in lo..hi (bytes >= 0x80 are refused separately).
+template <unsigned char lo, unsigned char hi>
+std::uint64_t inside(std::uint64_t x) {
   constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t tops = 0x8080808080808080ULL;
-  return (x | ~(x + ones * (0x80u - lo)) | (x + ones * (0x7fu - hi))) & tops;
+  return (x + ones * (0x80u - lo)) & ~(x + ones * (0x7fu - hi));
 }
 
-bool all_in_range(std::string_view text, unsigned char lo, unsigned char hi) {
+// True when every byte of `text` is inside one of the ranges `inside_any` tests. Words
+// overlap rather than loop over a tail: the last word ends at the last byte; 4..7 bytes
+// are two overlapping 4-byte loads; 1..3 bytes are the first, middle and last byte,
+// repeated to fill the word.
+template <class InsideAny>
+bool all_inside(std::string_view text, InsideAny inside_any) {
+  constexpr std::uint64_t tops = 0x8080808080808080ULL;
+  const auto outside = [&](std::uint64_t x) { return (x | ~inside_any(x)) & tops; };
   const char* p = text.data();
   const std::size_t n = text.size();
-  if (n < 8) {
-    // Short values (most numeric fields) in one word, without a loop: two overlapping
-    // 4-byte loads for 4..7 bytes; first, middle and last byte (padded with lo) for 1..3.
-    std::uint64_t x = 0x0101010101010101ULL * lo;
-    if (n >= 4) {
-      std::uint32_t head, tail;
-      std::memcpy(&head, p, 4);
-      std::memcpy(&tail, p + n - 4, 4);
-      x = std::uint64_t{head} | std::uint64_t{tail} << 32;
-    } else if (n > 0) {
-      x = (x & ~0xFFFFFFULL) | static_cast<unsigned char>(p[0]) |
-          std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
-          std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  if (n >= 8) {
+    std::uint64_t bad = 0, x;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&x, p + i, 8);
+      bad |= outside(x);
     }
-    return outside_range(x, lo, hi) == 0;
+    std::memcpy(&x, p + n - 8, 8);
+    return (bad | outside(x)) == 0;
   }
-  std::uint64_t bad = 0;
-  std::uint64_t x;
-  for (std::size_t i = 0; i + 8 < text.size(); i += 8) {
-    std::memcpy(&x, text.data() + i, 8);
-    bad |= outside_range(x, lo, hi);
+  if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    return outside(std::uint64_t{head} | std::uint64_t{tail} << 32) == 0;
   }
-  std::memcpy(&x, text.data() + text.size() - 8, 8);
-  return (bad | outside_range(x, lo, hi)) == 0;
-}
-
-// Characters of the types that are not one range (an, z), as a table.
-struct CharTable {
-  std::array<bool, 256> an{}, z{};
-  constexpr CharTable() {
-    for (int c = 0; c < 256; ++c) {
-      const bool digit = c >= '0' && c <= '9';
-      an[static_cast<std::size_t>(c)] = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ' ';
-      z[static_cast<std::size_t>(c)] = digit || c == '=' || c == 'D' || c == 'd';
-    }
-  }
-};
-constexpr CharTable char_table;
-
-bool all_in_table(std::string_view text, const std::array<bool, 256>& table) {
-  bool ok = true;
-  for (char c : text) ok &= table[static_cast<unsigned char>(c)];  // no early exit: no branch per byte
-  return ok;
+  if (n == 0) return true;
+  const std::uint64_t three = static_cast<unsigned char>(p[0]) | static_cast<unsigned>(static_cast<unsigned char>(p[n / 2])) << 8 |
+                              static_cast<unsigned>(static_cast<unsigned char>(p[n - 1])) << 16;
+  return outside(three | three << 24 | three << 48) == 0;  // bytes 0-2, 3-5, and 6-7 repeat 0-1
 }
 
 bool text_allowed(FieldType type, std::string_view text) {
@@ -136,13 +123,17 @@ bool text_allowed(FieldType type, std::string_view text) {
     case FieldType::b:
       return true;
     case FieldType::n:
-      return all_in_range(text, '0', '9');
+      return all_inside(text, inside<'0', '9'>);
     case FieldType::ans:
-      return all_in_range(text, 0x20, 0x7e);
+      return all_inside(text, inside<0x20, 0x7e>);
     case FieldType::an:
-      return all_in_table(text, char_table.an);
+      return all_inside(text, [](std::uint64_t x) {
+        return inside<'0', '9'>(x) | inside<'A', 'Z'>(x) | inside<'a', 'z'>(x) | inside<' ', ' '>(x);
+      });
     case FieldType::z:
-      return all_in_table(text, char_table.z);
+      return all_inside(text, [](std::uint64_t x) {
+        return inside<'0', '9'>(x) | inside<'=', '='>(x) | inside<'D', 'D'>(x) | inside<'d', 'd'>(x);
+      });
   }
   return false;
 }
@@ -340,7 +331,8 @@ bool valid_emv(std::string_view value, std::string& reason) {
 }
 
 // Reads one field's length prefix and content into `fields` (one append to its buffer).
-bool unpack_field(const FieldSpec& f, Cursor& cursor, Fields& fields, std::optional<CodecError>& failure) {
+bool unpack_field(const FieldSpec& f, Cursor& cursor, Fields& fields, std::size_t wire_offset,
+                  std::optional<CodecError>& failure) {
   std::size_t length = f.length;
   const std::size_t digits = prefix_digits(f.length_kind);
   if (digits > 0) {
@@ -372,10 +364,11 @@ bool unpack_field(const FieldSpec& f, Cursor& cursor, Fields& fields, std::optio
     }
     return true;
   };
-  if (f.encoding == Encoding::ascii || f.encoding == Encoding::binary) {  // the bytes are the content
+  if (f.encoding == Encoding::ascii || f.encoding == Encoding::binary) {
+    // The bytes are the content: a slice of the message copy that unpack() keeps.
     const std::string_view value(reinterpret_cast<const char*>(raw.data()), raw.size());
     if (!check(value)) return false;
-    fields.set(f.number, value);
+    fields.set_slice(f.number, wire_offset + cursor.offset_of(raw), raw.size());
     return true;
   }
   return fields.set_with(f.number, [&](std::string& buffer) {
@@ -410,9 +403,10 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
     result.error = error(CodecErrorCode::bad_mti, 0, "MTI is not four digits");
     return result;
   }
-  // Every content byte decodes to at most two characters (BCD), so one reservation holds
-  // all fields.
-  result.value.fields.reserve(2 * bytes.size());
+  // ASCII and binary fields are slices of one copy of the message; decoded fields (every
+  // content byte gives at most two characters, in BCD) go after it: one allocation.
+  const std::size_t wire_offset = result.value.fields.keep_wire_copy(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), 2 * bytes.size());
   std::array<std::uint8_t, 8> primary{}, secondary{};
   if (!read_bitmap(spec, cursor, primary)) {
     result.error = error(cursor.remaining() == 0 ? CodecErrorCode::truncated : CodecErrorCode::bad_bitmap, 1,
@@ -439,7 +433,7 @@ CodecResult<Message> unpack(const MessageSpec& spec, std::span<const std::uint8_
             error(CodecErrorCode::unknown_field, field, "the bitmap names a field the spec does not define");
         return result;
       }
-      if (!unpack_field(*f, cursor, result.value.fields, result.error)) return result;
+      if (!unpack_field(*f, cursor, result.value.fields, wire_offset, result.error)) return result;
     }
   }
   if (cursor.remaining() != 0) {

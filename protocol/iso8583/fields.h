@@ -57,6 +57,25 @@ class Fields {
     present_[word(number)] |= std::uint64_t{1} << bit(number);
     return true;
   }
+  // For a decoder: keeps a copy of the message as received, so that fields whose wire
+  // bytes are their content (ASCII, binary) become slices of it (set_slice) instead of
+  // one copy each. `extra` reserves room for fields that must be decoded (BCD, EBCDIC).
+  // Returns the offset of the copy within the buffer.
+  std::size_t keep_wire_copy(std::string_view wire, std::size_t extra) {
+    data_.reserve(data_.size() + wire.size() + extra);
+    const std::size_t at = data_.size();
+    data_.append(wire);
+    return at;
+  }
+  // Marks `number` present with the value at [offset, offset + size) of the buffer (a
+  // slice of the wire copy).
+  void set_slice(int number, std::size_t offset, std::size_t size) {
+    if (!in_range(number) || offset + size > data_.size()) return;
+    Slot& s = slots_[static_cast<std::size_t>(number)];
+    s.offset = static_cast<std::uint32_t>(offset);
+    s.size = static_cast<std::uint32_t>(size);
+    present_[word(number)] |= std::uint64_t{1} << bit(number);
+  }
   void erase(int number) {
     if (in_range(number)) present_[word(number)] &= ~(std::uint64_t{1} << bit(number));
   }
