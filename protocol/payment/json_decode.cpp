@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
@@ -110,6 +111,9 @@ class Decoder {
     // An integer literal that did not fit 64 bits arrives as a double: refuse it rather
     // than let an amount be rounded.
     if (text.find_first_of(".eE") == json::string_view::npos) return fail("number_overflow", ec);
+    // Nor a number beyond double's range (1e400 parses as infinity; boost::json 1.81 even
+    // makes 0e400 NaN): nothing downstream should meet a non-finite number.
+    if (!std::isfinite(d)) return fail("number_overflow", ec);
     st_.push_double(d);
     return true;
   }
@@ -188,9 +192,12 @@ JsonDecodeResult decode_json(std::string_view text, const JsonLimits& limits, bo
   options.max_depth = limits.max_depth + 1;
   json::basic_parser<Decoder> parser(options, limits, &scratch, std::move(storage), temp, sizeof temp);
   json::error_code ec;
-  parser.write_some(false, text.data(), text.size(), ec);
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (parser.handler().problem) return *parser.handler().problem;
   if (ec || !parser.done()) return JsonProblem{"invalid_json", parser.handler().path()};
+  // write_some stops at the end of the first value: anything after it but whitespace
+  // makes the body invalid (the differential fuzzer found this).
+  if (text.find_first_not_of(" \t\r\n", used) != std::string_view::npos) return JsonProblem{"invalid_json", "$"};
   return parser.handler().release();
 }
 
