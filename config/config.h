@@ -133,6 +133,22 @@ struct VaultConfig {
   std::uint32_t queue_limit = 4096;  // vault requests waiting for a worker; more are refused
 };
 
+// audit: the tamper-evident audit log (docs/compliance.md). Absent: no audit log, and
+// the commands that must be audited (detokenize, rewrap) refuse to run.
+struct AuditConfig {
+  enum class Fsync { always, batch };
+  enum class OnFull { block, fail_closed };
+  bool enabled = false;
+  std::filesystem::path dir;           // created if missing (mode 0700)
+  Fsync fsync = Fsync::batch;          // always: a record is durable before it is acknowledged
+  Duration batch_interval{5};          // batch: the longest a record waits for its fsync
+  std::uint32_t queue_limit = 65536;   // records waiting for the writer
+  OnFull on_full = OnFull::block;      // block: wait, never lose a record; fail_closed: refuse
+  std::uint64_t max_file_size = 64ull << 20;  // rotate when a file reaches this size
+  Duration rotate_interval{24 * 3600 * 1000};  // and when it is this old
+  std::uint32_t checkpoint_every = 10000;      // a checkpoint record after this many records
+};
+
 struct Config {
   std::filesystem::path source;  // the file this was loaded from
   std::uint32_t threads = 0;     // network threads; 0 = one per core
@@ -145,6 +161,7 @@ struct Config {
   std::shared_ptr<const crypto::KeyRing> keyring;
   std::vector<crypto::TokenProfile> token_profiles;
   VaultConfig vault;
+  AuditConfig audit;
 
   // The profile named `name`, or nullptr.
   const crypto::TokenProfile* token_profile(std::string_view name) const;

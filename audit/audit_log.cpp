@@ -1,0 +1,408 @@
+#include "audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "audit/files.h"
+#include "audit/pan_scan.h"
+#include "audit/verify.h"
+
+namespace paygate::audit {
+namespace {
+
+using crypto::ErrorCode;
+using crypto::make_error;
+using Clock = std::chrono::steady_clock;
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+// True when any string inside `value` (keys included) holds a card number.
+bool holds_card_number(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string: {
+      const auto& s = value.get_string();
+      return !find_pans(std::string_view(s.data(), s.size())).empty();
+    }
+    case boost::json::kind::array:
+      for (const auto& v : value.get_array()) {
+        if (holds_card_number(v)) return true;
+      }
+      return false;
+    case boost::json::kind::object:
+      for (const auto& member : value.get_object()) {
+        if (!find_pans(member.key()).empty() || holds_card_number(member.value())) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
+bool write_all(int fd, std::string_view data, int& error) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = errno;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void sync_dir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+struct AuditLog::State {
+  AuditLogOptions options;
+
+  // Shared with callers, under `mu`.
+  mutable std::mutex mu;
+  std::condition_variable work_cv, room_cv, durable_cv;
+  std::deque<AuditEvent> queue;
+  std::uint64_t submitted = 0;
+  std::uint64_t durable = 0;
+  bool stopping = false;
+  bool healthy = true;
+  std::string last_error;
+  std::shared_ptr<const crypto::KeyRing> pending_keyring;
+  std::filesystem::path current_file_shown;
+  std::uint64_t written = 0;
+
+  // The writer's own (the writer thread, or open() before it starts).
+  std::shared_ptr<const crypto::KeyRing> keyring;
+  std::shared_ptr<crypto::ChainMac> signer;
+  crypto::ChainTag previous{};
+  std::uint64_t next_seq = 1;
+  int fd = -1;
+  int lock_fd = -1;
+  std::filesystem::path file;
+  std::uint64_t file_size = 0;
+  Clock::time_point file_opened;
+  std::uint64_t since_checkpoint = 0;
+  std::uint64_t records_in_file = 0;
+  std::thread writer;
+
+  ~State() {
+    if (fd >= 0) ::close(fd);
+    if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
+  }
+
+  std::string seal(const AuditEvent& event) {
+    return seal_record(*signer, previous, next_seq++, utc_timestamp_now(), event);
+  }
+
+  // Opens a fresh file for the next record and writes its file_start record.
+  bool start_file(const std::string& prev_file, bool torn_tail, bool previous_deleted, std::string& error) {
+    const std::string name = audit_file_name(options.stream, next_seq);
+    const auto path = options.dir / name;
+    const int new_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (new_fd < 0) {
+      error = "cannot create " + path.string() + ": " + errno_text(errno);
+      return false;
+    }
+    AuditEvent start("file_start");
+    start.with("file", name)
+        .with("prev_file", prev_file.empty() ? boost::json::value(nullptr) : boost::json::value(prev_file))
+        .with("prev_seq", next_seq - 1)
+        .with("prev_mac", tag_hex(previous));
+    if (torn_tail) start.with("torn_tail", true);
+    if (previous_deleted) start.with("previous_file_deleted", true);
+    const auto saved_previous = previous;
+    const auto saved_seq = next_seq;
+    const std::string line = seal(start);
+    int write_error = 0;
+    if (!write_all(new_fd, line, write_error) || ::fsync(new_fd) != 0) {
+      error = "cannot write " + path.string() + ": " + errno_text(write_error ? write_error : errno);
+      ::close(new_fd);
+      ::unlink(path.c_str());
+      previous = saved_previous;
+      next_seq = saved_seq;
+      return false;
+    }
+    sync_dir(options.dir);
+    if (fd >= 0) ::close(fd);
+    fd = new_fd;
+    file = path;
+    file_size = line.size();
+    file_opened = Clock::now();
+    records_in_file = 1;
+    std::lock_guard lock(mu);
+    current_file_shown = path;
+    return true;
+  }
+
+  // Seals a batch into one buffer, writes it with one write and one fsync. On failure
+  // nothing of the batch counts: the file is cut back and the chain state restored, so
+  // the caller can retry the same events.
+  bool write_batch(const std::deque<AuditEvent>& events, std::shared_ptr<const crypto::KeyRing> new_keyring,
+                   std::string& error) {
+    struct stat st {};
+    const bool deleted = ::fstat(fd, &st) == 0 && st.st_nlink == 0;
+    const bool too_big = file_size >= options.max_file_size;
+    const bool too_old = Clock::now() - file_opened >= options.rotate_interval;
+    if (deleted || too_big || too_old) {
+      if (!start_file(file.filename().string(), false, deleted, error)) return false;
+      if (deleted) error = "the current audit file " + file.string() + " was deleted; continued in a new file";
+    }
+    const auto saved_previous = previous;
+    const auto saved_seq = next_seq;
+    const auto saved_signer = signer;
+    const auto saved_keyring = keyring;
+    const auto saved_checkpoint = since_checkpoint;
+    const auto saved_in_file = records_in_file;
+    std::string buffer;
+    if (new_keyring) {
+      auto next_signer = crypto::ChainMac::for_signing(*new_keyring);
+      if (next_signer && next_signer.value().key_id() != signer->key_id()) {
+        // Announced under the old key, so the chain proves who handed over to whom.
+        buffer += seal(AuditEvent("audit_key_rotation").with("new_kid", next_signer.value().key_id()));
+        signer = std::make_shared<crypto::ChainMac>(std::move(next_signer).value());
+      }
+      keyring = std::move(new_keyring);
+    }
+    for (const AuditEvent& event : events) {
+      buffer += seal(event);
+      ++records_in_file;
+      if (++since_checkpoint >= options.checkpoint_every) {
+        since_checkpoint = 0;
+        buffer += seal(AuditEvent("checkpoint").with("count", next_seq - 1).with("file_records", records_in_file));
+        ++records_in_file;
+      }
+    }
+    int write_error = 0;
+    if (!write_all(fd, buffer, write_error) || ::fsync(fd) != 0) {
+      error = "cannot write " + file.string() + ": " + errno_text(write_error ? write_error : errno);
+      [[maybe_unused]] const int cut = ::ftruncate(fd, static_cast<off_t>(file_size));
+      previous = saved_previous;
+      next_seq = saved_seq;
+      signer = saved_signer;
+      keyring = saved_keyring;
+      since_checkpoint = saved_checkpoint;
+      records_in_file = saved_in_file;
+      return false;
+    }
+    file_size += buffer.size();
+    return true;
+  }
+
+  void run() {
+    std::unique_lock lk(mu);
+    for (;;) {
+      work_cv.wait_for(lk, std::chrono::seconds(1), [&] { return !queue.empty() || stopping || pending_keyring; });
+      if (options.fsync == AuditLogOptions::Fsync::batch && !queue.empty() && !stopping) {
+        // Group commit: let the batch interval gather more records for the same fsync.
+        work_cv.wait_for(lk, options.batch_interval, [&] { return stopping || queue.size() >= options.queue_limit / 2; });
+      }
+      if (queue.empty() && !pending_keyring) {
+        if (stopping) return;
+        continue;
+      }
+      std::deque<AuditEvent> batch;
+      batch.swap(queue);
+      auto new_keyring = std::move(pending_keyring);
+      pending_keyring.reset();
+      lk.unlock();
+      std::string error;
+      const bool ok = write_batch(batch, new_keyring, error);
+      lk.lock();
+      if (ok) {
+        durable += batch.size();
+        written += batch.size();
+        healthy = true;
+        if (!error.empty()) last_error = error;
+        durable_cv.notify_all();
+        room_cv.notify_all();
+        continue;
+      }
+      // Nothing is dropped: the batch goes back to the front of the queue and the writer
+      // retries; meanwhile `block` callers wait and `fail_closed` callers are refused.
+      healthy = false;
+      last_error = error;
+      durable_cv.notify_all();
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
+      if (new_keyring && !pending_keyring) pending_keyring = std::move(new_keyring);
+      if (stopping && ++failed_at_stop >= 50) {
+        std::fprintf(stderr, "paygate audit: giving up at shutdown with %zu records unwritten: %s\n", queue.size(),
+                     error.c_str());
+        return;
+      }
+      work_cv.wait_for(lk, std::chrono::milliseconds(100), [&] { return false; });
+    }
+  }
+  int failed_at_stop = 0;
+};
+
+AuditLog::AuditLog(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+crypto::Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditLogOptions options,
+                                                         std::shared_ptr<const crypto::KeyRing> keyring) {
+  if (!valid_stream_name(options.stream)) return make_error(ErrorCode::invalid_argument, "bad audit stream name");
+  if (!keyring) return make_error(ErrorCode::unknown_key, "the audit log needs a keyring");
+  auto state = std::make_unique<State>();
+  State& s = *state;
+  s.options = std::move(options);
+  std::error_code ec;
+  std::filesystem::create_directories(s.options.dir, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "cannot create the audit folder " + s.options.dir.string() + ": " + ec.message());
+  ::chmod(s.options.dir.c_str(), 0700);
+
+  // One writer per stream: a second process waits, then gives up with a clear error.
+  const auto lock_path = s.options.dir / (s.options.stream + ".lock");
+  s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s.lock_fd < 0) return make_error(ErrorCode::unavailable, "cannot open " + lock_path.string() + ": " + errno_text(errno));
+  const auto give_up = Clock::now() + s.options.lock_wait;
+  while (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (Clock::now() >= give_up) {
+      return make_error(ErrorCode::unavailable, "another process writes the audit stream " + s.options.stream + " in " +
+                                                    s.options.dir.string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  auto primary = crypto::ChainMac::for_signing(*keyring);
+  if (!primary) return primary.error();
+  s.keyring = keyring;
+
+  // Continue the chain from the stream's last file, after checking it.
+  std::string prev_file;
+  bool torn = false;
+  auto files = list_audit_files(s.options.dir)[s.options.stream];
+  if (!files.empty()) {
+    std::vector<std::filesystem::path> tail{files.back()};
+    if (files.size() > 1) tail.insert(tail.begin(), files[files.size() - 2]);  // in case the last holds no record
+    VerifyReport report = verify_chain(tail, *keyring, false);
+    for (const auto& f : report.findings) {
+      if (f.kind == FindingKind::torn_tail) continue;
+      if (f.kind == FindingKind::unknown_key) {
+        return make_error(ErrorCode::retired_key,
+                          "audit: the chain's last audit key " + report.last_key_id +
+                              " is unknown or retired in the keyring; keep it active until paygate has written the "
+                              "rotation record that hands over to the new primary");
+      }
+      return make_error(ErrorCode::authentication_failed,
+                        "audit: " + f.file + ":" + std::to_string(f.line) + ": record " + std::to_string(f.seq) + " " +
+                            std::string(to_string(f.kind)) + " (" + f.detail + "); run `paygate audit verify " +
+                            s.options.dir.string() + "`");
+    }
+    if (report.last_seq == 0) return make_error(ErrorCode::authentication_failed, "audit: the last files hold no record");
+    s.previous = report.last_tag;
+    s.next_seq = report.last_seq + 1;
+    torn = report.last_file_torn;
+    prev_file = files.back().filename().string();
+    if (report.last_key_id != primary.value().key_id()) {
+      auto old_signer = crypto::ChainMac::for_verifying(*keyring, report.last_key_id);
+      if (!old_signer) {
+        return make_error(ErrorCode::retired_key, "audit: the chain's last key " + report.last_key_id + " is not usable (" +
+                                                      old_signer.error().reason +
+                                                      "); keep it active until paygate has written the rotation record");
+      }
+      s.signer = std::make_shared<crypto::ChainMac>(std::move(old_signer).value());
+    }
+  }
+  if (!s.signer) s.signer = std::make_shared<crypto::ChainMac>(std::move(primary).value());
+  std::string error;
+  if (!s.start_file(prev_file, torn, false, error)) return make_error(ErrorCode::unavailable, "audit: " + error);
+  // The start record (after the key handover, when there is one).
+  std::deque<AuditEvent> first;
+  first.push_back(AuditEvent("start").with("stream", s.options.stream).with("pid", static_cast<std::int64_t>(::getpid())));
+  if (!s.write_batch(first, keyring, error)) return make_error(ErrorCode::unavailable, "audit: " + error);
+  auto log = std::unique_ptr<AuditLog>(new AuditLog(std::move(state)));
+  log->state_->writer = std::thread([st = log->state_.get()] { st->run(); });
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  {
+    // The stop record goes in past the queue limit and without waiting: shutting down
+    // must not hang on a full queue or a failing disk (the writer retries, then reports).
+    std::lock_guard lock(state_->mu);
+    state_->queue.push_back(AuditEvent("stop").with("stream", state_->options.stream));
+    ++state_->submitted;
+    state_->stopping = true;
+  }
+  state_->work_cv.notify_all();
+  state_->room_cv.notify_all();
+  if (state_->writer.joinable()) state_->writer.join();
+}
+
+crypto::Status AuditLog::record(AuditEvent event) {
+  State& s = *state_;
+  if (holds_card_number(boost::json::value(event.fields))) {
+    // A caller bug; the record still says what happened, without the value.
+    event.fields = boost::json::object{{"redacted", true}, {"reason", "a field held a card number"}};
+  }
+  std::unique_lock lk(s.mu);
+  if (s.options.on_full == AuditLogOptions::OnFull::fail_closed) {
+    if (!s.healthy) return make_error(ErrorCode::unavailable, "the audit log is failing: " + s.last_error);
+    if (s.queue.size() >= s.options.queue_limit) return make_error(ErrorCode::unavailable, "the audit queue is full");
+  } else {
+    s.room_cv.wait(lk, [&] { return s.queue.size() < s.options.queue_limit || s.stopping; });
+  }
+  s.queue.push_back(std::move(event));
+  const std::uint64_t ticket = ++s.submitted;
+  s.work_cv.notify_one();
+  if (s.options.fsync == AuditLogOptions::Fsync::always) {
+    // fail_closed stops waiting when the writer fails: the caller refuses its request (the
+    // record stays queued and is written once the disk recovers).
+    const bool fail_closed = s.options.on_full == AuditLogOptions::OnFull::fail_closed;
+    s.durable_cv.wait(lk, [&] { return s.durable >= ticket || (fail_closed && !s.healthy); });
+    if (s.durable < ticket) return make_error(ErrorCode::unavailable, "the audit log is failing: " + s.last_error);
+  }
+  return {};
+}
+
+void AuditLog::set_keyring(std::shared_ptr<const crypto::KeyRing> keyring) {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->pending_keyring = std::move(keyring);
+  }
+  state_->work_cv.notify_one();
+}
+
+void AuditLog::flush() {
+  std::unique_lock lk(state_->mu);
+  const std::uint64_t target = state_->submitted;
+  state_->work_cv.notify_one();
+  state_->durable_cv.wait(lk, [&] { return state_->durable >= target; });
+}
+
+bool AuditLog::healthy() const {
+  std::lock_guard lock(state_->mu);
+  return state_->healthy;
+}
+
+std::string AuditLog::last_error() const {
+  std::lock_guard lock(state_->mu);
+  return state_->last_error;
+}
+
+std::filesystem::path AuditLog::current_file() const {
+  std::lock_guard lock(state_->mu);
+  return state_->current_file_shown;
+}
+
+std::uint64_t AuditLog::records_written() const {
+  std::lock_guard lock(state_->mu);
+  return state_->written;
+}
+
+}  // namespace paygate::audit

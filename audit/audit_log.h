@@ -1,0 +1,72 @@
+// The audit log writer: records go through a bounded queue to one writer thread that
+// seals them into the chain, writes them in groups (one write, one fsync per group) and
+// rotates files by size and age. Nothing is dropped silently: with on_full `block` a
+// caller waits for room (and, if the disk fails, the callers stop rather than lose
+// records); with `fail_closed` record() refuses and the caller answers 503.
+//
+// Opening continues the chain: it verifies the stream's last file, notes a torn last
+// line (a crash), starts a new file whose first record names the previous file and its
+// last MAC, and announces a changed audit key with a record signed by the old key.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "audit/record.h"
+#include "crypto/keyring.h"
+#include "crypto/status.h"
+
+namespace paygate::audit {
+
+struct AuditLogOptions {
+  std::filesystem::path dir;
+  std::string stream = "gateway";
+  enum class Fsync { always, batch } fsync = Fsync::batch;
+  std::chrono::milliseconds batch_interval{5};
+  std::size_t queue_limit = 65536;
+  enum class OnFull { block, fail_closed } on_full = OnFull::block;
+  std::uint64_t max_file_size = 64ull << 20;
+  std::chrono::milliseconds rotate_interval{24 * 3600 * 1000};
+  std::uint64_t checkpoint_every = 10000;
+  // How long open() waits for another process that writes the same stream.
+  std::chrono::milliseconds lock_wait{10'000};
+};
+
+class AuditLog {
+ public:
+  // Errors: key_file/unknown_key/retired_key (audit keys), unavailable (directory, lock,
+  // files), authentication_failed (the last file's tail does not verify).
+  static crypto::Result<std::unique_ptr<AuditLog>> open(AuditLogOptions options,
+                                                        std::shared_ptr<const crypto::KeyRing> keyring);
+  // Writes a stop record and everything queued, then closes.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Queues a record. fsync `always`: returns once it is on disk. Errors (unavailable)
+  // only with on_full fail_closed: the queue is full or the writer is failing.
+  crypto::Status record(AuditEvent event);
+
+  // A new keyring (reload): when its primary audit key differs, the next record announces
+  // the new key id, signed by the old key, and later records use the new key.
+  void set_keyring(std::shared_ptr<const crypto::KeyRing> keyring);
+
+  // Waits until every record queued so far is written and synced.
+  void flush();
+
+  bool healthy() const;          // false while writes fail
+  std::string last_error() const;  // the latest write failure, for health output
+  std::filesystem::path current_file() const;
+  std::uint64_t records_written() const;
+
+ private:
+  struct State;
+  explicit AuditLog(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace paygate::audit

@@ -1,0 +1,126 @@
+#include "audit/pan_scan.h"
+
+#include "crypto/tokens/luhn.h"
+
+namespace paygate::audit {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_separator(char c) { return c == ' ' || c == '-'; }
+
+constexpr std::size_t min_digits = 13;
+constexpr std::size_t max_digits = 19;
+constexpr std::size_t min_group = 3;
+constexpr std::size_t max_group = 6;
+
+// One run of digits starting at `begin`: its end, its digits, and whether its shape can
+// be a card number (groups of 3..6 when separated, 13..19 digits in all).
+struct Run {
+  std::size_t end = 0;
+  std::string digits;
+  bool well_formed = true;
+};
+
+Run read_run(std::string_view text, std::size_t begin) {
+  Run run;
+  std::size_t i = begin;
+  std::size_t group = 0;
+  bool separated = false;
+  while (i < text.size()) {
+    if (is_digit(text[i])) {
+      run.digits.push_back(text[i]);
+      ++group;
+      ++i;
+      continue;
+    }
+    // One separator between two digits continues the run.
+    if (is_separator(text[i]) && i + 1 < text.size() && is_digit(text[i + 1])) {
+      if (group < min_group || group > max_group) break;  // "12 34 56": not card grouping
+      separated = true;
+      group = 0;
+      ++i;
+      continue;
+    }
+    break;
+  }
+  run.end = i;
+  if (separated && (group < min_group || group > max_group)) run.well_formed = false;
+  if (run.digits.size() < min_digits || run.digits.size() > max_digits) run.well_formed = false;
+  return run;
+}
+
+// Card numbers published for testing (card networks, processors' sandboxes) that the
+// first-digit rule alone would miss or that are worth naming anyway.
+const std::unordered_set<std::string>& builtin_known_test_pans() {
+  static const std::unordered_set<std::string> pans{
+      "4111111111111111", "4242424242424242", "4000056655665556", "4012888888881881", "4222222222222",
+      "4242424242424241", "5555555555554444", "5105105105105100", "5200828282828210", "2223003122003222",
+      "2222400010000008", "378282246310005",  "371449635398431",  "378734493671000",  "6011111111111117",
+      "6011000990139424", "30569309025904",   "38520000023237",   "36227206271667",   "3530111333300000",
+      "3566002020360505", "6200000000000005", "6250941006528599", "1000000000000008", "8171999900000000021",
+      "8171999927660000", "6759649826438453", "6799990100000000019",
+  };
+  return pans;
+}
+
+// Payment cards start with 2..6 (ISO/IEC 7812 major industry identifiers for banking and
+// travel cards); 15-digit numbers starting with 1 are UATP airline cards.
+bool card_prefix(const std::string& digits) {
+  return (digits[0] >= '2' && digits[0] <= '6') || (digits[0] == '1' && digits.size() == 15);
+}
+
+}  // namespace
+
+std::string mask_digits(std::string_view digits) {
+  std::string out(digits);
+  for (std::size_t i = 6; i + 4 < out.size(); ++i) out[i] = '*';
+  return out;
+}
+
+std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& options) {
+  std::vector<PanMatch> matches;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_digit(text[i])) {
+      ++i;
+      continue;
+    }
+    // Track 1 puts 'B' before the PAN; in track 2, what follows "<PAN>=" is the expiry and
+    // discretionary data, never a card number.
+    const bool after_track_separator = i >= 2 && text[i - 1] == '=' && is_digit(text[i - 2]);
+    const bool starts_alone = (i == 0 || !is_alnum(text[i - 1]) || text[i - 1] == 'B') && !after_track_separator;
+    Run run = read_run(text, i);
+    const bool ends_alone = run.end == text.size() || !is_alnum(text[run.end]) || text[run.end] == 'D';  // track 2
+    if (starts_alone && ends_alone) {
+      const bool known = run.digits.size() <= max_digits &&
+                         (builtin_known_test_pans().contains(run.digits) || options.known_pans.contains(run.digits));
+      const bool card_like = run.well_formed && card_prefix(run.digits) && crypto::luhn_valid(run.digits);
+      if (known || card_like) matches.push_back(PanMatch{i, run.end - i, mask_digits(run.digits)});
+    }
+    i = run.end;
+    // A digit run that touched a letter is skipped to its end with the letters around it.
+    while (i < text.size() && is_alnum(text[i]) && !is_digit(text[i])) ++i;
+  }
+  return matches;
+}
+
+std::string mask_pans(std::string_view text) {
+  const auto matches = find_pans(text);
+  if (matches.empty()) return std::string(text);
+  std::string out(text);
+  for (const PanMatch& m : matches) {
+    // Count digits inside the match; keep the first 6 and the last 4.
+    std::size_t total = 0;
+    for (std::size_t k = m.offset; k < m.offset + m.length; ++k) total += is_digit(out[k]) ? 1u : 0u;
+    std::size_t seen = 0;
+    for (std::size_t k = m.offset; k < m.offset + m.length; ++k) {
+      if (!is_digit(out[k])) continue;
+      if (seen >= 6 && seen + 4 < total) out[k] = '*';
+      ++seen;
+    }
+  }
+  return out;
+}
+
+}  // namespace paygate::audit

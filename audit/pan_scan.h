@@ -1,0 +1,40 @@
+// Finding card numbers in text: the audit scanner's detector and the operational logs'
+// last line of defence (mask_pans). A candidate is a run of 13..19 digits, optionally in
+// groups of 3..6 separated by one space or dash ("4111 1111 1111 1111"), that stands
+// alone (no letter or digit touching it, except the track separators: 'B' before, 'D' or
+// '=' after), starts like a payment card (2..6; 1 for 15-digit UATP) and passes Luhn; or
+// any run equal to a known test PAN (a built-in list, plus PanScanOptions::known_pans).
+// Longer digit runs are not card numbers and are skipped whole. Known misses, kept for a
+// low false-positive rate: digits glued to letters ("card4111…"), and a grouped number
+// followed by a short group ("4111 1111 1111 1111 12"). Pure functions; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace paygate::audit {
+
+struct PanMatch {
+  std::size_t offset = 0;  // in the text, of the first digit
+  std::size_t length = 0;  // characters, separators included
+  std::string masked;      // first 6 + '*' + last 4 digits, e.g. "411111******1111"
+};
+
+struct PanScanOptions {
+  // More digit strings reported even when they fail the Luhn or first-digit tests.
+  std::unordered_set<std::string> known_pans;
+};
+
+std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& options = {});
+
+// `text` with the digits of every card number between the first 6 and the last 4
+// replaced by '*' (separators kept), so a line keeps its shape.
+std::string mask_pans(std::string_view text);
+
+// The masked form of a digit string: first 6, '*' for the middle, last 4.
+std::string mask_digits(std::string_view digits);
+
+}  // namespace paygate::audit
