@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "config/loader.h"
+#include "gateway/audit_setup.h"
 #include "gateway/cli/command.h"
 #include "gateway/cli/ready_file.h"
 #include "gateway/log.h"
@@ -32,6 +33,20 @@ int serve(const Args& args) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The audit log opens first: a gateway that cannot audit does not serve. Its start
+  // record is written now, its stop record when it closes (after the listeners stop).
+  std::unique_ptr<audit::AuditLog> audit_log;
+  if (loaded.config->audit.enabled) {
+    auto opened = gateway::open_audit_log(*loaded.config, "gateway");
+    if (!opened) {
+      log::error("audit log: {}", opened.error().to_string());
+      log::flush();
+      return exit_failure;
+    }
+    audit_log = std::move(opened).value();
+    log::info("audit log file={}", audit_log->current_file().string());
+  }
+
   std::unique_ptr<gateway::Gateway> server;
   try {
     server = gateway::Gateway::start(loaded.config);
@@ -56,6 +71,7 @@ int serve(const Args& args) {
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
       log::warn("SIGHUP received: configuration reload is not available in this version");
+      if (audit_log) (void)audit_log->record(audit::AuditEvent("reload").with("result", "not_supported"));
       continue;
     }
     log::info("signal {} received: stopping", signal);
@@ -63,6 +79,7 @@ int serve(const Args& args) {
   }
   server->stop();
   server->wait();
+  audit_log.reset();  // the stop record, synced
   log::info("stopped");
   log::flush();
   return exit_ok;

@@ -10,6 +10,8 @@
 
 #include "config/loader.h"
 #include "gateway/cli/command.h"
+#include "audit/pan_scan.h"
+#include "gateway/audit_setup.h"
 #include "gateway/token_service.h"
 
 namespace paygate::cli {
@@ -18,6 +20,8 @@ namespace {
 struct Loaded {
   std::shared_ptr<const config::Config> config;
   std::unique_ptr<gateway::TokenService> tokens;
+  // Every operator touch of card data or keys is audited; without the log, nothing runs.
+  std::unique_ptr<audit::AuditLog> audit;
 };
 
 std::optional<Loaded> load(const Args& args, const char* command) {
@@ -31,7 +35,13 @@ std::optional<Loaded> load(const Args& args, const char* command) {
     std::fprintf(stderr, "paygate %s: %s\n", command, service.error().to_string().c_str());
     return std::nullopt;
   }
-  return Loaded{result.config, std::move(service).value()};
+  auto audit_log = gateway::open_audit_log(*result.config, "operator");
+  if (!audit_log) {
+    std::fprintf(stderr, "paygate %s: refusing to run without the audit log: %s\n", command,
+                 audit_log.error().to_string().c_str());
+    return std::nullopt;
+  }
+  return Loaded{result.config, std::move(service).value(), std::move(audit_log).value()};
 }
 
 std::string read_value() {
@@ -63,8 +73,21 @@ int tokens(const Args& args) {
   if (!loaded) return exit_failure;
   const std::string merchant = *args.value("merchant");
   std::string value = read_value();
+  audit::AuditEvent event(action == "tokenize" ? "tokenize" : action == "detokenize" ? "detokenize" : "token_delete");
+  event.with("source", "operator").with("operator", gateway::operator_identity()).with("merchant", merchant);
+  // The record carries the token and the masked PAN, never the PAN.
+  auto record = [&](const std::string& token, const std::string& pan, const std::string& result) {
+    if (!token.empty()) event.with("token", token);
+    if (!pan.empty()) event.with("masked_pan", audit::mask_digits(pan));
+    event.with("result", result);
+    auto recorded = loaded->audit->record(std::move(event));
+    if (!recorded.ok()) std::fprintf(stderr, "paygate tokens: audit: %s\n", recorded.error().to_string().c_str());
+    return recorded.ok();
+  };
   if (action == "delete") {
     auto erased = loaded->tokens->erase(merchant, value);
+    const std::string result = !erased ? std::string(crypto::to_string(erased.error().code)) : erased.value() ? "deleted" : "not_found";
+    if (!record(value, "", result)) return exit_failure;
     if (!erased) {
       std::fprintf(stderr, "paygate tokens: %s\n", erased.error().to_string().c_str());
       return exit_failure;
@@ -74,9 +97,16 @@ int tokens(const Args& args) {
   }
   auto profile = profile_name(args, *loaded->config);
   if (!profile) return exit_usage;
-  auto out = action == "tokenize" ? loaded->tokens->tokenize(merchant, *profile, value)
-                                  : loaded->tokens->detokenize(merchant, *profile, value);
+  event.with("profile", *profile);
+  const bool tokenizing = action == "tokenize";
+  auto out = tokenizing ? loaded->tokens->tokenize(merchant, *profile, value)
+                        : loaded->tokens->detokenize(merchant, *profile, value);
+  const std::string result = out ? "ok" : std::string(crypto::to_string(out.error().code));
+  const std::string token = tokenizing ? (out ? out.value() : "") : value;
+  const std::string pan = tokenizing ? (out ? value : "") : (out ? out.value() : "");
+  const bool audited = record(token, pan, result);
   std::fill(value.begin(), value.end(), '\0');
+  if (!audited) return exit_failure;  // nothing is revealed that the log does not hold
   if (!out) {
     std::fprintf(stderr, "paygate tokens: %s\n", out.error().to_string().c_str());
     return exit_failure;
@@ -95,6 +125,20 @@ int rewrap(const Args& args) {
   }
   const std::size_t batch_size = std::stoul(args.value("batch").value_or("500"));
   auto total = vault->store().count();
+  const std::string who = gateway::operator_identity();
+  auto audit_record = [&](audit::AuditEvent event) {
+    auto recorded = loaded->audit->record(std::move(event.with("operator", who)));
+    if (!recorded.ok()) std::fprintf(stderr, "\npaygate keys rewrap: audit: %s\n", recorded.error().to_string().c_str());
+    return recorded.ok();
+  };
+  const crypto::Key* data_key = loaded->config->keyring->primary(crypto::KeyUse::data);
+  const crypto::Key* fp_key = loaded->config->keyring->primary(crypto::KeyUse::fingerprint);
+  if (!audit_record(audit::AuditEvent("rewrap_start")
+                        .with("rows", total ? static_cast<std::int64_t>(total.value()) : -1)
+                        .with("data_kid", data_key ? data_key->id() : "")
+                        .with("fingerprint_kid", fp_key ? fp_key->id() : ""))) {
+    return exit_failure;
+  }
   const bool bar = ::isatty(STDERR_FILENO) != 0;
   std::size_t rewrapped = 0, skipped = 0, failed = 0, seen = 0;
   std::string after;
@@ -102,6 +146,8 @@ int rewrap(const Args& args) {
     auto batch = vault->rewrap_batch(after, batch_size);
     if (!batch) {
       std::fprintf(stderr, "\npaygate keys rewrap: %s (run it again to resume)\n", batch.error().to_string().c_str());
+      (void)audit_record(audit::AuditEvent("rewrap_end").with("result", std::string(crypto::to_string(batch.error().code)))
+                             .with("rewrapped", rewrapped).with("resume_after", after));
       return exit_failure;
     }
     rewrapped += batch.value().rewrapped;
@@ -115,7 +161,21 @@ int rewrap(const Args& args) {
       std::fprintf(stderr, "\r[%-40s] %3d%%  %zu rewrapped", std::string(static_cast<std::size_t>(filled), '#').c_str(),
                    static_cast<int>(share * 100), rewrapped);
     }
+    if (!audit_record(audit::AuditEvent("rewrap_progress")
+                          .with("seen", seen)
+                          .with("rewrapped", rewrapped)
+                          .with("skipped", skipped)
+                          .with("failed", failed))) {
+      return exit_failure;
+    }
     if (batch.value().done) break;
+  }
+  if (!audit_record(audit::AuditEvent("rewrap_end")
+                        .with("result", failed == 0 ? "ok" : "failures")
+                        .with("rewrapped", rewrapped)
+                        .with("skipped", skipped)
+                        .with("failed", failed))) {
+    return exit_failure;
   }
   if (bar) std::fprintf(stderr, "\n");
   std::printf("rewrapped %zu, skipped %zu (changed meanwhile), failed %zu\n", rewrapped, skipped, failed);

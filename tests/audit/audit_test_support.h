@@ -2,6 +2,8 @@
 // reading the records of a stream back.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <boost/json/parse.hpp>
 
 #include <fstream>

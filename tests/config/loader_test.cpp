@@ -89,6 +89,12 @@ TEST(ConfigLoader, TheExampleConfigIsValid) {
   EXPECT_EQ(c.logging.format, LogFormat::text);
   // Relative paths resolve against the config file's folder.
   EXPECT_EQ(c.listeners[0].tls.certificate, (test::source_dir() / "certs/out/gateway.pem").lexically_normal());
+  EXPECT_TRUE(c.audit.enabled);
+  EXPECT_EQ(c.audit.dir, (test::source_dir() / "var/audit").lexically_normal());
+  EXPECT_EQ(c.audit.fsync, AuditConfig::Fsync::batch);
+  EXPECT_EQ(c.audit.batch_interval, Duration{5});
+  EXPECT_EQ(c.audit.on_full, AuditConfig::OnFull::block);
+  EXPECT_EQ(c.audit.max_file_size, 64ull << 20);
 }
 
 TEST(ConfigLoader, ReadsEveryOptionalSection) {
@@ -192,6 +198,16 @@ std::vector<BadCase> bad_cases() {
        replace(base, "{ method: POST, path: /v1/payments }", "{ method: post, path: v1 }"),
        {"paygate.yaml:14:22: routes[0].match.method: expected one of: GET, POST, PUT, PATCH, DELETE",
         "paygate.yaml:14:34: routes[0].match.path: expected an absolute path such as /v1/payments"}},
+      {"audit: a bad choice, a bad duration, and no keyring for its key",
+       base + "audit: { dir: /tmp, fsync: sometimes, batch_interval: 5 }\n",
+       {"paygate.yaml:16:8: audit: the audit log needs keys.keyring (its primary audit key)",
+        "paygate.yaml:16:28: audit.fsync: expected one of: always, batch",
+        "paygate.yaml:16:55: audit.batch_interval: expected a duration such as 250ms, 5s, 2m or 1h"}},
+      {"audit: a folder whose parent does not exist, an unknown policy",
+       base + "audit: { dir: /nonexistent/a/b, on_full: drop }\n",
+       {"paygate.yaml:16:8: audit: the audit log needs keys.keyring (its primary audit key)",
+        "paygate.yaml:16:15: audit.dir: neither the folder nor its parent exists (/nonexistent/a/b)",
+        "paygate.yaml:16:42: audit.on_full: expected one of: block, fail_closed"}},
       {"top level is not a mapping",
        "- listeners\n",
        {"paygate.yaml:1:1: (top level): expected a mapping, found a sequence"}},

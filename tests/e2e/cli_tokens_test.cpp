@@ -13,6 +13,9 @@
 #include "tests/crypto/test_keys.h"
 #include "tests/support/e2e.h"
 #include "tests/support/postgres.h"
+#include "tests/support/vectors.h"
+
+#include <boost/json/parse.hpp>
 
 namespace paygate::test {
 namespace {
@@ -24,7 +27,7 @@ std::string paygate() { return binary("paygate").string(); }
 // A configuration folder with its own keyring (dev keys) and a vault of the given kind.
 class TokenWorkspace {
  public:
-  explicit TokenWorkspace(const std::string& vault_yaml) : dir_(make_temp_dir("tokens-cli")) {
+  explicit TokenWorkspace(const std::string& vault_yaml, bool audited = true) : dir_(make_temp_dir("tokens-cli")) {
     auto keys = run_command(source_dir().string() + "/certs/make-dev-keys " + paygate() + " " + (dir_ / "keys").string());
     if (keys.exit_code != 0) throw std::runtime_error(keys.output);
     TestConfig settings;
@@ -33,9 +36,11 @@ class TokenWorkspace {
     yaml += "keys: { keyring: keys/keyring.yaml }\n";
     yaml += "token_profiles:\n  cards: { kind: vault }\n  fpe: { kind: fpe }\n";
     yaml += vault_yaml;
+    if (audited) yaml += "audit: { dir: audit, fsync: always }\n";
     std::ofstream(config()) << yaml;
   }
   std::string config() const { return (dir_ / "paygate.yaml").string(); }
+  std::filesystem::path audit_dir() const { return dir_ / "audit"; }
   std::filesystem::path dir() const { return dir_; }
 
   CommandResult tokens(const std::string& action, const std::string& merchant, const std::string& value,
@@ -125,6 +130,108 @@ TEST(TokensCommand, RotationStoryThroughConfigurationAndRewrap) {
   }
   auto list = run_command(paygate() + " keys list --config " + ws.config());
   EXPECT_NE(list.output.find("data-dev-1               data         aes-256-gcm  retired"), std::string::npos) << list.output;
+}
+
+// Every operator touch of card data is in the audit log, with the token and the masked
+// PAN and never the PAN; the chain verifies, the scanner finds nothing; tampering and a
+// crash's torn line get their own exit codes; without an audit log nothing runs.
+TEST(TokensCommand, OperatorActionsAreAuditedAndTheChainVerifies) {
+  TokenWorkspace ws(sqlite_vault);
+  const std::string t = ws.token("acme", "4111111111111111");
+  ASSERT_EQ(ws.tokens("detokenize", "acme", t).exit_code, 0);
+  ASSERT_EQ(ws.tokens("detokenize", "globex", t).exit_code, 1);  // refused: audited too
+  ASSERT_EQ(run_command(paygate() + " keys rewrap --config " + ws.config()).exit_code, 0);
+
+  auto verify = run_command(paygate() + " audit verify " + ws.audit_dir().string() + " --config " + ws.config());
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("intact"), std::string::npos) << verify.output;
+  auto scan = run_command(paygate() + " audit scan " + ws.audit_dir().string());
+  EXPECT_EQ(scan.exit_code, 0) << scan.output;
+
+  std::vector<std::string> types;
+  std::string detokenize_line;
+  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir())) {
+    if (f.path().extension() != ".log") continue;
+    std::istringstream lines(read_file(f.path()));
+    for (std::string line; std::getline(lines, line);) {
+      auto record = boost::json::parse(line).as_object();
+      types.emplace_back(record.at("type").as_string());
+      if (record.at("type") == "detokenize" && record.at("result") == "ok") detokenize_line = line;
+    }
+  }
+  for (const char* expected : {"tokenize", "detokenize", "rewrap_start", "rewrap_progress", "rewrap_end", "start", "stop"}) {
+    EXPECT_NE(std::find(types.begin(), types.end(), expected), types.end()) << expected;
+  }
+  EXPECT_NE(detokenize_line.find("\"masked_pan\":\"411111******1111\""), std::string::npos) << detokenize_line;
+  EXPECT_NE(detokenize_line.find("\"token\":\"" + t + "\""), std::string::npos);
+  EXPECT_NE(detokenize_line.find("\"operator\":"), std::string::npos);
+  EXPECT_EQ(detokenize_line.find("4111111111111111"), std::string::npos);
+
+  // Tampering: exit 1, with file, line and kind. A torn last line alone: exit 3.
+  std::filesystem::path first;
+  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir())) {
+    if (f.path().extension() == ".log" && (first.empty() || f.path() < first)) first = f.path();
+  }
+  const std::string original = read_file(first);
+  // A crash tears the newest file's last line.
+  std::filesystem::path last = first;
+  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir())) {
+    if (f.path().extension() == ".log" && f.path() > last) last = f.path();
+  }
+  const std::string last_original = read_file(last);
+  std::ofstream(last, std::ios::trunc) << last_original << R"({"seq":99,"ki)";
+  auto crashed = run_command(paygate() + " audit verify " + ws.audit_dir().string() + " --config " + ws.config());
+  EXPECT_EQ(crashed.exit_code, 3) << crashed.output;
+  EXPECT_NE(crashed.output.find("torn_tail"), std::string::npos);
+  std::ofstream(last, std::ios::trunc) << last_original;
+  std::string changed = original;
+  changed.replace(changed.find("\"acme\""), 6, "\"acmf\"");
+  std::ofstream(first, std::ios::trunc) << changed;
+  auto tampered = run_command(paygate() + " audit verify " + ws.audit_dir().string() + " --config " + ws.config());
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+  EXPECT_NE(tampered.output.find(first.filename().string() + ":"), std::string::npos) << tampered.output;
+  EXPECT_NE(tampered.output.find("modified"), std::string::npos) << tampered.output;
+  EXPECT_NE(tampered.output.find("NOT INTACT"), std::string::npos);
+  // The writer checks the tail it continues, and refuses a tampered one: the operator
+  // command does not run.
+  std::ofstream(first, std::ios::trunc) << original;
+  std::string changed_tail = last_original;
+  changed_tail.replace(changed_tail.find("\"rewrapped\":"), 12, "\"rewrapper\":");
+  std::ofstream(last, std::ios::trunc) << changed_tail;
+  auto refused = ws.tokens("detokenize", "acme", t);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("audit"), std::string::npos) << refused.output;
+  EXPECT_EQ(refused.output.find("4111111111111111"), std::string::npos);
+}
+
+TEST(TokensCommand, NothingRunsWithoutAnAuditLog) {
+  TokenWorkspace ws(sqlite_vault, false);
+  auto r = ws.tokens("tokenize", "acme", "4111111111111111");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("refusing to run without the audit log"), std::string::npos) << r.output;
+  EXPECT_NE(run_command(paygate() + " keys rewrap --config " + ws.config()).exit_code, 0);
+}
+
+TEST(AuditScanCommand, ReportsFileLineAndTheMaskedNumberOnly) {
+  const auto dir = make_temp_dir("audit-scan");
+  std::ofstream(dir / "app.log") << "ok line\n{\"card\":{\"number\":\"5555 5555 5555 4444\"}}\nfine 12345\n";
+  std::ofstream(dir / "clean.log") << "nothing to see 2026-11-29 1764456000123\n";
+  auto r = run_command(paygate() + " audit scan " + dir.string() + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find((dir / "app.log").string() + ":2: 555555******4444"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("5555 5555 5555 4444"), std::string::npos);
+  EXPECT_NE(r.output.find("1 card numbers found"), std::string::npos) << r.output;
+  EXPECT_EQ(run_command(paygate() + " audit scan " + (dir / "clean.log").string()).exit_code, 0);
+  // Known test PANs from the shared vectors, beyond the built-in rules.
+  std::ofstream(dir / "odd.log") << "pan 8171999927660000\n";
+  EXPECT_EQ(run_command(paygate() + " audit scan " + (dir / "odd.log").string()).exit_code, 1);  // built-in list
+  std::ofstream(dir / "odd.log") << "pan 4716989580001715213\n";  // Luhn-invalid, listed in the vectors
+  EXPECT_EQ(run_command(paygate() + " audit scan " + (dir / "odd.log").string()).exit_code, 0);
+  EXPECT_EQ(run_command(paygate() + " audit scan --known-pans " + (vectors_dir() / "test_pans.json").string() + " " +
+                        (dir / "odd.log").string())
+                .exit_code,
+            1);
+  EXPECT_EQ(run_command(paygate() + " audit scan /nonexistent").exit_code, 2);
 }
 
 TEST(TokensCommand, TwoProcessesShareOnePostgresqlVault) {
