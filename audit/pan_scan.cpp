@@ -106,18 +106,30 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
 }
 
 std::string mask_pans(std::string_view text) {
-  const auto matches = find_pans(text);
-  if (matches.empty()) return std::string(text);
   std::string out(text);
-  for (const PanMatch& m : matches) {
-    // Count digits inside the match; keep the first 6 and the last 4.
-    std::size_t total = 0;
-    for (std::size_t k = m.offset; k < m.offset + m.length; ++k) total += is_digit(out[k]) ? 1u : 0u;
-    std::size_t seen = 0;
-    for (std::size_t k = m.offset; k < m.offset + m.length; ++k) {
-      if (!is_digit(out[k])) continue;
-      if (seen >= 6 && seen + 4 < total) out[k] = '*';
-      ++seen;
+  // Until nothing is found: masking one number can expose another that overlapped it
+  // ("…2465555-5555-5555-4444" holds two candidates; the fuzzer found this). Each round
+  // masks at least one digit, so this ends.
+  for (auto matches = find_pans(out); !matches.empty(); matches = find_pans(out)) {
+    for (const PanMatch& m : matches) {
+      // Count digits inside the match; keep the first 6 and the last 4.
+      std::size_t total = 0;
+      for (std::size_t k = m.offset; k < m.offset + m.length; ++k) total += is_digit(out[k]) ? 1u : 0u;
+      std::size_t seen = 0;
+      bool changed = false;
+      for (std::size_t k = m.offset; k < m.offset + m.length; ++k) {
+        if (!is_digit(out[k])) continue;
+        if (seen >= 6 && seen + 4 < total) {
+          out[k] = '*';
+          changed = true;
+        }
+        ++seen;
+      }
+      if (!changed) {  // a match whose middle is already masked: mask it whole
+        for (std::size_t k = m.offset; k < m.offset + m.length; ++k) {
+          if (is_digit(out[k])) out[k] = '*';
+        }
+      }
     }
   }
   return out;
