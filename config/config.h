@@ -7,6 +7,7 @@
 // or environment variable only.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -112,6 +113,27 @@ struct Route {
   protocol::FieldPolicy response_policy;  // what the merchant receives
 };
 
+// Who may call: a merchant is recognized by its client certificate (any of
+// `certificates` matches) or by an API key whose SHA-256 is listed. Only hashes of API
+// keys are in the config. With no `merchants` section the gateway runs unauthenticated
+// (development); with one, every request must authenticate.
+struct CertificateMatch {
+  enum class Kind { san_uri, subject_cn, sha256 };
+  Kind kind = Kind::san_uri;
+  std::string value;  // sha256: 64 lowercase hex digits of the DER certificate's SHA-256
+};
+
+struct Merchant {
+  std::string id;  // 1..64 of [A-Za-z0-9_-]; what tokens, envelopes and audit records bind to
+  std::vector<CertificateMatch> certificates;
+  std::vector<std::string> api_key_sha256;  // lowercase hex
+  std::vector<std::string> routes;          // route names it may call; empty: every route
+
+  bool may_use(std::string_view route) const {
+    return routes.empty() || std::find(routes.begin(), routes.end(), route) != routes.end();
+  }
+};
+
 enum class LogFormat { text, json };
 enum class LogLevel { trace, debug, info, warn, error, off };
 
@@ -155,6 +177,7 @@ struct Config {
   std::vector<Listener> listeners;
   std::vector<Processor> processors;
   std::vector<Route> routes;
+  std::vector<Merchant> merchants;
   Logging logging;
   // keys.keyring: the keyring file and the keyring loaded from it (null when not set).
   std::filesystem::path keyring_file;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "config/internal/yaml_reader.h"
@@ -228,6 +229,65 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
   return route;
 }
 
+bool valid_merchant_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+bool lower_hex(const std::string& text, std::size_t length) {
+  return text.size() == length &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Merchant read_merchant(const YAML::Node& node, const std::string& path, Context& ctx,
+                       const std::set<std::string>& route_names) {
+  Merchant m;
+  MapReader r(node, path, ctx);
+  if (r.string("id", m.id, Presence::required) && !valid_merchant_id(m.id)) {
+    r.error_at("id", "expected 1 to 64 of A-Z a-z 0-9 _ -");
+  }
+  r.sequence("certificates", Presence::optional, [&](const YAML::Node& item, const std::string& p) {
+    MapReader c(item, p, ctx);
+    std::vector<CertificateMatch> found;
+    CertificateMatch match;
+    if (c.string("san_uri", match.value)) found.push_back({CertificateMatch::Kind::san_uri, match.value});
+    if (c.string("subject_cn", match.value)) found.push_back({CertificateMatch::Kind::subject_cn, match.value});
+    if (c.string("sha256", match.value)) {
+      std::string hex;
+      for (char ch : match.value) {
+        if (ch != ':') hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+      }
+      if (!lower_hex(hex, 64)) c.error_at("sha256", "expected the certificate's SHA-256 as 64 hex digits (colons allowed)");
+      found.push_back({CertificateMatch::Kind::sha256, hex});
+    }
+    if (found.size() != 1 && c.valid()) c.error(item, p, "expected exactly one of san_uri, subject_cn, sha256");
+    else if (found.size() == 1) m.certificates.push_back(found.front());
+    c.finish();
+  });
+  r.sequence("api_key_sha256", Presence::optional, [&](const YAML::Node& item, const std::string& p) {
+    const std::string hex = item.IsScalar() ? item.Scalar() : "";
+    if (!lower_hex(hex, 64)) {
+      r.error(item, p, "expected the SHA-256 of the API key as 64 lowercase hex digits (never the key itself)");
+      return;
+    }
+    m.api_key_sha256.push_back(hex);
+  });
+  r.sequence("routes", Presence::optional, [&](const YAML::Node& item, const std::string& p) {
+    const std::string name = item.IsScalar() ? item.Scalar() : "";
+    if (!route_names.contains(name)) {
+      r.error(item, p, "no route named \"" + name + "\"");
+      return;
+    }
+    m.routes.push_back(name);
+  });
+  if (m.certificates.empty() && m.api_key_sha256.empty() && r.valid()) {
+    r.error_at("id", "a merchant needs certificates or api_key_sha256 to be recognized by");
+  }
+  r.finish();
+  return m;
+}
+
 constexpr std::array<std::pair<std::string_view, crypto::TokenKind>, 2> token_kinds{{
     {"vault", crypto::TokenKind::vault},
     {"fpe", crypto::TokenKind::fpe},
@@ -352,6 +412,24 @@ void require_unique(const std::vector<T>& items, const YAML::Node& seq, const st
   }
 }
 
+void require_unique_credentials(const Config& config, const YAML::Node& seq, Context& ctx) {
+  std::map<std::string, std::string> owner;
+  static constexpr const char* kinds[] = {"san_uri", "subject_cn", "sha256"};
+  for (std::size_t i = 0; i < config.merchants.size(); ++i) {
+    const Merchant& m = config.merchants[i];
+    std::vector<std::string> credentials;
+    for (const auto& c : m.certificates) credentials.push_back(std::string(kinds[static_cast<int>(c.kind)]) + " " + c.value);
+    for (const auto& k : m.api_key_sha256) credentials.push_back("api key " + k.substr(0, 8) + "…");
+    for (const auto& c : credentials) {
+      auto [it, inserted] = owner.emplace(c, m.id);
+      if (!inserted && it->second != m.id) {
+        ctx.diagnostics.add(seq[i].Mark(), "merchants[" + std::to_string(i) + "]",
+                            "credential " + c + " already identifies merchant " + it->second);
+      }
+    }
+  }
+}
+
 // Token profiles need what makes their tokens: a vault store and data and fingerprint
 // keys for vault profiles, a primary fpe key for fpe profiles.
 void check_tokens(const Config& config, const YAML::Node& root, Context& ctx) {
@@ -385,6 +463,11 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
   for (const auto& p : config->processors) processor_names.insert(p.name);
   r.sequence("routes", Presence::required, [&](const YAML::Node& item, const std::string& p) {
     config->routes.push_back(read_route(item, p, ctx, processor_names));
+  });
+  std::set<std::string> route_names;
+  for (const auto& route : config->routes) route_names.insert(route.name);
+  r.sequence("merchants", Presence::optional, [&](const YAML::Node& item, const std::string& p) {
+    config->merchants.push_back(read_merchant(item, p, ctx, route_names));
   });
   if (auto keys = r.mapping("keys")) {
     MapReader k(*keys, "keys", ctx);
@@ -431,6 +514,13 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
                      return route.match.method.empty() ? "" : route.match.method + " " + route.match.path;
                    },
                    ctx);
+  }
+  if (root["merchants"].IsSequence()) {
+    require_unique(config->merchants, root["merchants"], "merchants", "merchant id",
+                   [](const Merchant& m) { return m.id; }, ctx);
+    // One credential, one merchant: a certificate or key that two merchants claim would
+    // make identity depend on the order of the file.
+    require_unique_credentials(*config, root["merchants"], ctx);
   }
   check_tokens(*config, root, ctx);
   if (config->audit.enabled && config->keyring && !config->keyring->primary(crypto::KeyUse::audit)) {

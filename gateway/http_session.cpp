@@ -5,7 +5,9 @@
 #include <chrono>
 #include <optional>
 
+#include "audit/audit_log.h"
 #include "gateway/log.h"
+#include "gateway/net/peer_certificate.h"
 #include "gateway/problem.h"
 #include "gateway/worker.h"
 
@@ -21,6 +23,7 @@ using Response = http::response<http::string_body>;
 // authorization, hop-by-hop headers, anything unknown) stays at the gateway.
 constexpr http::field forwarded_fields[] = {http::field::content_type, http::field::accept};
 constexpr std::string_view idempotency_key = "Idempotency-Key";
+constexpr std::string_view api_key_header = "X-Api-Key";
 
 const Problem& problem_for(UpstreamFault fault) {
   switch (fault) {
@@ -49,6 +52,11 @@ class HttpSession {
       log::debug("tls handshake failed listener={} reason={}", listener_.config->name, hec.message());
       co_return;
     }
+    // The certificate is the connection's; an API key may still identify each request.
+    if (auto peer = net::verified_peer_certificate(stream_.native_handle())) {
+      has_certificate_ = true;
+      certificate_merchant_ = worker_.shared.merchants.by_certificate(*peer);
+    }
     bool first = true;
     for (;;) {
       if (buffer_.size() == 0) {
@@ -74,6 +82,7 @@ class HttpSession {
     route_name_ = "-";
     method_ = "-";
     upstream_ = "-";
+    merchant_ = "-";
     bytes_in_ = 0;
 
     http::request_parser<http::string_body> parser;
@@ -121,7 +130,55 @@ class HttpSession {
       co_return co_await answer_problem(problems::route_not_found, keep_alive);
     }
     route_name_ = match.route->name;
+    if (worker_.shared.merchants.enabled()) {
+      const config::Merchant* merchant = nullptr;
+      if (const char* failure = authenticate(req, merchant)) {
+        if (!audit_security_event(audit::AuditEvent("authentication_failure").with("reason", failure))) {
+          co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
+        }
+        co_return co_await answer_problem(problems::unauthenticated, keep_alive, {}, true);
+      }
+      merchant_ = merchant->id;
+      if (!merchant->may_use(match.route->name)) {
+        if (!audit_security_event(audit::AuditEvent("authorization_refusal"))) {
+          co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
+        }
+        co_return co_await answer_problem(problems::route_not_allowed, keep_alive);
+      }
+    }
     co_return co_await forward(*match.route, req, target, keep_alive);
+  }
+
+  // Who sent the request: the connection's verified certificate and/or the request's API
+  // key (X-Api-Key, or Authorization: Bearer). Both present must agree. Returns null and
+  // sets `merchant`, or a reason code for the audit record.
+  const char* authenticate(const Request& req, const config::Merchant*& merchant) const {
+    std::string_view key;
+    if (auto it = req.find(api_key_header); it != req.end()) {
+      key = std::string_view(it->value().data(), it->value().size());
+    } else if (auto auth = req.find(http::field::authorization); auth != req.end()) {
+      const std::string_view value(auth->value().data(), auth->value().size());
+      if (value.size() > 7 && beast::iequals(value.substr(0, 7), "Bearer ")) key = value.substr(7);
+    }
+    const config::Merchant* by_key = key.empty() ? nullptr : worker_.shared.merchants.by_api_key(key);
+    if (!key.empty() && !by_key) return "unknown_api_key";
+    if (has_certificate_ && !certificate_merchant_ && !by_key) return "unknown_certificate";
+    if (by_key && certificate_merchant_ && by_key != certificate_merchant_) return "credentials_disagree";
+    merchant = by_key ? by_key : certificate_merchant_;
+    return merchant ? nullptr : "no_credentials";
+  }
+
+  // An authentication or authorization failure, for the audit log. False when the log
+  // refuses it (fail_closed): the request is then answered 503.
+  bool audit_security_event(audit::AuditEvent event) {
+    audit::AuditLog* log = worker_.shared.audit;
+    if (!log) return true;
+    event.with("request_id", std::string(request_id_.view()))
+        .with("listener", listener_.config->name)
+        .with("route", std::string(route_name_))
+        .with("merchant", std::string(merchant_))
+        .with("client_certificate", has_certificate_);
+    return log->record(std::move(event)).ok();
   }
 
   asio::awaitable<bool> forward(const config::Route& route, Request& req, std::string_view target,
@@ -166,10 +223,11 @@ class HttpSession {
   }
 
   asio::awaitable<bool> answer_problem(const Problem& problem, bool keep_alive,
-                                       std::string_view allow = {}) {
+                                       std::string_view allow = {}, bool challenge = false) {
     Response res{static_cast<http::status>(problem.status), 11};
     res.set(http::field::content_type, "application/problem+json");
     if (!allow.empty()) res.set(http::field::allow, allow);
+    if (challenge) res.set(http::field::www_authenticate, "Bearer");
     res.body() = problem_body(problem, request_id_.view());
     co_return co_await answer(std::move(res), keep_alive);
   }
@@ -181,6 +239,21 @@ class HttpSession {
     res.prepare_payload();
     const unsigned status = res.result_int();
     const std::uint64_t bytes_out = res.body().size();
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_);
+    if (audit::AuditLog* audit_log = worker_.shared.audit; audit_log && route_name_ != "-") {
+      // One record per request that reached a route (the answer is already decided; a
+      // refusal by a fail_closed log is logged and counted, not hidden).
+      auto recorded = audit_log->record(audit::AuditEvent("request")
+                                            .with("request_id", std::string(request_id_.view()))
+                                            .with("listener", listener_.config->name)
+                                            .with("merchant", std::string(merchant_))
+                                            .with("route", std::string(route_name_))
+                                            .with("method", std::string(method_))
+                                            .with("status", status)
+                                            .with("upstream", std::string(upstream_))
+                                            .with("latency_us", static_cast<std::int64_t>(latency.count())));
+      if (!recorded.ok()) log::error("audit record refused request_id={} reason={}", request_id_.view(), recorded.error().reason);
+    }
     stream_.next_layer().expires_after(limits_.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
     log::access({.request_id = request_id_.view(),
@@ -190,8 +263,8 @@ class HttpSession {
                  .status = status,
                  .bytes_in = bytes_in_,
                  .bytes_out = bytes_out,
-                 .latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_),
-                 .merchant = "-",
+                 .latency = latency,
+                 .merchant = merchant_,
                  .upstream = upstream_});
     co_return !ec && keep_alive;
   }
@@ -232,7 +305,12 @@ class HttpSession {
   std::string_view route_name_ = "-";
   std::string_view method_ = "-";
   std::string_view upstream_ = "-";
+  std::string_view merchant_ = "-";  // a config string: lives as long as the snapshot
   std::uint64_t bytes_in_ = 0;
+
+  // Per connection: the verified client certificate's merchant, if any.
+  bool has_certificate_ = false;
+  const config::Merchant* certificate_merchant_ = nullptr;
 };
 
 }  // namespace

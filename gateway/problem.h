@@ -21,6 +21,10 @@ inline constexpr Problem invalid_message_rules{400, "invalid-message", "Bad Requ
                                                "The message breaks the API's rules; see errors."};
 inline constexpr Problem malformed_request{400, "malformed-request", "Bad Request",
                                            "The request is not well-formed HTTP/1.1."};
+inline constexpr Problem unauthenticated{401, "unauthenticated", "Unauthorized",
+                                         "No valid client certificate or API key identifies a merchant."};
+inline constexpr Problem route_not_allowed{403, "route-not-allowed", "Forbidden",
+                                           "This merchant may not use this route."};
 inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
                                          "No route matches this path."};
 inline constexpr Problem method_not_allowed{405, "method-not-allowed", "Method Not Allowed",
@@ -37,6 +41,8 @@ inline constexpr Problem processor_failed{502, "processor-failed", "Bad Gateway"
                                           "answered with something that is not a valid answer."};
 inline constexpr Problem processor_busy{503, "processor-busy", "Service Unavailable",
                                         "All connections to the payment processor are busy."};
+inline constexpr Problem audit_unavailable{503, "audit-unavailable", "Service Unavailable",
+                                           "The audit log cannot take this request's record; try again later."};
 inline constexpr Problem processor_timeout{504, "processor-timeout", "Gateway Timeout",
                                            "The payment processor did not answer in time."};
 }  // namespace problems

@@ -114,9 +114,10 @@ Gateway::~Gateway() {
   wait();
 }
 
-std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config) {
+std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config, audit::AuditLog* audit) {
   auto state = std::make_unique<State>(std::move(config));
   SharedState& shared = state->shared;
+  shared.audit = audit;
   const config::Config& cfg = *shared.config;
 
   for (const auto& l : cfg.listeners) {

@@ -8,6 +8,10 @@
 
 #include "config/config.h"
 
+namespace paygate::audit {
+class AuditLog;
+}
+
 namespace paygate::gateway {
 
 class Gateway {
@@ -15,7 +19,10 @@ class Gateway {
   // Builds every TLS context, binds every listener and starts the network threads.
   // Throws std::runtime_error with an operator-readable message when a listener cannot
   // be bound or a certificate cannot be loaded (start-up only).
-  static std::unique_ptr<Gateway> start(std::shared_ptr<const config::Config> config);
+  // `audit` (may be null) takes a record per request and per authentication or
+  // authorization failure; it must outlive the Gateway.
+  static std::unique_ptr<Gateway> start(std::shared_ptr<const config::Config> config,
+                                        audit::AuditLog* audit = nullptr);
 
   ~Gateway();
   Gateway(const Gateway&) = delete;

@@ -7,10 +7,15 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/merchant_directory.h"
 #include "gateway/net/asio.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"
 #include "gateway/upstream_pool.h"
+
+namespace paygate::audit {
+class AuditLog;
+}
 
 namespace paygate::gateway {
 
@@ -28,8 +33,11 @@ struct SharedState {
   std::vector<ProcessorContext> processors;      // in config order
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
+  MerchantDirectory merchants;
+  audit::AuditLog* audit = nullptr;  // null: no audit section
 
-  explicit SharedState(std::shared_ptr<const config::Config> c) : config(std::move(c)), router(*config) {}
+  explicit SharedState(std::shared_ptr<const config::Config> c)
+      : config(std::move(c)), router(*config), merchants(*config) {}
   std::size_t route_index(const config::Route& route) const {
     return static_cast<std::size_t>(&route - config->routes.data());
   }

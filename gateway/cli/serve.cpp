@@ -49,7 +49,7 @@ int serve(const Args& args) {
 
   std::unique_ptr<gateway::Gateway> server;
   try {
-    server = gateway::Gateway::start(loaded.config);
+    server = gateway::Gateway::start(loaded.config, audit_log.get());
   } catch (const std::exception& e) {
     log::error("start failed: {}", e.what());
     log::flush();

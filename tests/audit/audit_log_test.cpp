@@ -285,6 +285,16 @@ TEST(AuditLog, ADeletedCurrentFileIsNoticedAndTheLogContinuesInANewFile) {
   EXPECT_EQ(report.findings[0].kind, FindingKind::missing_file);
 }
 
+TEST(AuditLog, AnUnusableFolderIsAClearError) {
+  const auto base = make_temp_dir("audit-unusable");
+  std::ofstream(base / "file") << "not a folder";
+  auto ring = audit_ring({{"audit-1", crypto::KeyState::primary}});
+  auto log = AuditLog::open(options_for(base / "file" / "audit"), ring);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error().code, crypto::ErrorCode::unavailable);
+  EXPECT_NE(log.error().reason.find("cannot create the audit folder"), std::string::npos) << log.error().reason;
+}
+
 TEST(AuditLog, OneWriterPerStream) {
   const auto dir = make_temp_dir("audit-lock");
   auto ring = audit_ring({{"audit-1", crypto::KeyState::primary}});
