@@ -22,6 +22,7 @@
 
 namespace paygate::crypto {
 class KeyRing;
+class JoseKey;
 }
 
 namespace paygate::config {
@@ -84,6 +85,15 @@ struct ProcessorPool {
   Duration idle_timeout{30000};        // an idle pooled connection is closed after this
 };
 
+// Field encryption toward a processor (JWE, RFC 7516): its public key for
+// encrypt_for_processor, paygate's private key for decrypt_from_processor.
+struct ProcessorJwe {
+  std::shared_ptr<const crypto::JoseKey> public_key;   // null when not configured
+  std::shared_ptr<const crypto::JoseKey> private_key;  // null when not configured
+  std::string alg;                                      // empty: by key type (RSA-OAEP-256, ECDH-ES)
+  std::string enc = "A256GCM";
+};
+
 struct Processor {
   std::string name;
   std::string url;        // as written, e.g. "https://127.0.0.1:9443/api"
@@ -93,6 +103,7 @@ struct Processor {
   ProcessorTimeouts timeouts;
   ProcessorPool pool;
   std::uint64_t max_response = 1024 * 1024;
+  ProcessorJwe jwe;
 };
 
 struct RouteMatch {
@@ -109,6 +120,7 @@ struct Route {
   std::optional<protocol::MessageKind> message;
   std::int64_t max_amount = 100'000;  // major units of the message's currency
   bool pass_unknown_fields = false;
+  std::string token_profile;  // for tokenize, issue_token and detokenize actions
   protocol::FieldPolicy request_policy;   // what the processor receives
   protocol::FieldPolicy response_policy;  // what the merchant receives
 };

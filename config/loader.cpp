@@ -9,6 +9,7 @@
 
 #include "config/internal/yaml_reader.h"
 #include "config/keyring_loader.h"
+#include "crypto/jose_key.h"
 #include "crypto/keyring.h"
 #include "config/units.h"
 
@@ -128,6 +129,29 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
     t.finish();
   }
   r.size("max_response", p.max_response, 1024, 64ull << 20);
+  if (auto jwe = r.mapping("jwe")) {
+    MapReader j(*jwe, r.path_of("jwe"), ctx);
+    auto load_key = [&](std::string_view key, FileRule rule, bool want_private) -> std::shared_ptr<const crypto::JoseKey> {
+      std::filesystem::path file;
+      if (!j.file(key, file, rule)) return nullptr;
+      auto loaded = crypto::JoseKey::load_file(file.string());
+      if (!loaded) {
+        j.error_at(key, loaded.error().reason);
+        return nullptr;
+      }
+      if (want_private && !loaded.value().is_private()) {
+        j.error_at(key, "expected a private key (it decrypts what the processor encrypts for paygate)");
+        return nullptr;
+      }
+      return std::make_shared<const crypto::JoseKey>(std::move(loaded).value());
+    };
+    p.jwe.public_key = load_key("public_key", FileRule::readable, false);
+    p.jwe.private_key = load_key("private_key", FileRule::private_key, true);
+    j.string("alg", p.jwe.alg);
+    j.string("enc", p.jwe.enc);
+    if (p.jwe.enc != "A128GCM" && p.jwe.enc != "A256GCM") j.error_at("enc", "expected one of: A128GCM, A256GCM");
+    j.finish();
+  }
   r.finish();
   return p;
 }
@@ -223,6 +247,7 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
     if (unknown != "reject" && unknown != "pass") r.error_at("unknown_fields", "expected one of: reject, pass");
     route.pass_unknown_fields = unknown == "pass";
   }
+  r.string("token_profile", route.token_profile);
   if (auto request = r.mapping("request")) route.request_policy = read_policy(*request, r.path_of("request"), ctx);
   if (auto response = r.mapping("response")) route.response_policy = read_policy(*response, r.path_of("response"), ctx);
   r.finish();
@@ -430,6 +455,47 @@ void require_unique_credentials(const Config& config, const YAML::Node& seq, Con
   }
 }
 
+// Each route's actions need what performs them: a token profile for token actions, the
+// processor's JWE keys for JWE actions, a primary data key for envelopes.
+void check_route_actions(const Config& config, const YAML::Node& root, Context& ctx) {
+  const YAML::Node routes = root["routes"];
+  for (std::size_t i = 0; i < config.routes.size(); ++i) {
+    const Route& route = config.routes[i];
+    const std::string path = "routes[" + std::to_string(i) + "]";
+    auto report = [&](const std::string& message) { ctx.diagnostics.add(routes[i].Mark(), path, message); };
+    bool tokens = false, to_processor = false, from_processor = false, envelope = false;
+    for (const auto* policy : {&route.request_policy, &route.response_policy}) {
+      for (const auto& rule : *policy) {
+        for (auto a : rule.actions) {
+          using A = protocol::FieldAction;
+          tokens = tokens || a == A::tokenize || a == A::issue_token || a == A::detokenize;
+          to_processor = to_processor || a == A::encrypt_for_processor;
+          from_processor = from_processor || a == A::decrypt_from_processor;
+          envelope = envelope || a == A::encrypt;
+        }
+      }
+    }
+    if (!route.token_profile.empty() && !config.token_profile(route.token_profile)) {
+      report("no token profile named \"" + route.token_profile + "\"");
+    } else if (tokens && route.token_profile.empty()) {
+      report("token actions need token_profile");
+    }
+    const Processor* processor = nullptr;
+    for (const auto& p : config.processors) {
+      if (p.name == route.processor) processor = &p;
+    }
+    if (processor && to_processor && !processor->jwe.public_key) {
+      report("encrypt_for_processor needs processors[" + processor->name + "].jwe.public_key");
+    }
+    if (processor && from_processor && !processor->jwe.private_key) {
+      report("decrypt_from_processor needs processors[" + processor->name + "].jwe.private_key");
+    }
+    if (envelope && (!config.keyring || !config.keyring->primary(crypto::KeyUse::data))) {
+      report("encrypt needs a primary data key in the keyring");
+    }
+  }
+}
+
 // Token profiles need what makes their tokens: a vault store and data and fingerprint
 // keys for vault profiles, a primary fpe key for fpe profiles.
 void check_tokens(const Config& config, const YAML::Node& root, Context& ctx) {
@@ -523,6 +589,7 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
     require_unique_credentials(*config, root["merchants"], ctx);
   }
   check_tokens(*config, root, ctx);
+  check_route_actions(*config, root, ctx);
   if (config->audit.enabled && config->keyring && !config->keyring->primary(crypto::KeyUse::audit)) {
     ctx.diagnostics.add(root["audit"].Mark(), "audit", "the audit log needs a primary audit key in the keyring");
   }

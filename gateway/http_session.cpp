@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "gateway/log.h"
 #include "gateway/net/peer_certificate.h"
+#include "gateway/payment_pipeline.h"
 #include "gateway/problem.h"
 #include "gateway/worker.h"
 
@@ -34,6 +35,27 @@ const Problem& problem_for(UpstreamFault fault) {
     case UpstreamFault::connect_failed: return problems::processor_unreachable;
     default: return problems::processor_failed;
   }
+}
+
+// Runs `work` on the blocking pool and resumes the awaiting coroutine on its own
+// executor with the result; nullopt when the pool refuses the work (full), so the caller
+// answers "busy". Not a coroutine itself (g++ 12 mishandles lambdas passed by value into
+// coroutine frames): it returns the awaitable async_initiate makes. The work owns what it
+// touches (shared_ptr captures): if the session goes away meanwhile, nothing dangles.
+template <class Result, class Work>
+auto run_blocking(BlockingPool& pool, Work work) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Result>)>(
+      [&pool](auto handler, Work w) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+        auto shared_work = std::make_shared<Work>(std::move(w));
+        const bool queued = pool.try_submit([shared_handler, shared_work, executor] {
+          std::optional<Result> result = (*shared_work)();
+          asio::post(executor, [shared_handler, r = std::move(result)]() mutable { (*shared_handler)(std::move(r)); });
+        });
+        if (!queued) asio::post(executor, [shared_handler]() mutable { (*shared_handler)(std::nullopt); });
+      },
+      asio::use_awaitable, std::move(work));
 }
 
 class HttpSession {
@@ -83,6 +105,7 @@ class HttpSession {
     method_ = "-";
     upstream_ = "-";
     merchant_ = "-";
+    pipeline_.reset();
     bytes_in_ = 0;
 
     http::request_parser<http::string_body> parser;
@@ -181,8 +204,13 @@ class HttpSession {
     return log->record(std::move(event)).ok();
   }
 
+  static bool has_pipeline(const config::Route& route) {
+    return route.message || !route.request_policy.empty() || !route.response_policy.empty();
+  }
+
   asio::awaitable<bool> forward(const config::Route& route, Request& req, std::string_view target,
                                 bool keep_alive) {
+    if (has_pipeline(route)) co_return co_await forward_payment(route, req, target, keep_alive);
     const SharedState& shared = worker_.shared;
     const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
     const ProcessorContext& processor = shared.processors[processor_index];
@@ -212,6 +240,82 @@ class HttpSession {
       res.set(http::field::content_type, it->value());
     }
     res.body() = std::move(result.response.body());
+    co_return co_await answer(std::move(res), keep_alive);
+  }
+
+  // The payment pipeline: request steps on the blocking pool, the exchange here, answer
+  // steps on the pool again. The merchant never gets a PAN back; the processor gets exactly
+  // what the route's request policy makes of the message.
+  asio::awaitable<bool> forward_payment(const config::Route& route, Request& req, std::string_view target,
+                                        bool keep_alive) {
+    SharedState& shared = const_cast<SharedState&>(worker_.shared);
+    const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
+    const ProcessorContext& processor = shared.processors[processor_index];
+    // Unauthenticated (no merchants configured): tokens belong to "anonymous".
+    const std::string merchant = merchant_ == "-" ? "anonymous" : std::string(merchant_);
+    auto pipeline = std::make_shared<PaymentPipeline>(shared.services, route, *processor.config, merchant,
+                                                      limits_.max_body, processor.config->max_response);
+    const auto today = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+    auto body = std::make_shared<std::string>(std::move(req.body()));
+    auto request_step = [pipeline, body, today] {
+      return pipeline->request(*body, static_cast<int>(today.year()), static_cast<int>(static_cast<unsigned>(today.month())));
+    };
+    auto prepared = co_await run_blocking<PipelineRequest>(*shared.blocking, std::move(request_step));
+    pipeline_ = pipeline;
+    if (!prepared) co_return co_await answer_problem(problems::service_busy, keep_alive);
+    if (prepared->refusal_status != 0) {
+      co_return co_await answer_issues(prepared->refusal_status == 503 ? problems::service_busy : problems::invalid_message_rules,
+                                       prepared->issues, keep_alive);
+    }
+
+    Request upstream{req.method(), upstream_target(route, *processor.config, target), 11};
+    upstream.set(http::field::host, processor.host_header);
+    upstream.set(http::field::content_type, "application/json");
+    upstream.set(http::field::accept, "application/json");
+    if (auto it = req.find(idempotency_key); it != req.end()) upstream.set(idempotency_key, it->value());
+    upstream.set("X-Request-Id", request_id_.view());
+    upstream.body() = std::move(prepared->body);
+    upstream.keep_alive(true);
+    upstream.prepare_payload();
+    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
+    if (result.fault != UpstreamFault::none) {
+      upstream_ = to_string(result.fault);
+      log::warn("processor exchange failed request_id={} route={} processor={} fault={}",
+                request_id_.view(), route.name, processor.config->name, upstream_);
+      co_return co_await answer_problem(problem_for(result.fault), keep_alive);
+    }
+    upstream_ = "ok";
+    const auto status = result.response.result();
+    auto upstream_body = std::make_shared<std::string>(std::move(result.response.body()));
+    auto answer_step = [pipeline, upstream_body] { return pipeline->answer(*upstream_body); };
+    auto rewritten = co_await run_blocking<PipelineAnswer>(*shared.blocking, std::move(answer_step));
+    if (!rewritten) co_return co_await answer_problem(problems::service_busy, keep_alive);
+    if (rewritten->processor_garbage) {
+      upstream_ = "garbage";
+      log::warn("processor answer is not JSON request_id={} route={} processor={}", request_id_.view(), route.name,
+                processor.config->name);
+      co_return co_await answer_problem(problems::processor_failed, keep_alive);
+    }
+    if (rewritten->refusal_status != 0) {
+      upstream_ = "answer_refused";
+      log::warn("processor answer refused request_id={} route={} issues={}", request_id_.view(), route.name,
+                rewritten->issues.size());
+      co_return co_await answer_issues(rewritten->refusal_status == 503 ? problems::service_busy : problems::processor_failed,
+                                       rewritten->issues, keep_alive);
+    }
+    Response res{status, 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(rewritten->body);
+    co_return co_await answer(std::move(res), keep_alive);
+  }
+
+  asio::awaitable<bool> answer_issues(const Problem& problem, const std::vector<protocol::ValidationIssue>& issues,
+                                      bool keep_alive) {
+    std::vector<ProblemEntry> entries;
+    for (const auto& i : issues) entries.push_back({i.path, i.code});
+    Response res{static_cast<http::status>(problem.status), 11};
+    res.set(http::field::content_type, "application/problem+json");
+    res.body() = problem_body(problem, request_id_.view(), entries);
     co_return co_await answer(std::move(res), keep_alive);
   }
 
@@ -251,7 +355,11 @@ class HttpSession {
                                             .with("method", std::string(method_))
                                             .with("status", status)
                                             .with("upstream", std::string(upstream_))
-                                            .with("latency_us", static_cast<std::int64_t>(latency.count())));
+                                            .with("latency_us", static_cast<std::int64_t>(latency.count()))
+                                            .with("actions", pipeline_actions())
+                                            .with("key_ids", pipeline_key_ids())
+                                            .with("token", pipeline_ ? pipeline_->actions().token() : "")
+                                            .with("masked_pan", pipeline_ ? pipeline_->actions().masked_pan() : ""));
       if (!recorded.ok()) log::error("audit record refused request_id={} reason={}", request_id_.view(), recorded.error().reason);
     }
     stream_.next_layer().expires_after(limits_.write_timeout);
@@ -277,6 +385,21 @@ class HttpSession {
     co_await stream_.async_shutdown(use_tuple);
     beast::error_code ignored;
     tcp_layer.socket().close(ignored);
+  }
+
+  boost::json::array pipeline_actions() const {
+    boost::json::array out;
+    if (pipeline_) {
+      for (const auto& a : pipeline_->actions().actions_done()) out.emplace_back(a);
+    }
+    return out;
+  }
+  boost::json::array pipeline_key_ids() const {
+    boost::json::array out;
+    if (pipeline_) {
+      for (const auto& k : pipeline_->actions().key_ids()) out.emplace_back(k);
+    }
+    return out;
   }
 
   // A method name fit for logs: only methods we know, never client text.
@@ -306,6 +429,7 @@ class HttpSession {
   std::string_view method_ = "-";
   std::string_view upstream_ = "-";
   std::string_view merchant_ = "-";  // a config string: lives as long as the snapshot
+  std::shared_ptr<PaymentPipeline> pipeline_;  // this request's, when its route has one
   std::uint64_t bytes_in_ = 0;
 
   // Per connection: the verified client certificate's merchant, if any.

@@ -41,6 +41,8 @@ inline constexpr Problem processor_failed{502, "processor-failed", "Bad Gateway"
                                           "answered with something that is not a valid answer."};
 inline constexpr Problem processor_busy{503, "processor-busy", "Service Unavailable",
                                         "All connections to the payment processor are busy."};
+inline constexpr Problem service_busy{503, "service-busy", "Service Unavailable",
+                                     "paygate cannot take more work right now (tokens, vault or crypto); try again later."};
 inline constexpr Problem audit_unavailable{503, "audit-unavailable", "Service Unavailable",
                                            "The audit log cannot take this request's record; try again later."};
 inline constexpr Problem processor_timeout{504, "processor-timeout", "Gateway Timeout",

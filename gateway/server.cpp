@@ -112,6 +112,8 @@ Gateway::Gateway(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Gateway::~Gateway() {
   stop();
   wait();
+  // Blocking work still queued finishes now, while the io_contexts it posts back to exist.
+  state_->shared.blocking.reset();
 }
 
 std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config, audit::AuditLog* audit) {
@@ -119,6 +121,14 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   SharedState& shared = state->shared;
   shared.audit = audit;
   const config::Config& cfg = *shared.config;
+  if (!cfg.token_profiles.empty()) {
+    auto tokens = TokenService::create(cfg);
+    if (!tokens) throw std::runtime_error("tokens: " + tokens.error().to_string());
+    shared.tokens = std::move(tokens).value();
+  }
+  if (cfg.keyring) shared.envelopes = std::make_unique<crypto::EnvelopeCipher>(cfg.keyring);
+  shared.services = ActionServices{shared.tokens.get(), shared.envelopes.get()};
+  shared.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
 
   for (const auto& l : cfg.listeners) {
     auto ctx = std::make_unique<ListenerContext>();

@@ -7,7 +7,11 @@
 #include <vector>
 
 #include "config/config.h"
+#include "crypto/aead_envelope.h"
+#include "gateway/blocking_pool.h"
 #include "gateway/merchant_directory.h"
+#include "gateway/request_actions.h"
+#include "gateway/token_service.h"
 #include "gateway/net/asio.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"
@@ -35,6 +39,11 @@ struct SharedState {
   Router router;
   MerchantDirectory merchants;
   audit::AuditLog* audit = nullptr;  // null: no audit section
+  // Field actions: tokens, envelopes, and the threads that run them off the network.
+  std::unique_ptr<TokenService> tokens;                // null without token profiles
+  std::unique_ptr<crypto::EnvelopeCipher> envelopes;   // null without a keyring
+  ActionServices services;
+  std::unique_ptr<BlockingPool> blocking;              // stopped before the workers go
 
   explicit SharedState(std::shared_ptr<const config::Config> c)
       : config(std::move(c)), router(*config), merchants(*config) {}

@@ -53,7 +53,27 @@ std::string mask_card_number(std::string_view number) {
   return masked;
 }
 
-SimAnswer authorize(std::string_view request_json, IdSource& ids) {
+namespace {
+
+bool looks_like_jwe(std::string_view text) { return std::count(text.begin(), text.end(), '.') == 4; }
+
+bool luhn_valid_pan(std::string_view pan) {
+  if (pan.size() < 12 || pan.size() > 19) return false;
+  int sum = 0;
+  bool twice = false;
+  for (auto it = pan.rbegin(); it != pan.rend(); ++it) {
+    if (*it < '0' || *it > '9') return false;
+    int d = *it - '0';
+    if (twice && (d *= 2) > 9) d -= 9;
+    sum += d;
+    twice = !twice;
+  }
+  return sum % 10 == 0;
+}
+
+}  // namespace
+
+SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options) {
   boost::system::error_code ec;
   json::value parsed = json::parse(request_json, ec);
   if (ec || !parsed.is_object()) return invalid("body must be a JSON object");
@@ -72,11 +92,36 @@ SimAnswer authorize(std::string_view request_json, IdSource& ids) {
 
   const json::object* card = member_object(request, "card");
   if (!card) return invalid("card is required");
-  const json::string* number = member_string(*card, "number");
+  const json::string* number_field = member_string(*card, "number");
   const json::string* token = member_string(*card, "token");
-  if (!number && !token) return invalid("card.number or card.token is required");
+  if (!number_field && !token) return invalid("card.number or card.token is required");
 
-  const Outcome outcome = decide(value);
+  // Open what the gateway encrypted for us; say how each field arrived.
+  json::object received;
+  std::optional<std::string> number;
+  auto open = [&](const char* name, const json::string* field, std::optional<std::string>& out) -> bool {
+    if (!field) return true;
+    const std::string_view text(field->data(), field->size());
+    if (!looks_like_jwe(text)) {
+      out = std::string(text);
+      received[name] = "plain";
+      return true;
+    }
+    auto plain = options.decrypt ? options.decrypt(text) : std::nullopt;
+    if (!plain) return false;
+    out = std::move(*plain);
+    received[name] = "jwe";
+    return true;
+  };
+  std::optional<std::string> cvv;
+  if (!open("number", number_field, number)) return invalid("card.number is a JWE this processor cannot decrypt");
+  if (!open("cvv", member_string(*card, "cvv"), cvv)) return invalid("card.cvv is a JWE this processor cannot decrypt");
+  if (cvv && (cvv->size() < 3 || cvv->size() > 4 || !std::all_of(cvv->begin(), cvv->end(), [](char c) { return c >= '0' && c <= '9'; }))) {
+    return invalid("card.cvv must be 3 or 4 digits");
+  }
+
+  Outcome outcome = decide(value);
+  if (number && !luhn_valid_pan(*number)) outcome = {"declined", "14", "Invalid card number"};
   json::object answer{
       {"status", outcome.status},
       {"response_code", outcome.response_code},
@@ -88,7 +133,11 @@ SimAnswer authorize(std::string_view request_json, IdSource& ids) {
   json::object card_echo;
   if (number) card_echo["masked_number"] = mask_card_number(*number);
   if (token) card_echo["token"] = *token;
+  const json::object* metadata = member_object(request, "metadata");
+  const json::string* echo = metadata ? member_string(*metadata, "sim_echo_pan") : nullptr;
+  if (number && echo && *echo == "true") card_echo["number"] = *number;
   answer["card"] = std::move(card_echo);
+  answer["received"] = std::move(received);
   return {200, json::serialize(answer)};
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,7 +35,18 @@ class IdSource {
 //   otherwise               -> approved, "00"
 // A request that is not such an object gets HTTP 400 {"error":"invalid_request","detail":...}.
 // The answer echoes the card masked (first 6, last 4), never in full.
-SimAnswer authorize(std::string_view request_json, IdSource& ids);
+//
+// Card fields (number, cvv) may arrive as JWE compact serializations (the gateway's
+// encrypt_for_processor): `decrypt` opens them (nullopt: it cannot, answered 400). The
+// card number must then be 12-19 digits passing Luhn, or the answer is a decline "14";
+// a token (Luhn-invalid by design) in card.token is accepted. The answer reports how each
+// field arrived without its value: "received": {"number": "jwe"|"plain", "cvv": ...}.
+// With metadata {"sim_echo_pan": "true"} the answer carries card.number in full, as some
+// processors do, so tests can check that the gateway's response policy tokenizes it.
+struct AuthorizeOptions {
+  std::function<std::optional<std::string>(std::string_view compact)> decrypt;  // empty: JWE refused
+};
+SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options = {});
 
 // First 6 and last 4 characters kept, the rest replaced by '*' (strings shorter than 11
 // characters are masked entirely).

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
        {"certificate", "FILE", "server certificate chain (PEM)", true},
        {"private-key", "FILE", "server private key (PEM, mode 0600)", true},
        {"threads", "N", "network threads (default 1)", false},
+       {"jwe-key", "FILE", "the processor's JWE private key (PEM or JWK): opens card fields encrypted for it", false},
        {"ready-file", "FILE", "write the bound address as JSON here once listening", false}}};
   std::string error;
   auto args = cli::parse(spec, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   options.tls.certificate = *args->value("certificate");
   options.tls.private_key = *args->value("private-key");
   if (auto threads = args->value("threads")) options.threads = static_cast<std::uint32_t>(std::stoul(*threads));
+  if (auto jwe_key = args->value("jwe-key")) options.jwe_key = *jwe_key;
 
   sigset_t signals;
   sigemptyset(&signals);

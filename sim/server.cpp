@@ -1,5 +1,7 @@
 #include "sim/server.h"
 
+#include "crypto/jwe.h"
+
 #include <boost/asio/strand.hpp>
 
 #include <charconv>
@@ -73,7 +75,7 @@ Fault fault_for(std::string_view path) {
   return Fault::none;
 }
 
-asio::awaitable<void> session(TlsStream stream) {
+asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeOptions> authorize_options) {
   RandomIds ids;
   beast::flat_buffer buffer;
   auto& tcp_layer = stream.next_layer();
@@ -123,7 +125,7 @@ asio::awaitable<void> session(TlsStream stream) {
     } else if (req.method() != http::verb::post) {
       res = json_response(405, R"({"error":"method_not_allowed"})", req);
     } else {
-      SimAnswer answer = authorize(req.body(), ids);
+      SimAnswer answer = authorize(req.body(), ids, *authorize_options);
       res = json_response(answer.http_status, std::move(answer.body), req);
     }
     if (fault == Fault::close) res.keep_alive(false);
@@ -138,6 +140,7 @@ asio::awaitable<void> session(TlsStream stream) {
 }  // namespace
 
 struct SimServer::State {
+  std::shared_ptr<const AuthorizeOptions> authorize_options = std::make_shared<AuthorizeOptions>();
   asio::io_context io;
   std::shared_ptr<ssl::context> tls;
   tcp::acceptor acceptor{io};
@@ -154,6 +157,18 @@ SimServer::~SimServer() {
 std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
   auto state = std::make_unique<State>();
   state->tls = make_server_context(options.tls);
+  if (options.jwe_key) {
+    auto key = crypto::JoseKey::load_file(options.jwe_key->string());
+    if (!key) throw std::runtime_error("--jwe-key: " + key.error().reason);
+    auto shared_key = std::make_shared<const crypto::JoseKey>(std::move(key).value());
+    auto authorize_options = std::make_shared<AuthorizeOptions>();
+    authorize_options->decrypt = [shared_key](std::string_view compact) -> std::optional<std::string> {
+      auto plain = crypto::jwe_decrypt(compact, *shared_key);
+      if (!plain) return std::nullopt;
+      return std::string(plain.value().plaintext.begin(), plain.value().plaintext.end());
+    };
+    state->authorize_options = std::move(authorize_options);
+  }
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(options.listen.host, ec), options.listen.port);
   if (ec) throw std::runtime_error("--listen needs an IP address, not " + options.listen.host);
@@ -175,7 +190,7 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
           if (aec) continue;
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          asio::co_spawn(strand, session(TlsStream(std::move(socket), *s.tls)), asio::detached);
+          asio::co_spawn(strand, session(TlsStream(std::move(socket), *s.tls), s.authorize_options), asio::detached);
         }
       },
       asio::detached);

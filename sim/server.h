@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "config/config.h"
 
@@ -14,6 +15,8 @@ struct SimOptions {
   config::Endpoint listen{"127.0.0.1", 9443};
   config::ServerTls tls;
   std::uint32_t threads = 1;
+  // The processor's JWE private key: card fields the gateway encrypted for it are opened.
+  std::optional<std::filesystem::path> jwe_key;
 };
 
 class SimServer {

@@ -74,12 +74,10 @@ TEST(ValidateCommand, PrintsTheProblemTheGatewayWouldAnswer) {
   TestConfig settings;
   settings.sim_port = 9443;
   std::string yaml = make_config(settings);
-  // Give the payments route the authorization rules and field policies.
+  // Give the payments route the authorization rules (its field policies are the
+  // pipeline tests' business: validation comes first and needs none).
   const std::string anchor = "    upstream_path: /v1/authorizations\n";
-  yaml.replace(yaml.find(anchor), anchor.size(),
-               anchor + "    message: authorization\n    max_amount: 500\n"
-                        "    request: { \"$.card.number\": [issue_token, encrypt_for_processor], \"$.card.cvv\": encrypt_for_processor }\n"
-                        "    response: { \"$.card.number\": tokenize }\n");
+  yaml.replace(yaml.find(anchor), anchor.size(), anchor + "    message: authorization\n    max_amount: 500\n");
   std::ofstream(dir / "paygate.yaml") << yaml;
   auto run = [&](const std::string& body) {
     std::ofstream(dir / "in.json") << body;
@@ -100,7 +98,7 @@ TEST(ValidateCommand, PrintsTheProblemTheGatewayWouldAnswer) {
   auto dup = run(R"({"card":{"number":"1","number":"2"}})");
   EXPECT_NE(dup.output.find(R"({"path":"$.card.number","code":"duplicate_key"})"), std::string::npos) << dup.output;
   // A route with a broken policy is refused with its position.
-  yaml.replace(yaml.find("encrypt_for_processor }"), 23, "encrypt_for_merchant }");
+  yaml.replace(yaml.find(anchor), anchor.size(), anchor + "    request: { \"$.card.cvv\": encrypt_for_merchant }\n");
   std::ofstream(dir / "paygate.yaml") << yaml;
   auto broken = run("{}");
   EXPECT_EQ(broken.exit_code, 1);

@@ -36,7 +36,8 @@ Simulator::Simulator(const std::filesystem::path& dir) {
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{binary("paygate-processor-sim").string(), "--listen", "127.0.0.1:0",
                                "--certificate", (certs_dir() / "processor.pem").string(), "--private-key",
-                               (certs_dir() / "processor.key").string(), "--ready-file", ready.string()},
+                               (certs_dir() / "processor.key").string(), "--jwe-key",
+                               (certs_dir() / "processor-jwe.key").string(), "--ready-file", ready.string()},
       dir / "sim.log");
   auto text = wait_for_ready_file(ready, *process_);
   if (!text) throw std::runtime_error("simulator did not start: " + read_file(dir / "sim.log"));

@@ -1,0 +1,106 @@
+#include "gateway/payment_pipeline.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "audit/pan_scan.h"
+#include "protocol/payment/json_decode.h"
+
+namespace paygate::gateway {
+namespace {
+
+bool unavailable(const std::vector<protocol::ValidationIssue>& errors) {
+  for (const auto& e : errors) {
+    if (e.code == "vault_unavailable" || e.code == "tokenization_unavailable") return true;
+  }
+  return false;
+}
+
+// "$.card.number" -> {"card"}: the members leading to a field's parent object; nullopt
+// for paths through arrays (their tokens are reported in the audit record only).
+std::optional<std::vector<std::string>> parent_members(const std::string& path) {
+  if (path.size() < 2 || path.substr(0, 2) != "$." || path.find('[') != std::string::npos) return std::nullopt;
+  std::vector<std::string> members;
+  std::size_t start = 2;
+  for (std::size_t dot = path.find('.', start); dot != std::string::npos; dot = path.find('.', start)) {
+    members.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return members;
+}
+
+}  // namespace
+
+PipelineRequest PaymentPipeline::request(const std::string& body, int year, int month) {
+  PipelineRequest out;
+  protocol::JsonLimits limits;
+  limits.max_bytes = max_body_;
+  auto decoded = protocol::decode_json(body, limits);
+  if (auto* problem = std::get_if<protocol::JsonProblem>(&decoded)) {
+    out.refusal_status = 400;
+    out.issues.push_back({problem->path, problem->code});
+    return out;
+  }
+  auto& message = std::get<boost::json::value>(decoded);
+  if (route_.message) {
+    protocol::ValidationPolicy policy;
+    policy.max_amount_major = route_.max_amount;
+    policy.allow_unknown_fields = route_.pass_unknown_fields;
+    policy.current_year = year;
+    policy.current_month = month;
+    out.issues = protocol::validate_message(*route_.message, message, policy);
+    if (!out.issues.empty()) {
+      out.refusal_status = 400;
+      return out;
+    }
+  }
+  auto result = protocol::apply_policy(route_.request_policy, message, actions_);
+  if (!result.errors.empty()) {
+    out.refusal_status = unavailable(result.errors) ? 503 : 400;
+    out.issues = std::move(result.errors);
+    return out;
+  }
+  out.body = boost::json::serialize(message);
+  return out;
+}
+
+PipelineAnswer PaymentPipeline::answer(const std::string& body) {
+  PipelineAnswer out;
+  protocol::JsonLimits limits;
+  limits.max_bytes = max_response_;
+  auto decoded = protocol::decode_json(body, limits);
+  if (!std::holds_alternative<boost::json::value>(decoded) || !std::get<boost::json::value>(decoded).is_object()) {
+    out.processor_garbage = true;
+    return out;
+  }
+  auto& message = std::get<boost::json::value>(decoded);
+  auto result = protocol::apply_policy(route_.response_policy, message, actions_);
+  if (!result.errors.empty()) {
+    out.refusal_status = unavailable(result.errors) ? 503 : 502;
+    out.issues = std::move(result.errors);
+    return out;
+  }
+  // issue_token: the token goes beside the field it stands for ("$.card.number" ->
+  // "$.card.token"), in objects that the answer has or gets.
+  for (const auto& issued : actions_.issued()) {
+    auto members = parent_members(issued.path);
+    if (!members) continue;
+    boost::json::object* at = &message.get_object();
+    for (const auto& m : *members) {
+      auto& next = (*at)[m];
+      if (!next.is_object()) next = boost::json::object();
+      at = &next.get_object();
+    }
+    (*at)["token"] = issued.token;
+  }
+  out.body = boost::json::serialize(message);
+  // The last line of defence: a card number the route's policies did not cover (a
+  // processor echoing it somewhere unexpected) never reaches the merchant.
+  if (!audit::find_pans(out.body).empty()) {
+    out.body.clear();
+    out.refusal_status = 502;
+    out.issues.push_back({"$", "card_number_in_answer"});
+  }
+  return out;
+}
+
+}  // namespace paygate::gateway

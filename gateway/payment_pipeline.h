@@ -1,0 +1,51 @@
+// A payment message on its way through paygate, as two blocking steps that run on the
+// BlockingPool: the merchant's request (decode with bounds, validate, request field
+// policies) and the processor's answer (decode, response field policies, the tokens that
+// issue_token made placed beside their fields). The network code forwards in between.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "gateway/request_actions.h"
+#include "protocol/payment/validation.h"
+
+namespace paygate::gateway {
+
+struct PipelineRequest {
+  // Set when the request is refused: the problem's status and {path, code} entries.
+  unsigned refusal_status = 0;  // 400 (message rules), 503 (vault or crypto unavailable)
+  std::vector<protocol::ValidationIssue> issues;
+  std::string body;  // what the processor receives, when not refused
+};
+
+struct PipelineAnswer {
+  bool processor_garbage = false;  // the processor's 2xx answer was not the JSON expected
+  unsigned refusal_status = 0;     // a response action failed: 502 (or 503 for the vault)
+  std::vector<protocol::ValidationIssue> issues;
+  std::string body;
+};
+
+// Both steps share one RequestActions (what the audit record reports).
+class PaymentPipeline {
+ public:
+  PaymentPipeline(const ActionServices& services, const config::Route& route, const config::Processor& processor,
+                  std::string merchant, std::uint64_t max_body, std::uint64_t max_response)
+      : route_(route), actions_(services, route, processor, std::move(merchant)), max_body_(max_body),
+        max_response_(max_response) {}
+
+  PipelineRequest request(const std::string& body, int year, int month);
+  PipelineAnswer answer(const std::string& body);
+
+  const RequestActions& actions() const { return actions_; }
+
+ private:
+  const config::Route& route_;
+  RequestActions actions_;
+  std::uint64_t max_body_;
+  std::uint64_t max_response_;
+};
+
+}  // namespace paygate::gateway

@@ -1,0 +1,130 @@
+// The payment pipeline end to end: a merchant's authorization is validated, its PAN gets
+// a token, the PAN and CVV reach the processor (the simulator) only as JWE for its key,
+// the processor's answer is rewritten (an echoed PAN becomes the token), the merchant
+// never sees a PAN, the audit record says what was done with the token and the masked
+// PAN, and no log holds a card number.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "audit/pan_scan.h"
+#include "crypto/tokens/luhn.h"
+#include "tests/support/e2e.h"
+
+namespace paygate::test {
+namespace {
+
+std::string authorization(const std::string& pan, const std::string& extra = "") {
+  return R"({"merchant_reference":"order-1","amount":{"value":1299,"currency":"EUR"},)"
+         R"("card":{"number":")" + pan + R"(","expiry_month":12,"expiry_year":2030,"cvv":"737"},)"
+         R"("billing_address":{"line1":"Main St 1","line2":"Floor 3","country":"DE"})" + extra + "}";
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = make_temp_dir("pipeline");
+    auto keys = run_command(source_dir().string() + "/certs/make-dev-keys " + binary("paygate").string() + " " +
+                            (dir_ / "keys").string());
+    ASSERT_EQ(keys.exit_code, 0) << keys.output;
+    sim_ = new Simulator(dir_);
+    TestConfig settings;
+    settings.sim_port = sim_->port();
+    settings.processor_extra = "    jwe: { public_key: " + (certs_dir() / "processor-jwe.pub.pem").string() + " }\n";
+    std::string yaml = make_config(settings);
+    auto route = [&](const std::string& name, const std::string& path, const std::string& request,
+                     const std::string& response) {
+      std::string r = "  - name: " + name + "\n    match: { method: POST, path: " + path + " }\n";
+      r += "    processor: sim\n    upstream_path: /v1/authorizations\n    message: authorization\n";
+      r += "    token_profile: cards\n    request: " + request + "\n";
+      if (!response.empty()) r += "    response: " + response + "\n";
+      return r;
+    };
+    std::string routes = route("pay", "/v2/payments",
+                               R"({ "$.card.number": [issue_token, encrypt_for_processor], "$.card.cvv": encrypt_for_processor, "$.billing_address.line2": drop })",
+                               R"({ "$.card.number": tokenize })");
+    routes += route("pay-leaky", "/v2/leaky", R"({ "$.card.number": issue_token })", "");
+    yaml.insert(yaml.find("logging:"), routes);
+    yaml += "token_profiles:\n  cards: { kind: vault }\n";
+    yaml += "vault: { store: sqlite, path: vault.db }\n";
+    yaml += "keys: { keyring: keys/keyring.yaml }\n";
+    yaml += "audit: { dir: audit, fsync: always }\n";
+    gateway_ = new GatewayProcess(dir_, yaml);
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete sim_;
+  }
+
+  static HttpAnswer post(const std::string& path, const std::string& body) {
+    HttpsClient client(gateway_->port(), client_options());
+    return client.request("POST", path, body, {{"content-type", "application/json"}});
+  }
+
+  static inline std::filesystem::path dir_;
+  static inline Simulator* sim_ = nullptr;
+  static inline GatewayProcess* gateway_ = nullptr;
+};
+
+TEST_F(PipelineTest, TheProcessorGetsJweAndTheMerchantGetsATokenNeverThePan) {
+  auto a = post("/v2/payments", authorization("4111111111111111"));
+  ASSERT_EQ(a.status, 200u) << a.body;
+  auto answer = boost::json::parse(a.body).as_object();
+  EXPECT_EQ(answer.at("status").as_string(), "approved") << a.body;
+  // The simulator decrypted both fields: they reached it as JWE only.
+  EXPECT_EQ(answer.at("received").at("number").as_string(), "jwe") << a.body;
+  EXPECT_EQ(answer.at("received").at("cvv").as_string(), "jwe") << a.body;
+  const std::string token(answer.at("card").at("token").as_string());
+  ASSERT_EQ(token.size(), 16u);
+  EXPECT_EQ(token.substr(0, 6), "411111");
+  EXPECT_EQ(token.substr(12), "1111");
+  EXPECT_FALSE(crypto::luhn_valid(token));
+  EXPECT_TRUE(audit::find_pans(a.body).empty()) << a.body;
+  // Convergent per merchant: the same card gets the same token.
+  auto again = boost::json::parse(post("/v2/payments", authorization("4111111111111111")).body);
+  EXPECT_EQ(again.at("card").at("token").as_string(), token);
+}
+
+TEST_F(PipelineTest, APanTheProcessorEchoesBecomesTheToken) {
+  auto a = post("/v2/payments", authorization("5555555555554444", R"(,"metadata":{"sim_echo_pan":"true"})"));
+  ASSERT_EQ(a.status, 200u) << a.body;
+  auto card = boost::json::parse(a.body).at("card").as_object();
+  EXPECT_EQ(card.at("number").as_string(), card.at("token").as_string()) << a.body;
+  EXPECT_TRUE(audit::find_pans(a.body).empty()) << a.body;
+  // A route whose response policy does not cover the echo: refused, never passed on.
+  auto leaky = post("/v2/leaky", authorization("5555555555554444", R"(,"metadata":{"sim_echo_pan":"true"})"));
+  EXPECT_EQ(leaky.status, 502u) << leaky.body;
+  EXPECT_NE(leaky.body.find("card_number_in_answer"), std::string::npos) << leaky.body;
+  EXPECT_EQ(leaky.body.find("5555555555554444"), std::string::npos);
+}
+
+TEST_F(PipelineTest, InvalidMessagesAreRefusedWithEveryIssueAndReachNobody) {
+  auto a = post("/v2/payments", authorization("4111111111111112"));  // Luhn fails
+  EXPECT_EQ(a.status, 400u);
+  EXPECT_NE(a.body.find(R"("path":"$.card.number")"), std::string::npos) << a.body;
+  EXPECT_EQ(a.body.find("4111111111111112"), std::string::npos);
+  auto b = post("/v2/payments", R"({"amount":{"value":-5,"currency":"EUR"},"card":{"number":"4111111111111111"}})");
+  EXPECT_EQ(b.status, 400u);
+  EXPECT_NE(b.body.find("amount_not_positive"), std::string::npos) << b.body;
+  EXPECT_NE(b.body.find("required"), std::string::npos) << b.body;
+  auto c = post("/v2/payments", R"({"amount":)");
+  EXPECT_EQ(c.status, 400u);
+  EXPECT_NE(c.body.find("invalid_json"), std::string::npos) << c.body;
+}
+
+TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
+  ASSERT_EQ(post("/v2/payments", authorization("6011111111111117")).status, 200u);
+  std::string records;
+  for (const auto& f : std::filesystem::directory_iterator(dir_ / "audit")) {
+    if (f.path().extension() == ".log") records += read_file(f.path());
+  }
+  EXPECT_NE(records.find(R"("masked_pan":"601111******1117")"), std::string::npos) << records;
+  EXPECT_NE(records.find(R"("key_ids":["jwe:sim"])"), std::string::npos);
+  EXPECT_NE(records.find(R"("actions":["encrypt_for_processor","issue_token")"), std::string::npos) << records;
+  EXPECT_TRUE(audit::find_pans(records).empty());
+  EXPECT_TRUE(audit::find_pans(gateway_->log()).empty()) << gateway_->log();
+  EXPECT_TRUE(audit::find_pans(read_file(dir_ / "sim.log")).empty());
+}
+
+}  // namespace
+}  // namespace paygate::test
