@@ -215,25 +215,14 @@ class HttpSession {
     const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
     const ProcessorContext& processor = shared.processors[processor_index];
 
-    Request upstream{req.method(), upstream_target(route, *processor.config, target), 11};
-    upstream.set(http::field::host, processor.host_header);
+    Request upstream = upstream_request(req, route, processor, target);
     for (http::field f : forwarded_fields) {
       if (auto it = req.find(f); it != req.end()) upstream.set(f, it->value());
     }
-    if (auto it = req.find(idempotency_key); it != req.end()) upstream.set(idempotency_key, it->value());
-    upstream.set("X-Request-Id", request_id_.view());
     upstream.body() = std::move(req.body());
-    upstream.keep_alive(true);
     upstream.prepare_payload();
-
-    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
-    if (result.fault != UpstreamFault::none) {
-      upstream_ = to_string(result.fault);
-      log::warn("processor exchange failed request_id={} route={} processor={} fault={}",
-                request_id_.view(), route.name, processor.config->name, upstream_);
-      co_return co_await answer_problem(problem_for(result.fault), keep_alive);
-    }
-    upstream_ = "ok";
+    UpstreamPool::Result result = co_await exchange(route, processor_index, upstream);
+    if (result.fault != UpstreamFault::none) co_return co_await answer_problem(problem_for(result.fault), keep_alive);
 
     Response res{result.response.result(), 11};
     if (auto it = result.response.find(http::field::content_type); it != result.response.end()) {
@@ -268,23 +257,13 @@ class HttpSession {
                                        prepared->issues, keep_alive);
     }
 
-    Request upstream{req.method(), upstream_target(route, *processor.config, target), 11};
-    upstream.set(http::field::host, processor.host_header);
+    Request upstream = upstream_request(req, route, processor, target);
     upstream.set(http::field::content_type, "application/json");
     upstream.set(http::field::accept, "application/json");
-    if (auto it = req.find(idempotency_key); it != req.end()) upstream.set(idempotency_key, it->value());
-    upstream.set("X-Request-Id", request_id_.view());
     upstream.body() = std::move(prepared->body);
-    upstream.keep_alive(true);
     upstream.prepare_payload();
-    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
-    if (result.fault != UpstreamFault::none) {
-      upstream_ = to_string(result.fault);
-      log::warn("processor exchange failed request_id={} route={} processor={} fault={}",
-                request_id_.view(), route.name, processor.config->name, upstream_);
-      co_return co_await answer_problem(problem_for(result.fault), keep_alive);
-    }
-    upstream_ = "ok";
+    UpstreamPool::Result result = co_await exchange(route, processor_index, upstream);
+    if (result.fault != UpstreamFault::none) co_return co_await answer_problem(problem_for(result.fault), keep_alive);
     const auto status = result.response.result();
     auto upstream_body = std::make_shared<std::string>(std::move(result.response.body()));
     auto answer_step = [pipeline, upstream_body] { return pipeline->answer(*upstream_body); };
@@ -317,6 +296,33 @@ class HttpSession {
     res.set(http::field::content_type, "application/problem+json");
     res.body() = problem_body(problem, request_id_.view(), entries);
     co_return co_await answer(std::move(res), keep_alive);
+  }
+
+  // What every request to a processor carries: its path, Host, the merchant's
+  // Idempotency-Key, the gateway's request id, keep-alive.
+  Request upstream_request(const Request& req, const config::Route& route, const ProcessorContext& processor,
+                           std::string_view target) const {
+    Request upstream{req.method(), upstream_target(route, *processor.config, target), 11};
+    upstream.set(http::field::host, processor.host_header);
+    if (auto it = req.find(idempotency_key); it != req.end()) upstream.set(idempotency_key, it->value());
+    upstream.set("X-Request-Id", request_id_.view());
+    upstream.keep_alive(true);
+    return upstream;
+  }
+
+  // One exchange with the route's processor; a fault is logged and named for the access
+  // line and the audit record (the caller answers it).
+  asio::awaitable<UpstreamPool::Result> exchange(const config::Route& route, std::size_t processor_index,
+                                                 Request& upstream) {
+    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
+    if (result.fault == UpstreamFault::none) {
+      upstream_ = "ok";
+    } else {
+      upstream_ = to_string(result.fault);
+      log::warn("processor exchange failed request_id={} route={} processor={} fault={}", request_id_.view(),
+                route.name, worker_.shared.processors[processor_index].config->name, upstream_);
+    }
+    co_return result;
   }
 
   static std::string upstream_target(const config::Route& route, const config::Processor& processor,

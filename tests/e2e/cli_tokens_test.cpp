@@ -28,8 +28,7 @@ std::string paygate() { return binary("paygate").string(); }
 class TokenWorkspace {
  public:
   explicit TokenWorkspace(const std::string& vault_yaml, bool audited = true) : dir_(make_temp_dir("tokens-cli")) {
-    auto keys = run_command(source_dir().string() + "/certs/make-dev-keys " + paygate() + " " + (dir_ / "keys").string());
-    if (keys.exit_code != 0) throw std::runtime_error(keys.output);
+    make_dev_keyring(dir_);
     TestConfig settings;
     settings.sim_port = 9443;
     std::string yaml = make_config(settings);

@@ -24,9 +24,7 @@ class PipelineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = make_temp_dir("pipeline");
-    auto keys = run_command(source_dir().string() + "/certs/make-dev-keys " + binary("paygate").string() + " " +
-                            (dir_ / "keys").string());
-    ASSERT_EQ(keys.exit_code, 0) << keys.output;
+    make_dev_keyring(dir_);
     sim_ = new Simulator(dir_);
     TestConfig settings;
     settings.sim_port = sim_->port();

@@ -31,6 +31,12 @@ std::uint16_t port_from_ready(const std::string& ready_json, const std::string& 
   return static_cast<std::uint16_t>(std::stoi(m[1].str()));
 }
 
+void make_dev_keyring(const std::filesystem::path& dir) {
+  auto keys = run_command(source_dir().string() + "/certs/make-dev-keys " + binary("paygate").string() + " " +
+                          (dir / "keys").string());
+  if (keys.exit_code != 0) throw std::runtime_error("make-dev-keys: " + keys.output);
+}
+
 Simulator::Simulator(const std::filesystem::path& dir) {
   auto ready = dir / "sim.ready";
   process_ = std::make_unique<ChildProcess>(

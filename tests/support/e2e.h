@@ -17,6 +17,9 @@ std::filesystem::path binary(const std::string& name);  // build/bin/NAME
 std::filesystem::path source_dir();
 std::filesystem::path certs_dir();  // made by the ctest fixture "certs"
 
+// Makes a development keyring (certs/make-dev-keys) in DIR/keys; throws when it fails.
+void make_dev_keyring(const std::filesystem::path& dir);
+
 // Client options trusting the dev CA, optionally with a merchant's client certificate.
 ClientOptions client_options(const std::string& merchant = "");
 
