@@ -186,6 +186,7 @@ struct AuditConfig {
 struct Config {
   std::filesystem::path source;  // the file this was loaded from
   std::uint32_t threads = 0;     // network threads; 0 = one per core
+  Duration drain_timeout{10000};  // SIGTERM/SIGINT: in-flight requests get this long to finish
   std::vector<Listener> listeners;
   std::vector<Processor> processors;
   std::vector<Route> routes;

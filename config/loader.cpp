@@ -517,6 +517,7 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
   auto config = std::make_shared<Config>();
   MapReader r(root, "", ctx);
   r.count("threads", config->threads, 0, 256);
+  r.duration("drain_timeout", config->drain_timeout, Duration{0}, Duration{3600 * 1000});
 
   r.sequence("listeners", Presence::required, [&](const YAML::Node& item, const std::string& p) {
     config->listeners.push_back(read_listener(item, p, ctx));

@@ -82,10 +82,14 @@ class HttpSession {
     bool first = true;
     for (;;) {
       if (buffer_.size() == 0) {
+        if (worker_.shared.draining.load(std::memory_order_relaxed)) break;
         // Wait for the next request: the header deadline for the first one, the idle
-        // deadline between keep-alive requests.
+        // deadline between keep-alive requests. A drain cancels the wait.
         tcp_layer.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
+        std::function<void()> cancel = [&tcp_layer] { tcp_layer.cancel(); };
+        worker_.idle_waits.insert(&cancel);
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        worker_.idle_waits.erase(&cancel);
         if (ec) break;
         buffer_.commit(n);
       }
@@ -343,6 +347,8 @@ class HttpSession {
   }
 
   asio::awaitable<bool> answer(Response res, bool keep_alive) {
+    // Draining: this answer is the connection's last.
+    if (worker_.shared.draining.load(std::memory_order_relaxed)) keep_alive = false;
     res.set(http::field::server, "paygate");
     res.set("X-Request-Id", request_id_.view());
     res.keep_alive(keep_alive);

@@ -201,6 +201,30 @@ std::vector<std::pair<std::string, config::Endpoint>> Gateway::listening() const
   return out;
 }
 
+bool Gateway::drain(std::chrono::milliseconds timeout) {
+  SharedState& shared = state_->shared;
+  shared.draining.store(true);
+  for (auto& worker : state_->workers) {
+    asio::post(worker->io, [w = worker.get()] {
+      beast::error_code ignored;
+      for (auto& acceptor : w->acceptors) acceptor->close(ignored);
+      // Copy: cancelling makes sessions leave the set.
+      const auto waits = w->idle_waits;
+      for (auto* cancel : waits) (*cancel)();
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto open_connections = [&] {
+    std::uint32_t n = 0;
+    for (const auto& l : shared.listeners) n += l->connections.load();
+    return n;
+  };
+  while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return open_connections() == 0;
+}
+
 void Gateway::stop() {
   if (state_->stopping.exchange(true)) return;
   for (auto& worker : state_->workers) worker->io.stop();

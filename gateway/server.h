@@ -1,6 +1,7 @@
 // The paygate server: network threads, listeners and their sessions.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,6 +31,11 @@ class Gateway {
 
   // Listener names with the addresses actually bound (port 0 resolved), in config order.
   std::vector<std::pair<std::string, config::Endpoint>> listening() const;
+
+  // Graceful shutdown: stops accepting, closes idle keep-alive connections, lets requests
+  // in flight finish (their answers close the connection), and returns when none is left
+  // or `timeout` passed. Returns whether everything finished. Then call stop().
+  bool drain(std::chrono::milliseconds timeout);
 
   // Stops accepting and ends every session. Thread-safe and idempotent.
   void stop();

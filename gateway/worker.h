@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "config/config.h"
@@ -44,6 +46,7 @@ struct SharedState {
   std::unique_ptr<crypto::EnvelopeCipher> envelopes;   // null without a keyring
   ActionServices services;
   std::unique_ptr<BlockingPool> blocking;              // stopped before the workers go
+  std::atomic<bool> draining{false};                   // shutdown: finish what is in flight, take nothing new
 
   explicit SharedState(std::shared_ptr<const config::Config> c)
       : config(std::move(c)), router(*config), merchants(*config) {}
@@ -64,6 +67,9 @@ struct Worker {
   RequestIdGenerator ids;
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors;  // per listener
   std::vector<std::unique_ptr<UpstreamPool>> pools;             // per processor
+  // Sessions waiting for a keep-alive connection's next request: a drain closes them at
+  // once instead of waiting out their idle timeout. Each entry cancels its session's wait.
+  std::set<std::function<void()>*> idle_waits;
 };
 
 // Runs one merchant connection to its end.

@@ -74,9 +74,11 @@ int serve(const Args& args) {
       if (audit_log) (void)audit_log->record(audit::AuditEvent("reload").with("result", "not_supported"));
       continue;
     }
-    log::info("signal {} received: stopping", signal);
+    log::info("signal {} received: draining for up to {} ms", signal, loaded.config->drain_timeout.count());
     break;
   }
+  const bool drained = server->drain(loaded.config->drain_timeout);
+  if (!drained) log::warn("drain time over: closing the connections still open");
   server->stop();
   server->wait();
   audit_log.reset();  // the stop record, synced

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <thread>
 
 #include "tests/support/e2e.h"
 
@@ -186,6 +187,39 @@ TEST(Cli, SigtermStopsTheGatewayWithExitCode0) {
   GatewayProcess gateway(dir, make_config(settings));
   EXPECT_EQ(gateway.process().stop(SIGTERM), 0);
   EXPECT_NE(gateway.log().find("stopped"), std::string::npos);
+}
+
+// SIGTERM drains: no new connections, idle keep-alive connections closed at once, the
+// request in flight answered (its connection then closed), exit 0 well before the drain
+// time is over.
+TEST(Cli, SigtermDrainsInFlightRequestsThenExits0) {
+  using namespace std::chrono_literals;
+  auto dir = make_temp_dir("drain");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  settings.response_timeout = "5s";
+  GatewayProcess gateway(dir, "drain_timeout: 5s\n" + make_config(settings));
+  HttpsClient idle(gateway.port(), client_options());
+  ASSERT_EQ(idle.request("POST", "/v1/payments", payment, {{"content-type", "application/json"}}).status, 200u);
+  HttpAnswer in_flight;
+  std::thread slow([&] {
+    HttpsClient c(gateway.port(), client_options());
+    in_flight = c.request("POST", "/test/slow?ms=1500", payment, {{"content-type", "application/json"}});
+  });
+  std::this_thread::sleep_for(300ms);
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(gateway.process().pid(), SIGTERM);
+  auto closed = idle.wait_closed(1s);
+  EXPECT_TRUE(closed.has_value()) << "the idle keep-alive connection stayed open";
+  std::this_thread::sleep_for(200ms);
+  EXPECT_THROW(HttpsClient(gateway.port(), client_options()), std::runtime_error) << "a new connection was accepted";
+  slow.join();
+  EXPECT_EQ(in_flight.status, 200u) << in_flight.body;
+  EXPECT_EQ(in_flight.header("connection"), "close");
+  EXPECT_EQ(gateway.process().wait(5s), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  EXPECT_NE(gateway.log().find("draining"), std::string::npos);
 }
 
 TEST(Cli, ABusyPortIsAClearStartError) {
