@@ -79,6 +79,11 @@ struct ProcessorTimeouts {
   Duration response{10000};  // request written to answer fully read
 };
 
+struct ProcessorBreaker {
+  std::uint32_t failures = 5;   // consecutive failed exchanges that open the breaker
+  Duration open_for{10000};     // then one probe is let through
+};
+
 struct ProcessorPool {
   std::uint32_t max_connections = 64;  // across the whole process
   std::uint32_t max_waiting = 1024;    // requests queued for a connection
@@ -102,6 +107,7 @@ struct Processor {
   ClientTls tls;
   ProcessorTimeouts timeouts;
   ProcessorPool pool;
+  ProcessorBreaker breaker;
   std::uint64_t max_response = 1024 * 1024;
   ProcessorJwe jwe;
 };
@@ -121,6 +127,9 @@ struct Route {
   std::int64_t max_amount = 100'000;  // major units of the message's currency
   bool pass_unknown_fields = false;
   std::string token_profile;  // for tokenize, issue_token and detokenize actions
+  // Safe to send twice when the merchant gives an Idempotency-Key: then an exchange that
+  // failed after the request left is retried once. A connect failure is always retried.
+  bool idempotent = false;
   protocol::FieldPolicy request_policy;   // what the processor receives
   protocol::FieldPolicy response_policy;  // what the merchant receives
 };

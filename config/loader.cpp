@@ -129,6 +129,12 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
     t.finish();
   }
   r.size("max_response", p.max_response, 1024, 64ull << 20);
+  if (auto breaker = r.mapping("breaker")) {
+    MapReader b(*breaker, r.path_of("breaker"), ctx);
+    b.count("failures", p.breaker.failures, 1, 1000);
+    b.duration("open_for", p.breaker.open_for, one_ms, one_day);
+    b.finish();
+  }
   if (auto jwe = r.mapping("jwe")) {
     MapReader j(*jwe, r.path_of("jwe"), ctx);
     auto load_key = [&](std::string_view key, FileRule rule, bool want_private) -> std::shared_ptr<const crypto::JoseKey> {
@@ -248,6 +254,7 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
     route.pass_unknown_fields = unknown == "pass";
   }
   r.string("token_profile", route.token_profile);
+  r.boolean("idempotent", route.idempotent);
   if (auto request = r.mapping("request")) route.request_policy = read_policy(*request, r.path_of("request"), ctx);
   if (auto response = r.mapping("response")) route.response_policy = read_policy(*response, r.path_of("response"), ctx);
   r.finish();

@@ -29,6 +29,7 @@ constexpr std::string_view api_key_header = "X-Api-Key";
 const Problem& problem_for(UpstreamFault fault) {
   switch (fault) {
     case UpstreamFault::busy: return problems::processor_busy;
+    case UpstreamFault::breaker_open: return problems::processor_unavailable;
     case UpstreamFault::queue_timeout:
     case UpstreamFault::connect_timeout:
     case UpstreamFault::timeout: return problems::processor_timeout;
@@ -314,17 +315,44 @@ class HttpSession {
     return upstream;
   }
 
-  // One exchange with the route's processor; a fault is logged and named for the access
-  // line and the audit record (the caller answers it).
+  // The exchange with the route's processor, through its circuit breaker. Retried once
+  // when the request provably never left (connect failure), or when it may have left but
+  // the route is idempotent and the merchant sent an Idempotency-Key. A fault is logged
+  // and named for the access line and the audit record (the caller answers it).
   asio::awaitable<UpstreamPool::Result> exchange(const config::Route& route, std::size_t processor_index,
                                                  Request& upstream) {
-    UpstreamPool::Result result = co_await worker_.pools[processor_index]->exchange(upstream);
+    const ProcessorContext& processor = worker_.shared.processors[processor_index];
+    const bool may_resend = route.idempotent && upstream.find(idempotency_key) != upstream.end();
+    UpstreamPool::Result result;
+    for (int attempt = 1;; ++attempt) {
+      if (!processor.breaker->allow()) {
+        result.fault = UpstreamFault::breaker_open;
+        break;
+      }
+      result = co_await worker_.pools[processor_index]->exchange(upstream);
+      switch (result.fault) {
+        case UpstreamFault::none:
+          // A 5xx is an answer to pass on, and a sign of a failing processor.
+          if (result.response.result_int() >= 500) processor.breaker->record_failure();
+          else processor.breaker->record_success();
+          break;
+        case UpstreamFault::busy:
+        case UpstreamFault::queue_timeout: processor.breaker->record_nothing(); break;
+        default: processor.breaker->record_failure();
+      }
+      const bool never_sent = result.fault == UpstreamFault::connect_failed || result.fault == UpstreamFault::connect_timeout;
+      const bool maybe_sent = result.fault == UpstreamFault::reset || result.fault == UpstreamFault::timeout ||
+                              result.fault == UpstreamFault::bad_answer;
+      if (attempt > 1 || !(never_sent || (maybe_sent && may_resend))) break;
+      log::info("retrying request_id={} route={} processor={} after={}", request_id_.view(), route.name,
+                processor.config->name, to_string(result.fault));
+    }
     if (result.fault == UpstreamFault::none) {
       upstream_ = "ok";
     } else {
       upstream_ = to_string(result.fault);
       log::warn("processor exchange failed request_id={} route={} processor={} fault={}", request_id_.view(),
-                route.name, worker_.shared.processors[processor_index].config->name, upstream_);
+                route.name, processor.config->name, upstream_);
     }
     co_return result;
   }

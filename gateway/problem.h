@@ -39,6 +39,9 @@ inline constexpr Problem processor_unreachable{502, "processor-unreachable", "Ba
 inline constexpr Problem processor_failed{502, "processor-failed", "Bad Gateway",
                                           "The payment processor closed the connection or "
                                           "answered with something that is not a valid answer."};
+inline constexpr Problem processor_unavailable{503, "processor-unavailable", "Service Unavailable",
+                                               "The payment processor keeps failing; paygate is not sending it "
+                                               "requests for a short while."};
 inline constexpr Problem processor_busy{503, "processor-busy", "Service Unavailable",
                                         "All connections to the payment processor are busy."};
 inline constexpr Problem service_busy{503, "service-busy", "Service Unavailable",

@@ -149,6 +149,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
       throw std::runtime_error("processor " + p.name + ": " + e.what());
     }
     ctx.host_header = host_header(p);
+    ctx.breaker = std::make_shared<CircuitBreaker>(p.breaker.failures, p.breaker.open_for);
     shared.processors.push_back(std::move(ctx));
   }
   for (const auto& route : cfg.routes) {

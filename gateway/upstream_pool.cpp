@@ -39,6 +39,7 @@ std::string_view to_string(UpstreamFault fault) {
     case UpstreamFault::bad_answer: return "bad_answer";
     case UpstreamFault::answer_too_large: return "answer_too_large";
     case UpstreamFault::timeout: return "timeout";
+    case UpstreamFault::breaker_open: return "breaker_open";
   }
   return "unknown";
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/circuit_breaker.h"
 #include "gateway/net/asio.h"
 
 namespace paygate::gateway {
@@ -29,6 +30,7 @@ enum class UpstreamFault {
   bad_answer,       // not a valid HTTP/1.1 answer                           -> 502
   answer_too_large, // answer body over the processor's max_response        -> 502
   timeout,          // no complete answer within the response timeout        -> 504
+  breaker_open,     // the processor's circuit breaker is open: not contacted  -> 503
 };
 
 // Stable lower-case name, for logs and metrics.
@@ -39,6 +41,7 @@ struct ProcessorContext {
   const config::Processor* config = nullptr;
   std::shared_ptr<net::ssl::context> tls;
   std::string host_header;  // Host header value sent to the processor
+  std::shared_ptr<CircuitBreaker> breaker;  // the one mutable part: shared by every thread
 };
 
 class UpstreamPool {

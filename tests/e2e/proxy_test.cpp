@@ -280,4 +280,31 @@ TEST(ProxyLimits, PoolQueuesRequestsAndAFullQueueIs503) {
 }
 
 }  // namespace
+// The processor's circuit breaker: consecutive failures open it (requests answered 503
+// without reaching the processor), a probe after open_for closes it again; a connect
+// failure is retried once, since the request never left.
+TEST(ProxyBreaker, OpensOnFailuresAndClosesAfterASuccessfulProbe) {
+  using namespace std::chrono_literals;
+  auto dir = make_temp_dir("breaker");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  settings.processor_extra = "    breaker: { failures: 3, open_for: 500ms }\n";
+  GatewayProcess gateway(dir, make_config(settings));
+  HttpsClient client(gateway.port(), client_options());
+  const std::map<std::string, std::string> json{{"content-type", "application/json"}};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.request("POST", "/test/500", payment, json).status, 500u);
+  auto refused = client.request("POST", "/v1/payments", payment, json);
+  EXPECT_EQ(refused.status, 503u);
+  EXPECT_NE(refused.body.find("urn:paygate:problem:processor-unavailable"), std::string::npos) << refused.body;
+  std::this_thread::sleep_for(600ms);
+  EXPECT_EQ(client.request("POST", "/v1/payments", payment, json).status, 200u);  // the probe
+  EXPECT_EQ(client.request("POST", "/v1/payments", payment, json).status, 200u);  // closed again
+  EXPECT_EQ(client.request("POST", "/test/unreachable", payment, json).status, 502u);
+  const std::string log = gateway.log();
+  EXPECT_NE(log.find("upstream=breaker_open"), std::string::npos);
+  EXPECT_NE(log.find("retrying"), std::string::npos);
+  EXPECT_NE(log.find("after=connect_failed"), std::string::npos) << log;
+}
+
 }  // namespace paygate::test
