@@ -158,6 +158,13 @@ struct Merchant {
 enum class LogFormat { text, json };
 enum class LogLevel { trace, debug, info, warn, error, off };
 
+// The admin listener: /healthz, /readyz, /metrics over plain HTTP. Loopback by default:
+// it carries no card data, but it says how the gateway is doing.
+struct Admin {
+  bool enabled = false;
+  Endpoint address{"127.0.0.1", 9901};
+};
+
 struct Logging {
   LogFormat format = LogFormat::text;
   LogLevel level = LogLevel::info;
@@ -200,6 +207,7 @@ struct Config {
   std::vector<Processor> processors;
   std::vector<Route> routes;
   std::vector<Merchant> merchants;
+  Admin admin;
   Logging logging;
   // keys.keyring: the keyring file and the keyring loaded from it (null when not set).
   std::filesystem::path keyring_file;

@@ -558,6 +558,12 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
             });
   if (auto vault = r.mapping("vault")) config->vault = read_vault(*vault, ctx);
   if (auto audit = r.mapping("audit")) config->audit = read_audit(*audit, ctx);
+  if (auto admin = r.mapping("admin")) {
+    MapReader a(*admin, "admin", ctx);
+    config->admin.enabled = true;
+    a.endpoint("address", config->admin.address);
+    a.finish();
+  }
   if (auto logging = r.mapping("logging")) {
     MapReader l(*logging, "logging", ctx);
     l.choice<LogFormat>("format", config->logging.format, log_formats);

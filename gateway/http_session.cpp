@@ -73,6 +73,7 @@ class HttpSession {
     auto [hec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
     if (hec) {
       log::debug("tls handshake failed listener={} reason={}", listener_.config->name, hec.message());
+      worker_.shared.metrics.tls_handshake_failure(worker_.shared.listener_index(*listener_.config));
       co_return;
     }
     // The certificate is the connection's; an API key may still identify each request.
@@ -110,6 +111,7 @@ class HttpSession {
     method_ = "-";
     upstream_ = "-";
     merchant_ = "-";
+    route_ = nullptr;
     pipeline_.reset();
     bytes_in_ = 0;
 
@@ -158,9 +160,11 @@ class HttpSession {
       co_return co_await answer_problem(problems::route_not_found, keep_alive);
     }
     route_name_ = match.route->name;
+    route_ = match.route;
     if (worker_.shared.merchants.enabled()) {
       const config::Merchant* merchant = nullptr;
       if (const char* failure = authenticate(req, merchant)) {
+        worker_.shared.metrics.authentication_failure();
         if (!audit_security_event(audit::AuditEvent("authentication_failure").with("reason", failure))) {
           co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
         }
@@ -351,6 +355,7 @@ class HttpSession {
       upstream_ = "ok";
     } else {
       upstream_ = to_string(result.fault);
+      worker_.shared.metrics.upstream_fault(processor_index, static_cast<std::size_t>(result.fault));
       log::warn("processor exchange failed request_id={} route={} processor={} fault={}", request_id_.view(),
                 route.name, processor.config->name, upstream_);
     }
@@ -384,6 +389,15 @@ class HttpSession {
     const unsigned status = res.result_int();
     const std::uint64_t bytes_out = res.body().size();
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_);
+    Metrics& metrics = worker_.shared.metrics;
+    if (route_) metrics.request(worker_.shared.route_index(*route_), status, latency);
+    else metrics.unrouted(status);
+    if (pipeline_) {
+      const auto& counts = pipeline_->actions().counts();
+      for (std::size_t a = 0; a < counts.size(); ++a) {
+        if (counts[a] > 0) metrics.action(a, counts[a]);
+      }
+    }
     if (audit::AuditLog* audit_log = worker_.shared.audit; audit_log && route_name_ != "-") {
       // One record per request that reached a route (the answer is already decided; a
       // refusal by a fail_closed log is logged and counted, not hidden).
@@ -470,6 +484,7 @@ class HttpSession {
   std::string_view upstream_ = "-";
   std::string_view merchant_ = "-";  // a config string: lives as long as the snapshot
   std::shared_ptr<PaymentPipeline> pipeline_;  // this request's, when its route has one
+  const config::Route* route_ = nullptr;       // this request's, once routed
   std::uint64_t bytes_in_ = 0;
 
   // Per connection: the verified client certificate's merchant, if any.

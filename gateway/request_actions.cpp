@@ -47,6 +47,7 @@ Outcome RequestActions::tokenize(const std::string& pan) {
 Outcome RequestActions::perform(protocol::FieldAction action, const std::string& path, const boost::json::value& value) {
   using A = protocol::FieldAction;
   actions_.insert(std::string(protocol::to_string(action)));
+  if (const auto i = static_cast<std::size_t>(action); i < counts_.size()) ++counts_[i];
   switch (action) {
     case A::tokenize: {
       if (!value.is_string()) return failed("expected_string");

@@ -5,6 +5,7 @@
 // masked PAN — never the PAN. One object per request; not thread-safe.
 #pragma once
 
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class RequestActions final : public protocol::FieldActions {
   const std::vector<IssuedToken>& issued() const { return issued_; }
   const std::set<std::string>& actions_done() const { return actions_; }
   const std::set<std::string>& key_ids() const { return key_ids_; }
+  // How many times each action ran (indexed by protocol::FieldAction), for metrics.
+  const std::array<std::size_t, 8>& counts() const { return counts_; }
   const std::string& token() const { return token_; }            // the first token seen or made
   const std::string& masked_pan() const { return masked_pan_; }  // of the first PAN seen
 
@@ -51,6 +54,7 @@ class RequestActions final : public protocol::FieldActions {
   std::vector<IssuedToken> issued_;
   std::set<std::string> actions_;
   std::set<std::string> key_ids_;
+  std::array<std::size_t, 8> counts_{};
   std::string token_;
   std::string masked_pan_;
 };

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "gateway/admin_server.h"
 #include "gateway/log.h"
 #include "gateway/net/tls_context.h"
 #include "gateway/worker.h"
@@ -19,9 +20,37 @@ struct Gateway::State {
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
+  std::unique_ptr<AdminServer> admin;  // declared last: stops first
 };
 
 namespace {
+
+Metrics::Gauges gauges(const SharedState& shared) {
+  Metrics::Gauges g;
+  for (const auto& l : shared.listeners) g.open_connections.push_back(l->connections.load());
+  for (const auto& p : shared.processors) {
+    const auto state = p.breaker->state();
+    g.breaker_state.push_back(state == CircuitBreaker::State::closed ? 0 : state == CircuitBreaker::State::half_open ? 1 : 2);
+  }
+  return g;
+}
+
+// /readyz: ready to take payments — not draining, the vault answers (when there is one),
+// and at least one processor's breaker is not open. The reasons are fixed words.
+AdminAnswer readiness(SharedState& shared) {
+  std::vector<std::string> problems;
+  if (shared.draining.load()) problems.push_back("draining");
+  if (shared.tokens && shared.tokens->vault() && !shared.tokens->vault()->store().count()) {
+    problems.push_back("vault_unreachable");
+  }
+  bool processor_up = false;
+  for (const auto& p : shared.processors) processor_up = processor_up || p.breaker->state() != CircuitBreaker::State::open;
+  if (!processor_up) problems.push_back("every_processor_breaker_open");
+  std::string body = "{\"ready\":" + std::string(problems.empty() ? "true" : "false") + ",\"problems\":[";
+  for (std::size_t i = 0; i < problems.size(); ++i) body += (i ? ",\"" : "\"") + problems[i] + "\"";
+  body += "]}\n";
+  return {problems.empty() ? 200u : 503u, "application/json", body};
+}
 
 std::string host_header(const config::Processor& p) {
   std::string host = p.tls.server_name;
@@ -110,6 +139,7 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
 Gateway::Gateway(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Gateway::~Gateway() {
+  state_->admin.reset();  // it reads the shared state: gone before anything else
   stop();
   wait();
   // Blocking work still queued finishes now, while the io_contexts it posts back to exist.
@@ -185,6 +215,14 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
                      asio::detached);
     }
   }
+  if (cfg.admin.enabled) {
+    state->admin = AdminServer::start(cfg.admin.address, [&shared](std::string_view path) -> AdminAnswer {
+      if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+      if (path == "/readyz") return readiness(shared);
+      if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.render(gauges(shared))};
+      return {404, "text/plain; charset=utf-8", "not found\n"};
+    });
+  }
   for (auto& worker : state->workers) {
     state->threads.emplace_back([w = worker.get()] {
       // A work guard is not needed: accept loops keep the context busy until stop().
@@ -199,6 +237,7 @@ std::vector<std::pair<std::string, config::Endpoint>> Gateway::listening() const
   for (const auto& l : state_->shared.listeners) {
     out.emplace_back(l->config->name, config::Endpoint{l->bound.address().to_string(), l->bound.port()});
   }
+  if (state_->admin) out.emplace_back("admin", state_->admin->bound());
   return out;
 }
 

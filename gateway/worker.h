@@ -12,6 +12,7 @@
 #include "crypto/aead_envelope.h"
 #include "gateway/blocking_pool.h"
 #include "gateway/merchant_directory.h"
+#include "gateway/metrics.h"
 #include "gateway/request_actions.h"
 #include "gateway/token_service.h"
 #include "gateway/net/asio.h"
@@ -40,6 +41,7 @@ struct SharedState {
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
   MerchantDirectory merchants;
+  mutable Metrics metrics;  // counters: written by every thread (atomics), not configuration
   audit::AuditLog* audit = nullptr;  // null: no audit section
   // Field actions: tokens, envelopes, and the threads that run them off the network.
   std::unique_ptr<TokenService> tokens;                // null without token profiles
@@ -49,9 +51,12 @@ struct SharedState {
   std::atomic<bool> draining{false};                   // shutdown: finish what is in flight, take nothing new
 
   explicit SharedState(std::shared_ptr<const config::Config> c)
-      : config(std::move(c)), router(*config), merchants(*config) {}
+      : config(std::move(c)), router(*config), merchants(*config), metrics(*config) {}
   std::size_t route_index(const config::Route& route) const {
     return static_cast<std::size_t>(&route - config->routes.data());
+  }
+  std::size_t listener_index(const config::Listener& listener) const {
+    return static_cast<std::size_t>(&listener - config->listeners.data());
   }
 };
 

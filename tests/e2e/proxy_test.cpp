@@ -307,4 +307,38 @@ TEST(ProxyBreaker, OpensOnFailuresAndClosesAfterASuccessfulProbe) {
   EXPECT_NE(log.find("after=connect_failed"), std::string::npos) << log;
 }
 
+// The admin listener: health, readiness and Prometheus metrics, with labels from the
+// configuration and paygate's own words only (never a merchant's text).
+TEST(ProxyAdmin, HealthReadinessAndMetrics) {
+  auto dir = make_temp_dir("admin");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  GatewayProcess gateway(dir, make_config(settings) + "admin: { address: 127.0.0.1:0 }\n");
+  const std::string admin = "http://127.0.0.1:" + std::to_string(gateway.port("admin"));
+  HttpsClient client(gateway.port(), client_options());
+  const std::map<std::string, std::string> json{{"content-type", "application/json"}};
+  ASSERT_EQ(client.request("POST", "/v1/payments", payment, json).status, 200u);
+  EXPECT_EQ(client.request("POST", "/evil-4111111111111111", payment, json).status, 404u);
+  EXPECT_EQ(client.request("POST", "/test/reset", payment, json).status, 502u);
+
+  EXPECT_EQ(run_command("curl -sS " + admin + "/healthz").output, "ok\n");
+  auto ready = run_command("curl -sS -w ' %{http_code}' " + admin + "/readyz");
+  EXPECT_EQ(ready.output, "{\"ready\":true,\"problems\":[]}\n 200") << ready.output;
+  const std::string metrics = run_command("curl -sS " + admin + "/metrics").output;
+  for (const char* expected : {"paygate_requests_total{route=\"payments\",status=\"2xx\"} 1",
+                               "paygate_requests_total{route=\"-\",status=\"4xx\"} 1",
+                               "paygate_requests_total{route=\"fault-reset\",status=\"5xx\"} 1",
+                               "paygate_upstream_errors_total{processor=\"sim\",kind=\"reset\"} 1",
+                               "paygate_request_duration_seconds_count{route=\"payments\"} 1",
+                               "paygate_breaker_state{processor=\"sim\"} 0",
+                               "paygate_open_connections{listener=\"merchants\"} 1"}) {
+    EXPECT_NE(metrics.find(expected), std::string::npos) << expected << "\n" << metrics;
+  }
+  EXPECT_EQ(metrics.find("evil"), std::string::npos);
+  EXPECT_EQ(metrics.find("4111"), std::string::npos);
+  EXPECT_NE(run_command("curl -sS -o /dev/null -w '%{http_code}' -X POST " + admin + "/metrics").output.find("405"),
+            std::string::npos);
+}
+
 }  // namespace paygate::test

@@ -1,0 +1,86 @@
+#include "gateway/admin_server.h"
+
+#include <thread>
+
+#include "gateway/net/asio.h"
+
+namespace paygate::gateway {
+
+using namespace net;
+
+struct AdminServer::State {
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  Handler handler;
+  std::thread thread;
+};
+
+namespace {
+
+asio::awaitable<void> admin_session(tcp::socket socket, const AdminServer::Handler& handler) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(8192);
+    stream.expires_after(std::chrono::seconds(10));
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (ec) break;
+    const auto& req = parser.get();
+    const std::string_view target(req.target().data(), req.target().size());
+    AdminAnswer answer = req.method() == http::verb::get
+                             ? handler(target.substr(0, target.find('?')))
+                             : AdminAnswer{405, "text/plain; charset=utf-8", "GET only\n"};
+    http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
+    res.set(http::field::server, "paygate-admin");
+    res.set(http::field::content_type, answer.content_type);
+    res.body() = std::move(answer.body);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> admin_accept(AdminServer::State& s) {
+  for (;;) {
+    auto [ec, socket] = co_await s.acceptor.async_accept(use_tuple);
+    if (ec == asio::error::operation_aborted || !s.acceptor.is_open()) co_return;
+    if (ec) continue;
+    asio::co_spawn(s.io, admin_session(std::move(socket), s.handler), asio::detached);
+  }
+}
+
+}  // namespace
+
+AdminServer::AdminServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+AdminServer::~AdminServer() {
+  state_->io.stop();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+std::unique_ptr<AdminServer> AdminServer::start(const config::Endpoint& address, Handler handler) {
+  auto state = std::make_unique<State>();
+  state->handler = std::move(handler);
+  beast::error_code ec;
+  tcp::endpoint endpoint(asio::ip::make_address(address.host, ec), address.port);
+  if (ec) throw std::runtime_error("admin: the address must be an IP address, not " + address.host);
+  state->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) state->acceptor.bind(endpoint, ec);
+  if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("admin: cannot listen on " + address.to_string() + ": " + ec.message());
+  asio::co_spawn(state->io, admin_accept(*state), asio::detached);
+  state->thread = std::thread([s = state.get()] { s->io.run(); });
+  return std::unique_ptr<AdminServer>(new AdminServer(std::move(state)));
+}
+
+config::Endpoint AdminServer::bound() const {
+  auto e = state_->acceptor.local_endpoint();
+  return {e.address().to_string(), e.port()};
+}
+
+}  // namespace paygate::gateway

@@ -1,0 +1,36 @@
+// The admin listener: a small plain-HTTP server on its own thread (loopback by default)
+// for /healthz, /readyz and /metrics. It answers GET only, reads at most 8 KiB of header,
+// and never touches the merchant-facing threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace paygate::gateway {
+
+struct AdminAnswer {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+class AdminServer {
+ public:
+  using Handler = std::function<AdminAnswer(std::string_view path)>;
+  // Binds and starts; throws std::runtime_error when the address cannot be bound.
+  static std::unique_ptr<AdminServer> start(const config::Endpoint& address, Handler handler);
+  ~AdminServer();
+  config::Endpoint bound() const;
+
+  struct State;
+
+ private:
+  explicit AdminServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace paygate::gateway
