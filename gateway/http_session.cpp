@@ -246,7 +246,7 @@ class HttpSession {
   // what the route's request policy makes of the message.
   asio::awaitable<bool> forward_payment(const config::Route& route, Request& req, std::string_view target,
                                         bool keep_alive) {
-    SharedState& shared = const_cast<SharedState&>(worker_.shared);
+    const SharedState& shared = worker_.shared;
     const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
     const ProcessorContext& processor = shared.processors[processor_index];
     // Unauthenticated (no merchants configured): tokens belong to "anonymous".
