@@ -10,6 +10,9 @@
 #include "audit/pan_scan.h"
 #include "crypto/tokens/luhn.h"
 #include "tests/support/e2e.h"
+#include "tests/support/postgres.h"
+
+#include <thread>
 
 namespace paygate::test {
 namespace {
@@ -122,6 +125,47 @@ TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
   EXPECT_TRUE(audit::find_pans(records).empty());
   EXPECT_TRUE(audit::find_pans(gateway_->log()).empty()) << gateway_->log();
   EXPECT_TRUE(audit::find_pans(read_file(dir_ / "sim.log")).empty());
+}
+
+// Two gateway processes in front of one PostgreSQL vault (scale-out): the same card from
+// the same merchant gets the same token whichever instance tokenizes it, also when both
+// race on it.
+TEST(PipelineScaleOut, TwoGatewaysShareOnePostgresqlVault) {
+  const auto dir = make_temp_dir("scale-out");
+  make_dev_keyring(dir);
+  Simulator sim(dir);
+  ::setenv("PAYGATE_PG_DSN", PostgresServer::instance().create_database().c_str(), 1);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  std::string yaml = make_config(settings);
+  yaml.insert(yaml.find("logging:"),
+              "  - name: pay\n    match: { method: POST, path: /v2/payments }\n    processor: sim\n"
+              "    upstream_path: /v1/authorizations\n    message: authorization\n    token_profile: cards\n"
+              "    request: { \"$.card.number\": issue_token }\n");
+  yaml += "token_profiles:\n  cards: { kind: vault }\n";
+  yaml += "vault: { store: postgresql, dsn_env: PAYGATE_PG_DSN }\n";
+  yaml += "keys: { keyring: " + (dir / "keys/keyring.yaml").string() + " }\n";
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  GatewayProcess a(dir / "a", yaml);
+  GatewayProcess b(dir / "b", yaml);
+  auto token_from = [](GatewayProcess& g, const std::string& pan) {
+    HttpsClient client(g.port(), client_options());
+    auto answer = client.request("POST", "/v2/payments", authorization(pan), {{"content-type", "application/json"}});
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    return std::string(boost::json::parse(answer.body).at("card").at("token").as_string());
+  };
+  // Racing on a card neither has seen.
+  std::string first, second;
+  std::thread ta([&] { first = token_from(a, "4000056655665556"); });
+  std::thread tb([&] { second = token_from(b, "4000056655665556"); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(first, second);
+  // One after the other, in both orders.
+  const std::string from_a = token_from(a, "5555555555554444");
+  EXPECT_EQ(token_from(b, "5555555555554444"), from_a);
+  EXPECT_EQ(token_from(a, "4000056655665556"), first);
 }
 
 }  // namespace
