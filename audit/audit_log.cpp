@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "audit/files.h"
 #include "audit/pan_scan.h"
@@ -86,6 +87,19 @@ struct AuditLog::State {
   std::shared_ptr<const crypto::KeyRing> pending_keyring;
   std::filesystem::path current_file_shown;
   std::uint64_t written = 0;
+  // record_async callers waiting for their record's fsync (always), by ticket.
+  std::deque<std::pair<std::uint64_t, std::function<void(crypto::Status)>>> durable_waiters;
+
+  // Takes the waiters whose records are on disk (or, with `failed`, every waiter of a
+  // fail_closed log), to be called without the lock.
+  std::vector<std::function<void(crypto::Status)>> take_waiters(bool failed) {
+    std::vector<std::function<void(crypto::Status)>> ready;
+    while (!durable_waiters.empty() && (failed || durable_waiters.front().first <= durable)) {
+      ready.push_back(std::move(durable_waiters.front().second));
+      durable_waiters.pop_front();
+    }
+    return ready;
+  }
 
   // The writer's own (the writer thread, or open() before it starts).
   std::shared_ptr<const crypto::KeyRing> keyring;
@@ -231,6 +245,10 @@ struct AuditLog::State {
         if (!error.empty()) last_error = error;
         durable_cv.notify_all();
         room_cv.notify_all();
+        auto ready = take_waiters(false);
+        lk.unlock();
+        for (auto& done : ready) done({});
+        lk.lock();
         continue;
       }
       // Nothing is dropped: the batch goes back to the front of the queue and the writer
@@ -238,6 +256,14 @@ struct AuditLog::State {
       healthy = false;
       last_error = error;
       durable_cv.notify_all();
+      if (options.on_full == AuditLogOptions::OnFull::fail_closed) {
+        // As record() does: fail_closed callers are refused while writes fail (their
+        // records stay queued and are written once the disk recovers).
+        auto refused = take_waiters(true);
+        lk.unlock();
+        for (auto& done : refused) done(make_error(ErrorCode::unavailable, "the audit log is failing: " + error));
+        lk.lock();
+      }
       for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
       if (new_keyring && !pending_keyring) pending_keyring = std::move(new_keyring);
       if (stopping && ++failed_at_stop >= 50) {
@@ -370,6 +396,35 @@ crypto::Status AuditLog::record(AuditEvent event) {
   return {};
 }
 
+void AuditLog::record_async(AuditEvent event, std::function<void(crypto::Status)> done) {
+  State& s = *state_;
+  if (holds_card_number(boost::json::value(event.fields))) {
+    event.fields = boost::json::object{{"redacted", true}, {"reason", "a field held a card number"}};
+  }
+  std::unique_lock lk(s.mu);
+  if (s.options.on_full == AuditLogOptions::OnFull::fail_closed) {
+    std::string refusal;
+    if (!s.healthy) refusal = "the audit log is failing: " + s.last_error;
+    else if (s.queue.size() >= s.options.queue_limit) refusal = "the audit queue is full";
+    if (!refusal.empty()) {
+      lk.unlock();
+      done(make_error(ErrorCode::unavailable, refusal));
+      return;
+    }
+  } else {
+    s.room_cv.wait(lk, [&] { return s.queue.size() < s.options.queue_limit || s.stopping; });
+  }
+  s.queue.push_back(std::move(event));
+  const std::uint64_t ticket = ++s.submitted;
+  s.work_cv.notify_one();
+  if (s.options.fsync == AuditLogOptions::Fsync::always) {
+    s.durable_waiters.emplace_back(ticket, std::move(done));
+    return;
+  }
+  lk.unlock();
+  done({});
+}
+
 void AuditLog::set_keyring(std::shared_ptr<const crypto::KeyRing> keyring) {
   {
     std::lock_guard lock(state_->mu);
@@ -384,6 +439,8 @@ void AuditLog::flush() {
   state_->work_cv.notify_one();
   state_->durable_cv.wait(lk, [&] { return state_->durable >= target; });
 }
+
+bool AuditLog::syncs_each_record() const { return state_->options.fsync == AuditLogOptions::Fsync::always; }
 
 bool AuditLog::healthy() const {
   std::lock_guard lock(state_->mu);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,13 @@ class AuditLog {
   // only with on_full fail_closed: the queue is full or the writer is failing.
   crypto::Status record(AuditEvent event);
 
+  // As record(), for callers that must not wait on a thread (the gateway's network
+  // threads): `done` runs once the record is queued (fsync batch) or on disk (fsync
+  // always) — on the writer's thread, or on the caller's when it can tell at once. With
+  // on_full block a full queue still makes the caller wait for room (rare: the writer
+  // drains ~100 k records/s).
+  void record_async(AuditEvent event, std::function<void(crypto::Status)> done);
+
   // A new keyring (reload): when its primary audit key differs, the next record announces
   // the new key id, signed by the old key, and later records use the new key.
   void set_keyring(std::shared_ptr<const crypto::KeyRing> keyring);
@@ -58,6 +66,7 @@ class AuditLog {
   // Waits until every record queued so far is written and synced.
   void flush();
 
+  bool syncs_each_record() const;  // fsync always: record() waits for the disk
   bool healthy() const;          // false while writes fail
   std::string last_error() const;  // the latest write failure, for health output
   std::filesystem::path current_file() const;

@@ -59,6 +59,28 @@ auto run_blocking(BlockingPool& pool, Work work) {
       asio::use_awaitable, std::move(work));
 }
 
+// Writes an audit record without holding the network thread: with fsync always the
+// coroutine resumes once the record is on disk (group commit with every other waiter);
+// with batch, record() only queues, so it is called directly.
+template <class Token = decltype(asio::use_awaitable)>
+auto record_audit(audit::AuditLog& log, audit::AuditEvent event) {
+  return asio::async_initiate<Token, void(crypto::Status)>(
+      [&log](auto handler, audit::AuditEvent e) {
+        if (!log.syncs_each_record()) {
+          const crypto::Status status = log.record(std::move(e));
+          auto executor = asio::get_associated_executor(handler);
+          asio::post(executor, [h = std::move(handler), status]() mutable { h(status); });
+          return;
+        }
+        auto executor = asio::get_associated_executor(handler);
+        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+        log.record_async(std::move(e), [shared_handler, executor](crypto::Status status) {
+          asio::post(executor, [shared_handler, status]() mutable { (*shared_handler)(status); });
+        });
+      },
+      asio::use_awaitable, std::move(event));
+}
+
 class HttpSession {
  public:
   HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
@@ -165,14 +187,17 @@ class HttpSession {
       const config::Merchant* merchant = nullptr;
       if (const char* failure = authenticate(req, merchant)) {
         worker_.shared.metrics.authentication_failure();
-        if (!audit_security_event(audit::AuditEvent("authentication_failure").with("reason", failure))) {
+        audit::AuditEvent event("authentication_failure");
+        event.with("reason", failure);
+        if (!co_await audit_security_event(std::move(event))) {
           co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
         }
         co_return co_await answer_problem(problems::unauthenticated, keep_alive, {}, true);
       }
       merchant_ = merchant->id;
       if (!merchant->may_use(match.route->name)) {
-        if (!audit_security_event(audit::AuditEvent("authorization_refusal"))) {
+        audit::AuditEvent event("authorization_refusal");
+        if (!co_await audit_security_event(std::move(event))) {
           co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
         }
         co_return co_await answer_problem(problems::route_not_allowed, keep_alive);
@@ -202,15 +227,16 @@ class HttpSession {
 
   // An authentication or authorization failure, for the audit log. False when the log
   // refuses it (fail_closed): the request is then answered 503.
-  bool audit_security_event(audit::AuditEvent event) {
+  asio::awaitable<bool> audit_security_event(audit::AuditEvent event) {
     audit::AuditLog* log = worker_.shared.audit;
-    if (!log) return true;
+    if (!log) co_return true;
     event.with("request_id", std::string(request_id_.view()))
         .with("listener", listener_.config->name)
         .with("route", std::string(route_name_))
         .with("merchant", std::string(merchant_))
         .with("client_certificate", has_certificate_);
-    return log->record(std::move(event)).ok();
+    const crypto::Status status = co_await record_audit(*log, std::move(event));
+    co_return status.ok();
   }
 
   static bool has_pipeline(const config::Route& route) {
@@ -401,19 +427,22 @@ class HttpSession {
     if (audit::AuditLog* audit_log = worker_.shared.audit; audit_log && route_name_ != "-") {
       // One record per request that reached a route (the answer is already decided; a
       // refusal by a fail_closed log is logged and counted, not hidden).
-      auto recorded = audit_log->record(audit::AuditEvent("request")
-                                            .with("request_id", std::string(request_id_.view()))
-                                            .with("listener", listener_.config->name)
-                                            .with("merchant", std::string(merchant_))
-                                            .with("route", std::string(route_name_))
-                                            .with("method", std::string(method_))
-                                            .with("status", status)
-                                            .with("upstream", std::string(upstream_))
-                                            .with("latency_us", static_cast<std::int64_t>(latency.count()))
-                                            .with("actions", pipeline_actions())
-                                            .with("key_ids", pipeline_key_ids())
-                                            .with("token", pipeline_ ? pipeline_->actions().token() : "")
-                                            .with("masked_pan", pipeline_ ? pipeline_->actions().masked_pan() : ""));
+      // Built as a named value first: g++ 12 destroys temporaries of a co_await
+      // expression twice.
+      audit::AuditEvent event("request");
+      event.with("request_id", std::string(request_id_.view()))
+          .with("listener", listener_.config->name)
+          .with("merchant", std::string(merchant_))
+          .with("route", std::string(route_name_))
+          .with("method", std::string(method_))
+          .with("status", status)
+          .with("upstream", std::string(upstream_))
+          .with("latency_us", static_cast<std::int64_t>(latency.count()))
+          .with("actions", pipeline_actions())
+          .with("key_ids", pipeline_key_ids())
+          .with("token", pipeline_ ? pipeline_->actions().token() : "")
+          .with("masked_pan", pipeline_ ? pipeline_->actions().masked_pan() : "");
+      auto recorded = co_await record_audit(*audit_log, std::move(event));
       if (!recorded.ok()) log::error("audit record refused request_id={} reason={}", request_id_.view(), recorded.error().reason);
     }
     stream_.next_layer().expires_after(limits_.write_timeout);

@@ -348,3 +348,28 @@ TEST(AuditLog, KillNineUnderLoadLosesNoAcknowledgedRecord) {
 
 }  // namespace
 }  // namespace paygate::audit
+
+namespace paygate::audit {
+namespace {
+
+// record_async: with fsync always the callback runs once the record is on disk; with a
+// failing fail_closed log it runs with the refusal.
+TEST(AuditLog, AsyncRecordsReportWhenTheyAreOnDisk) {
+  const auto dir = make_temp_dir("audit-async");
+  auto ring = audit_ring({{"audit-1", crypto::KeyState::primary}});
+  auto options = options_for(dir);
+  options.fsync = AuditLogOptions::Fsync::always;
+  auto log = AuditLog::open(options, ring).value();
+  std::promise<bool> on_disk;
+  log->record_async(AuditEvent("request").with("request_id", "async-1"), [&](crypto::Status status) {
+    // Called after the fsync: the line is in the file already.
+    const bool there = test::read_file(log->current_file()).find("async-1") != std::string::npos;
+    on_disk.set_value(status.ok() && there);
+  });
+  auto future = on_disk.get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(future.get());
+}
+
+}  // namespace
+}  // namespace paygate::audit
