@@ -49,6 +49,14 @@ bool holds_card_number(const boost::json::value& value) {
   }
 }
 
+// A caller bug, caught before sealing: the record still says what happened, without the
+// value.
+void redact_card_numbers(AuditEvent& event) {
+  if (holds_card_number(boost::json::value(event.fields))) {
+    event.fields = boost::json::object{{"redacted", true}, {"reason", "a field held a card number"}};
+  }
+}
+
 bool write_all(int fd, std::string_view data, int& error) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
@@ -119,6 +127,8 @@ struct AuditLog::State {
     if (fd >= 0) ::close(fd);
     if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
   }
+
+  crypto::Result<std::uint64_t> enqueue(AuditEvent event, std::unique_lock<std::mutex>& lk);
 
   std::string seal(const AuditEvent& event) {
     return seal_record(*signer, previous, next_seq++, utc_timestamp_now(), event);
@@ -370,59 +380,47 @@ AuditLog::~AuditLog() {
   if (state_->writer.joinable()) state_->writer.join();
 }
 
+// Admits a record under `lk`: the queue policy (fail_closed refuses, block waits for
+// room), then the queue. Returns its ticket, or the refusal. The caller redacted it.
+crypto::Result<std::uint64_t> AuditLog::State::enqueue(AuditEvent event, std::unique_lock<std::mutex>& lk) {
+  if (options.on_full == AuditLogOptions::OnFull::fail_closed) {
+    if (!healthy) return make_error(ErrorCode::unavailable, "the audit log is failing: " + last_error);
+    if (queue.size() >= options.queue_limit) return make_error(ErrorCode::unavailable, "the audit queue is full");
+  } else {
+    room_cv.wait(lk, [&] { return queue.size() < options.queue_limit || stopping; });
+  }
+  queue.push_back(std::move(event));
+  work_cv.notify_one();
+  return ++submitted;
+}
+
 crypto::Status AuditLog::record(AuditEvent event) {
   State& s = *state_;
-  if (holds_card_number(boost::json::value(event.fields))) {
-    // A caller bug; the record still says what happened, without the value.
-    event.fields = boost::json::object{{"redacted", true}, {"reason", "a field held a card number"}};
-  }
+  redact_card_numbers(event);
   std::unique_lock lk(s.mu);
-  if (s.options.on_full == AuditLogOptions::OnFull::fail_closed) {
-    if (!s.healthy) return make_error(ErrorCode::unavailable, "the audit log is failing: " + s.last_error);
-    if (s.queue.size() >= s.options.queue_limit) return make_error(ErrorCode::unavailable, "the audit queue is full");
-  } else {
-    s.room_cv.wait(lk, [&] { return s.queue.size() < s.options.queue_limit || s.stopping; });
-  }
-  s.queue.push_back(std::move(event));
-  const std::uint64_t ticket = ++s.submitted;
-  s.work_cv.notify_one();
+  auto ticket = s.enqueue(std::move(event), lk);
+  if (!ticket) return ticket.error();
   if (s.options.fsync == AuditLogOptions::Fsync::always) {
     // fail_closed stops waiting when the writer fails: the caller refuses its request (the
     // record stays queued and is written once the disk recovers).
     const bool fail_closed = s.options.on_full == AuditLogOptions::OnFull::fail_closed;
-    s.durable_cv.wait(lk, [&] { return s.durable >= ticket || (fail_closed && !s.healthy); });
-    if (s.durable < ticket) return make_error(ErrorCode::unavailable, "the audit log is failing: " + s.last_error);
+    s.durable_cv.wait(lk, [&] { return s.durable >= ticket.value() || (fail_closed && !s.healthy); });
+    if (s.durable < ticket.value()) return make_error(ErrorCode::unavailable, "the audit log is failing: " + s.last_error);
   }
   return {};
 }
 
 void AuditLog::record_async(AuditEvent event, std::function<void(crypto::Status)> done) {
   State& s = *state_;
-  if (holds_card_number(boost::json::value(event.fields))) {
-    event.fields = boost::json::object{{"redacted", true}, {"reason", "a field held a card number"}};
-  }
+  redact_card_numbers(event);
   std::unique_lock lk(s.mu);
-  if (s.options.on_full == AuditLogOptions::OnFull::fail_closed) {
-    std::string refusal;
-    if (!s.healthy) refusal = "the audit log is failing: " + s.last_error;
-    else if (s.queue.size() >= s.options.queue_limit) refusal = "the audit queue is full";
-    if (!refusal.empty()) {
-      lk.unlock();
-      done(make_error(ErrorCode::unavailable, refusal));
-      return;
-    }
-  } else {
-    s.room_cv.wait(lk, [&] { return s.queue.size() < s.options.queue_limit || s.stopping; });
-  }
-  s.queue.push_back(std::move(event));
-  const std::uint64_t ticket = ++s.submitted;
-  s.work_cv.notify_one();
-  if (s.options.fsync == AuditLogOptions::Fsync::always) {
-    s.durable_waiters.emplace_back(ticket, std::move(done));
+  auto ticket = s.enqueue(std::move(event), lk);
+  if (ticket && s.options.fsync == AuditLogOptions::Fsync::always) {
+    s.durable_waiters.emplace_back(ticket.value(), std::move(done));
     return;
   }
   lk.unlock();
-  done({});
+  done(ticket ? crypto::Status{} : crypto::Status(ticket.error()));
 }
 
 void AuditLog::set_keyring(std::shared_ptr<const crypto::KeyRing> keyring) {

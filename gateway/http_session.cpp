@@ -62,9 +62,8 @@ auto run_blocking(BlockingPool& pool, Work work) {
 // Writes an audit record without holding the network thread: with fsync always the
 // coroutine resumes once the record is on disk (group commit with every other waiter);
 // with batch, record() only queues, so it is called directly.
-template <class Token = decltype(asio::use_awaitable)>
 auto record_audit(audit::AuditLog& log, audit::AuditEvent event) {
-  return asio::async_initiate<Token, void(crypto::Status)>(
+  return asio::async_initiate<decltype(asio::use_awaitable), void(crypto::Status)>(
       [&log](auto handler, audit::AuditEvent e) {
         if (!log.syncs_each_record()) {
           const crypto::Status status = log.record(std::move(e));
