@@ -44,6 +44,9 @@ struct ServerTls {
   std::filesystem::path private_key;  // PEM, mode 0600 or stricter
   std::optional<std::filesystem::path> client_ca;  // enables client-certificate checks
   bool require_client_certificate = false;         // only valid with client_ca
+  // PEM certificate revocation list(s) of the client CA: a revoked merchant certificate
+  // fails the handshake. Re-read on every reload, like the certificates.
+  std::optional<std::filesystem::path> client_crl;  // only valid with client_ca
 };
 
 // Bounds for one merchant-facing listener. Every default is safe for card traffic.

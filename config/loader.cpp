@@ -35,6 +35,11 @@ ServerTls read_server_tls(const YAML::Node& node, const std::string& path, Conte
   if (require_present && tls.require_client_certificate && !tls.client_ca) {
     r.error_at("require_client_certificate", "needs client_ca to verify client certificates against");
   }
+  std::filesystem::path crl;
+  if (r.file("client_crl", crl, FileRule::readable)) {
+    tls.client_crl = crl;
+    if (!tls.client_ca) r.error_at("client_crl", "needs client_ca: revocation applies to verified client certificates");
+  }
   r.finish();
   return tls;
 }

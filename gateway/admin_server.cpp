@@ -21,16 +21,15 @@ asio::awaitable<void> admin_session(tcp::socket socket, const AdminServer::Handl
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
-    http::request_parser<http::empty_body> parser;
+    http::request_parser<http::empty_body> parser;  // a request with a body does not parse
     parser.header_limit(8192);
     stream.expires_after(std::chrono::seconds(10));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
     const auto& req = parser.get();
     const std::string_view target(req.target().data(), req.target().size());
-    AdminAnswer answer = req.method() == http::verb::get
-                             ? handler(target.substr(0, target.find('?')))
-                             : AdminAnswer{405, "text/plain; charset=utf-8", "GET only\n"};
+    const std::string_view method = req.method() == http::verb::get ? "GET" : req.method() == http::verb::post ? "POST" : "OTHER";
+    AdminAnswer answer = handler(method, target.substr(0, target.find('?')));
     http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
     res.set(http::field::server, "paygate-admin");
     res.set(http::field::content_type, answer.content_type);

@@ -1,6 +1,6 @@
 // The admin listener: a small plain-HTTP server on its own thread (loopback by default)
-// for /healthz, /readyz and /metrics. It answers GET only, reads at most 8 KiB of header,
-// and never touches the merchant-facing threads.
+// for /healthz, /readyz, /metrics and POST /admin/reload. It reads at most 8 KiB of
+// header and no body, and never touches the merchant-facing threads.
 #pragma once
 
 #include <functional>
@@ -20,7 +20,7 @@ struct AdminAnswer {
 
 class AdminServer {
  public:
-  using Handler = std::function<AdminAnswer(std::string_view path)>;
+  using Handler = std::function<AdminAnswer(std::string_view method, std::string_view path)>;
   // Binds and starts; throws std::runtime_error when the address cannot be bound.
   static std::unique_ptr<AdminServer> start(const config::Endpoint& address, Handler handler);
   ~AdminServer();

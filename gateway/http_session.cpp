@@ -10,6 +10,7 @@
 #include "gateway/net/peer_certificate.h"
 #include "gateway/payment_pipeline.h"
 #include "gateway/problem.h"
+#include "gateway/tls_failure.h"
 #include "gateway/worker.h"
 
 namespace paygate::gateway {
@@ -82,30 +83,32 @@ auto record_audit(audit::AuditLog& log, audit::AuditEvent event) {
 
 class HttpSession {
  public:
+  // The TLS context and limits are those of the snapshot current at accept: a reload
+  // changes them for new connections. Each request then takes the thread's current
+  // snapshot for everything else (routes, merchants, keys, processors).
   HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
       : worker_(worker),
         listener_(listener),
-        limits_(listener.config->limits),
-        stream_(std::move(socket), *listener.tls) {}
+        tls_(worker.current->shared->listener_tls[listener.index]),
+        limits_(worker.current->shared->config->listeners[listener.index].limits),
+        stream_(std::move(socket), *tls_) {}
 
   asio::awaitable<void> run() {
     auto& tcp_layer = stream_.next_layer();
     tcp_layer.expires_after(limits_.header_timeout);
     auto [hec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
     if (hec) {
-      log::debug("tls handshake failed listener={} reason={}", listener_.config->name, hec.message());
-      worker_.shared.metrics.tls_handshake_failure(worker_.shared.listener_index(*listener_.config));
+      const HandshakeFailure reason = classify_handshake_failure(hec, stream_.native_handle());
+      log::debug("tls handshake failed listener={} reason={}", listener_.name, to_string(reason));
+      worker_.runtime.metrics.tls_handshake_failure(listener_.index, reason);
       co_return;
     }
     // The certificate is the connection's; an API key may still identify each request.
-    if (auto peer = net::verified_peer_certificate(stream_.native_handle())) {
-      has_certificate_ = true;
-      certificate_merchant_ = worker_.shared.merchants.by_certificate(*peer);
-    }
+    peer_ = net::verified_peer_certificate(stream_.native_handle());
     bool first = true;
     for (;;) {
       if (buffer_.size() == 0) {
-        if (worker_.shared.draining.load(std::memory_order_relaxed)) break;
+        if (worker_.runtime.draining.load(std::memory_order_relaxed)) break;
         // Wait for the next request: the header deadline for the first one, the idle
         // deadline between keep-alive requests. A drain cancels the wait.
         tcp_layer.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
@@ -117,7 +120,9 @@ class HttpSession {
         buffer_.commit(n);
       }
       first = false;
-      if (!co_await serve_one()) break;
+      const bool keep_open = co_await serve_one();
+      end_request();
+      if (!keep_open) break;
     }
     co_await close();
   }
@@ -135,6 +140,8 @@ class HttpSession {
     route_ = nullptr;
     pipeline_.reset();
     bytes_in_ = 0;
+    view_ = worker_.current;  // this request's snapshot, held until it is answered
+    const Snapshot& snapshot = *view_->shared;
 
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header));
@@ -173,7 +180,7 @@ class HttpSession {
 
     std::string_view target(req.target().data(), req.target().size());
     std::string_view path = target.substr(0, target.find('?'));
-    RouteMatchResult match = worker_.shared.router.find(std::string_view(req.method_string()), path);
+    RouteMatchResult match = snapshot.router.find(std::string_view(req.method_string()), path);
     if (!match.route) {
       if (match.path_known) {
         co_return co_await answer_problem(problems::method_not_allowed, keep_alive, match.allowed_methods);
@@ -182,10 +189,10 @@ class HttpSession {
     }
     route_name_ = match.route->name;
     route_ = match.route;
-    if (worker_.shared.merchants.enabled()) {
+    if (snapshot.merchants.enabled()) {
       const config::Merchant* merchant = nullptr;
-      if (const char* failure = authenticate(req, merchant)) {
-        worker_.shared.metrics.authentication_failure();
+      if (const char* failure = authenticate(snapshot, req, merchant)) {
+        worker_.runtime.metrics.authentication_failure();
         audit::AuditEvent event("authentication_failure");
         event.with("reason", failure);
         if (!co_await audit_security_event(std::move(event))) {
@@ -208,7 +215,7 @@ class HttpSession {
   // Who sent the request: the connection's verified certificate and/or the request's API
   // key (X-Api-Key, or Authorization: Bearer). Both present must agree. Returns null and
   // sets `merchant`, or a reason code for the audit record.
-  const char* authenticate(const Request& req, const config::Merchant*& merchant) const {
+  const char* authenticate(const Snapshot& snapshot, const Request& req, const config::Merchant*& merchant) {
     std::string_view key;
     if (auto it = req.find(api_key_header); it != req.end()) {
       key = std::string_view(it->value().data(), it->value().size());
@@ -216,9 +223,14 @@ class HttpSession {
       const std::string_view value(auth->value().data(), auth->value().size());
       if (value.size() > 7 && beast::iequals(value.substr(0, 7), "Bearer ")) key = value.substr(7);
     }
-    const config::Merchant* by_key = key.empty() ? nullptr : worker_.shared.merchants.by_api_key(key);
+    const config::Merchant* by_key = key.empty() ? nullptr : snapshot.merchants.by_api_key(key);
     if (!key.empty() && !by_key) return "unknown_api_key";
-    if (has_certificate_ && !certificate_merchant_ && !by_key) return "unknown_certificate";
+    // The certificate's merchant, looked up again only when a reload changed the snapshot.
+    if (peer_ && certificate_generation_ != snapshot.generation) {
+      certificate_merchant_ = snapshot.merchants.by_certificate(*peer_);
+      certificate_generation_ = snapshot.generation;
+    }
+    if (peer_ && !certificate_merchant_ && !by_key) return "unknown_certificate";
     if (by_key && certificate_merchant_ && by_key != certificate_merchant_) return "credentials_disagree";
     merchant = by_key ? by_key : certificate_merchant_;
     return merchant ? nullptr : "no_credentials";
@@ -227,13 +239,13 @@ class HttpSession {
   // An authentication or authorization failure, for the audit log. False when the log
   // refuses it (fail_closed): the request is then answered 503.
   asio::awaitable<bool> audit_security_event(audit::AuditEvent event) {
-    audit::AuditLog* log = worker_.shared.audit;
+    audit::AuditLog* log = worker_.runtime.audit;
     if (!log) co_return true;
     event.with("request_id", std::string(request_id_.view()))
-        .with("listener", listener_.config->name)
+        .with("listener", listener_.name)
         .with("route", std::string(route_name_))
         .with("merchant", std::string(merchant_))
-        .with("client_certificate", has_certificate_);
+        .with("client_certificate", peer_.has_value());
     const crypto::Status status = co_await record_audit(*log, std::move(event));
     co_return status.ok();
   }
@@ -245,9 +257,9 @@ class HttpSession {
   asio::awaitable<bool> forward(const config::Route& route, Request& req, std::string_view target,
                                 bool keep_alive) {
     if (has_pipeline(route)) co_return co_await forward_payment(route, req, target, keep_alive);
-    const SharedState& shared = worker_.shared;
-    const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
-    const ProcessorContext& processor = shared.processors[processor_index];
+    const Snapshot& snapshot = *view_->shared;
+    const std::size_t processor_index = snapshot.route_processor[snapshot.route_index(route)];
+    const ProcessorContext& processor = snapshot.processors[processor_index];
 
     Request upstream = upstream_request(req, route, processor, target);
     for (http::field f : forwarded_fields) {
@@ -271,19 +283,19 @@ class HttpSession {
   // what the route's request policy makes of the message.
   asio::awaitable<bool> forward_payment(const config::Route& route, Request& req, std::string_view target,
                                         bool keep_alive) {
-    const SharedState& shared = worker_.shared;
-    const std::size_t processor_index = shared.route_processor[shared.route_index(route)];
-    const ProcessorContext& processor = shared.processors[processor_index];
+    const std::shared_ptr<const Snapshot> snapshot = view_->shared;  // the blocking steps hold it too
+    const std::size_t processor_index = snapshot->route_processor[snapshot->route_index(route)];
+    const ProcessorContext& processor = snapshot->processors[processor_index];
     // Unauthenticated (no merchants configured): tokens belong to "anonymous".
     const std::string merchant = merchant_ == "-" ? "anonymous" : std::string(merchant_);
-    auto pipeline = std::make_shared<PaymentPipeline>(shared.services, route, *processor.config, merchant,
+    auto pipeline = std::make_shared<PaymentPipeline>(snapshot->services, route, *processor.config, merchant,
                                                       limits_.max_body, processor.config->max_response);
     const auto today = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
     auto body = std::make_shared<std::string>(std::move(req.body()));
-    auto request_step = [pipeline, body, today] {
+    auto request_step = [pipeline, body, today, snapshot] {
       return pipeline->request(*body, static_cast<int>(today.year()), static_cast<int>(static_cast<unsigned>(today.month())));
     };
-    auto prepared = co_await run_blocking<PipelineRequest>(*shared.blocking, std::move(request_step));
+    auto prepared = co_await run_blocking<PipelineRequest>(*worker_.runtime.blocking, std::move(request_step));
     pipeline_ = pipeline;
     if (!prepared) co_return co_await answer_problem(problems::service_busy, keep_alive);
     if (prepared->refusal_status != 0) {
@@ -300,8 +312,8 @@ class HttpSession {
     if (result.fault != UpstreamFault::none) co_return co_await answer_problem(problem_for(result.fault), keep_alive);
     const auto status = result.response.result();
     auto upstream_body = std::make_shared<std::string>(std::move(result.response.body()));
-    auto answer_step = [pipeline, upstream_body] { return pipeline->answer(*upstream_body); };
-    auto rewritten = co_await run_blocking<PipelineAnswer>(*shared.blocking, std::move(answer_step));
+    auto answer_step = [pipeline, upstream_body, snapshot] { return pipeline->answer(*upstream_body); };
+    auto rewritten = co_await run_blocking<PipelineAnswer>(*worker_.runtime.blocking, std::move(answer_step));
     if (!rewritten) co_return co_await answer_problem(problems::service_busy, keep_alive);
     if (rewritten->processor_garbage) {
       upstream_ = "garbage";
@@ -350,7 +362,7 @@ class HttpSession {
   // and named for the access line and the audit record (the caller answers it).
   asio::awaitable<UpstreamPool::Result> exchange(const config::Route& route, std::size_t processor_index,
                                                  Request& upstream) {
-    const ProcessorContext& processor = worker_.shared.processors[processor_index];
+    const ProcessorContext& processor = view_->shared->processors[processor_index];
     const bool may_resend = route.idempotent && upstream.find(idempotency_key) != upstream.end();
     UpstreamPool::Result result;
     for (int attempt = 1;; ++attempt) {
@@ -358,7 +370,7 @@ class HttpSession {
         result.fault = UpstreamFault::breaker_open;
         break;
       }
-      result = co_await worker_.pools[processor_index]->exchange(upstream);
+      result = co_await view_->pools[processor_index]->exchange(upstream);
       switch (result.fault) {
         case UpstreamFault::none:
           // A 5xx is an answer to pass on, and a sign of a failing processor.
@@ -380,7 +392,8 @@ class HttpSession {
       upstream_ = "ok";
     } else {
       upstream_ = to_string(result.fault);
-      worker_.shared.metrics.upstream_fault(processor_index, static_cast<std::size_t>(result.fault));
+      worker_.runtime.metrics.upstream_fault(*view_->shared->processor_metrics[processor_index],
+                                             static_cast<std::size_t>(result.fault));
       log::warn("processor exchange failed request_id={} route={} processor={} fault={}", request_id_.view(),
                 route.name, processor.config->name, upstream_);
     }
@@ -406,7 +419,7 @@ class HttpSession {
 
   asio::awaitable<bool> answer(Response res, bool keep_alive) {
     // Draining: this answer is the connection's last.
-    if (worker_.shared.draining.load(std::memory_order_relaxed)) keep_alive = false;
+    if (worker_.runtime.draining.load(std::memory_order_relaxed)) keep_alive = false;
     res.set(http::field::server, "paygate");
     res.set("X-Request-Id", request_id_.view());
     res.keep_alive(keep_alive);
@@ -414,23 +427,27 @@ class HttpSession {
     const unsigned status = res.result_int();
     const std::uint64_t bytes_out = res.body().size();
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_);
-    Metrics& metrics = worker_.shared.metrics;
-    if (route_) metrics.request(worker_.shared.route_index(*route_), status, latency);
+    Metrics& metrics = worker_.runtime.metrics;
+    const Snapshot& snapshot = *view_->shared;
+    if (route_) metrics.request(*snapshot.route_metrics[snapshot.route_index(*route_)], status, latency);
     else metrics.unrouted(status);
     if (pipeline_) {
       const auto& counts = pipeline_->actions().counts();
       for (std::size_t a = 0; a < counts.size(); ++a) {
         if (counts[a] > 0) metrics.action(a, counts[a]);
       }
+      for (const auto& id : pipeline_->actions().key_ids()) {
+        if (auto it = snapshot.key_use.find(id); it != snapshot.key_use.end()) it->second->fetch_add(1, std::memory_order_relaxed);
+      }
     }
-    if (audit::AuditLog* audit_log = worker_.shared.audit; audit_log && route_name_ != "-") {
+    if (audit::AuditLog* audit_log = worker_.runtime.audit; audit_log && route_name_ != "-") {
       // One record per request that reached a route (the answer is already decided; a
       // refusal by a fail_closed log is logged and counted, not hidden).
       // Built as a named value first: g++ 12 destroys temporaries of a co_await
       // expression twice.
       audit::AuditEvent event("request");
       event.with("request_id", std::string(request_id_.view()))
-          .with("listener", listener_.config->name)
+          .with("listener", listener_.name)
           .with("merchant", std::string(merchant_))
           .with("route", std::string(route_name_))
           .with("method", std::string(method_))
@@ -447,7 +464,7 @@ class HttpSession {
     stream_.next_layer().expires_after(limits_.write_timeout);
     auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
     log::access({.request_id = request_id_.view(),
-                 .listener = listener_.config->name,
+                 .listener = listener_.name,
                  .route = route_name_,
                  .method = method_,
                  .status = status,
@@ -457,6 +474,16 @@ class HttpSession {
                  .merchant = merchant_,
                  .upstream = upstream_});
     co_return !ec && keep_alive;
+  }
+
+  // Lets go of the request's snapshot (and what points into it) before the connection
+  // idles: an idle keep-alive connection does not keep an old configuration alive.
+  void end_request() {
+    route_name_ = "-";
+    merchant_ = "-";
+    route_ = nullptr;
+    pipeline_.reset();
+    view_.reset();
   }
 
   asio::awaitable<void> close() {
@@ -500,7 +527,8 @@ class HttpSession {
 
   Worker& worker_;
   ListenerContext& listener_;
-  const config::ListenerLimits& limits_;
+  std::shared_ptr<ssl::context> tls_;     // kept: the stream's SSL points into it
+  const config::ListenerLimits limits_;   // a copy: the snapshot it came from may go
   TlsStream stream_;
   beast::flat_buffer buffer_;
 
@@ -510,14 +538,17 @@ class HttpSession {
   std::string_view route_name_ = "-";
   std::string_view method_ = "-";
   std::string_view upstream_ = "-";
-  std::string_view merchant_ = "-";  // a config string: lives as long as the snapshot
+  std::string_view merchant_ = "-";  // a config string: lives as long as view_
   std::shared_ptr<PaymentPipeline> pipeline_;  // this request's, when its route has one
-  const config::Route* route_ = nullptr;       // this request's, once routed
+  const config::Route* route_ = nullptr;       // this request's, once routed (view_'s config)
+  std::shared_ptr<ThreadSnapshot> view_;       // this request's snapshot and pools
   std::uint64_t bytes_in_ = 0;
 
-  // Per connection: the verified client certificate's merchant, if any.
-  bool has_certificate_ = false;
+  // Per connection: the verified client certificate, and its merchant under the snapshot
+  // of generation certificate_generation_.
+  std::optional<PeerCertificate> peer_;
   const config::Merchant* certificate_merchant_ = nullptr;
+  std::uint64_t certificate_generation_ = 0;
 };
 
 }  // namespace

@@ -11,19 +11,54 @@ namespace {
 constexpr auto relaxed = std::memory_order_relaxed;
 static_assert(static_cast<std::size_t>(UpstreamFault::breaker_open) + 1 == Metrics::fault_kinds);
 static_assert(static_cast<std::size_t>(protocol::FieldAction::mask_in_logs) + 1 == Metrics::action_kinds);
+static_assert(static_cast<std::size_t>(HandshakeFailure::other) + 1 == handshake_failure_kinds);
 
 std::size_t status_class(unsigned status) { return status >= 100 && status < 600 ? status / 100 - 1 : 4; }
 
+template <typename T>
+T& find_or_add(std::map<std::string, std::unique_ptr<T>>& map, const std::string& name) {
+  auto& slot = map[name];
+  if (!slot) slot = std::make_unique<T>();
+  return *slot;
+}
+
 }  // namespace
 
-Metrics::Metrics(const config::Config& config)
-    : config_(config),
-      routes_(std::make_unique<RouteCounters[]>(config.routes.size())),
-      faults_(std::make_unique<std::array<std::atomic<std::uint64_t>, fault_kinds>[]>(config.processors.size())),
-      handshake_failures_(std::make_unique<std::atomic<std::uint64_t>[]>(config.listeners.size())) {}
+std::string_view to_string(HandshakeFailure failure) {
+  switch (failure) {
+    case HandshakeFailure::timeout: return "timeout";
+    case HandshakeFailure::closed: return "closed";
+    case HandshakeFailure::protocol: return "protocol";
+    case HandshakeFailure::no_client_certificate: return "no_client_certificate";
+    case HandshakeFailure::certificate_expired: return "certificate_expired";
+    case HandshakeFailure::certificate_revoked: return "certificate_revoked";
+    case HandshakeFailure::certificate_untrusted: return "certificate_untrusted";
+    case HandshakeFailure::certificate_invalid: return "certificate_invalid";
+    case HandshakeFailure::other: return "other";
+  }
+  return "other";
+}
 
-void Metrics::request(std::size_t route, unsigned status, std::chrono::microseconds latency) {
-  RouteCounters& r = routes_[route];
+Metrics::Metrics(std::vector<std::string> listener_names)
+    : listeners_(std::move(listener_names)),
+      handshake_failures_(std::make_unique<std::array<Counter, handshake_failure_kinds>[]>(listeners_.size())) {}
+
+Metrics::RouteCounters& Metrics::route(const std::string& name) {
+  std::lock_guard lock(registry_mutex_);
+  return find_or_add(routes_, name);
+}
+Metrics::ProcessorCounters& Metrics::processor(const std::string& name) {
+  std::lock_guard lock(registry_mutex_);
+  return find_or_add(processors_, name);
+}
+Metrics::Counter& Metrics::key_use(const std::string& key_id) {
+  std::lock_guard lock(registry_mutex_);
+  auto& slot = key_use_[key_id];
+  if (!slot) slot = std::make_unique<Counter>(0);
+  return *slot;
+}
+
+void Metrics::request(RouteCounters& r, unsigned status, std::chrono::microseconds latency) {
   r.by_class[status_class(status)].fetch_add(1, relaxed);
   const double seconds = static_cast<double>(latency.count()) / 1e6;
   std::size_t bucket = 0;
@@ -33,14 +68,17 @@ void Metrics::request(std::size_t route, unsigned status, std::chrono::microseco
 }
 
 void Metrics::unrouted(unsigned status) { unrouted_[status_class(status)].fetch_add(1, relaxed); }
-void Metrics::upstream_fault(std::size_t processor, std::size_t fault) {
-  if (fault < fault_kinds) faults_[processor][fault].fetch_add(1, relaxed);
+void Metrics::upstream_fault(ProcessorCounters& processor, std::size_t fault) {
+  if (fault < fault_kinds) processor.faults[fault].fetch_add(1, relaxed);
 }
 void Metrics::action(std::size_t action, std::size_t count) {
   if (action < action_kinds) actions_[action].fetch_add(count, relaxed);
 }
 void Metrics::authentication_failure() { authentication_failures_.fetch_add(1, relaxed); }
-void Metrics::tls_handshake_failure(std::size_t listener) { handshake_failures_[listener].fetch_add(1, relaxed); }
+void Metrics::tls_handshake_failure(std::size_t listener, HandshakeFailure reason) {
+  if (listener < listeners_.size()) handshake_failures_[listener][static_cast<std::size_t>(reason)].fetch_add(1, relaxed);
+}
+void Metrics::reload(bool succeeded) { reloads_[succeeded ? 1 : 0].fetch_add(1, relaxed); }
 
 std::string Metrics::render(const Gauges& gauges) const {
   std::string out;
@@ -48,13 +86,14 @@ std::string Metrics::render(const Gauges& gauges) const {
     out += text;
     out += '\n';
   };
+  std::lock_guard lock(registry_mutex_);
   line("# HELP paygate_requests_total Requests answered, by route and status class.");
   line("# TYPE paygate_requests_total counter");
   static constexpr const char* classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-  for (std::size_t r = 0; r < config_.routes.size(); ++r) {
+  for (const auto& [name, counters] : routes_) {
     for (std::size_t c = 0; c < 5; ++c) {
-      line(fmt::format("paygate_requests_total{{route=\"{}\",status=\"{}\"}} {}", config_.routes[r].name, classes[c],
-                       routes_[r].by_class[c].load(relaxed)));
+      line(fmt::format("paygate_requests_total{{route=\"{}\",status=\"{}\"}} {}", name, classes[c],
+                       counters->by_class[c].load(relaxed)));
     }
   }
   for (std::size_t c = 0; c < 5; ++c) {
@@ -62,43 +101,44 @@ std::string Metrics::render(const Gauges& gauges) const {
   }
   line("# HELP paygate_request_duration_seconds Time from the request's first byte to its answer, by route.");
   line("# TYPE paygate_request_duration_seconds histogram");
-  for (std::size_t r = 0; r < config_.routes.size(); ++r) {
-    const std::string& name = config_.routes[r].name;
+  for (const auto& [name, counters] : routes_) {
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < latency_buckets.size(); ++b) {
-      cumulative += routes_[r].buckets[b].load(relaxed);
+      cumulative += counters->buckets[b].load(relaxed);
       line(fmt::format("paygate_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}", name, latency_buckets[b],
                        cumulative));
     }
-    cumulative += routes_[r].buckets[latency_buckets.size()].load(relaxed);
+    cumulative += counters->buckets[latency_buckets.size()].load(relaxed);
     line(fmt::format("paygate_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}", name, cumulative));
     line(fmt::format("paygate_request_duration_seconds_sum{{route=\"{}\"}} {}", name,
-                     static_cast<double>(routes_[r].latency_us_sum.load(relaxed)) / 1e6));
+                     static_cast<double>(counters->latency_us_sum.load(relaxed)) / 1e6));
     line(fmt::format("paygate_request_duration_seconds_count{{route=\"{}\"}} {}", name, cumulative));
   }
   line("# HELP paygate_upstream_errors_total Failed exchanges with processors, by kind.");
   line("# TYPE paygate_upstream_errors_total counter");
-  for (std::size_t p = 0; p < config_.processors.size(); ++p) {
+  for (const auto& [name, counters] : processors_) {
     for (std::size_t f = 1; f < fault_kinds; ++f) {
-      line(fmt::format("paygate_upstream_errors_total{{processor=\"{}\",kind=\"{}\"}} {}", config_.processors[p].name,
-                       to_string(static_cast<UpstreamFault>(f)), faults_[p][f].load(relaxed)));
+      line(fmt::format("paygate_upstream_errors_total{{processor=\"{}\",kind=\"{}\"}} {}", name,
+                       to_string(static_cast<UpstreamFault>(f)), counters->faults[f].load(relaxed)));
     }
   }
   line("# HELP paygate_breaker_state Processor circuit breaker: 0 closed, 1 half-open, 2 open.");
   line("# TYPE paygate_breaker_state gauge");
-  for (std::size_t p = 0; p < config_.processors.size() && p < gauges.breaker_state.size(); ++p) {
-    line(fmt::format("paygate_breaker_state{{processor=\"{}\"}} {}", config_.processors[p].name, gauges.breaker_state[p]));
+  for (const auto& [name, state] : gauges.breaker_state) {
+    line(fmt::format("paygate_breaker_state{{processor=\"{}\"}} {}", name, state));
   }
   line("# HELP paygate_open_connections Merchant connections open, by listener.");
   line("# TYPE paygate_open_connections gauge");
-  for (std::size_t l = 0; l < config_.listeners.size() && l < gauges.open_connections.size(); ++l) {
-    line(fmt::format("paygate_open_connections{{listener=\"{}\"}} {}", config_.listeners[l].name, gauges.open_connections[l]));
+  for (std::size_t l = 0; l < listeners_.size() && l < gauges.open_connections.size(); ++l) {
+    line(fmt::format("paygate_open_connections{{listener=\"{}\"}} {}", listeners_[l], gauges.open_connections[l]));
   }
-  line("# HELP paygate_tls_handshake_failures_total Failed TLS handshakes, by listener.");
+  line("# HELP paygate_tls_handshake_failures_total Failed TLS handshakes, by listener and reason.");
   line("# TYPE paygate_tls_handshake_failures_total counter");
-  for (std::size_t l = 0; l < config_.listeners.size(); ++l) {
-    line(fmt::format("paygate_tls_handshake_failures_total{{listener=\"{}\"}} {}", config_.listeners[l].name,
-                     handshake_failures_[l].load(relaxed)));
+  for (std::size_t l = 0; l < listeners_.size(); ++l) {
+    for (std::size_t r = 0; r < handshake_failure_kinds; ++r) {
+      line(fmt::format("paygate_tls_handshake_failures_total{{listener=\"{}\",reason=\"{}\"}} {}", listeners_[l],
+                       to_string(static_cast<HandshakeFailure>(r)), handshake_failures_[l][r].load(relaxed)));
+    }
   }
   line("# HELP paygate_field_actions_total Field actions performed (tokenize, detokenize, encryption...).");
   line("# TYPE paygate_field_actions_total counter");
@@ -106,9 +146,21 @@ std::string Metrics::render(const Gauges& gauges) const {
     line(fmt::format("paygate_field_actions_total{{action=\"{}\"}} {}",
                      protocol::to_string(static_cast<protocol::FieldAction>(a)), actions_[a].load(relaxed)));
   }
+  line("# HELP paygate_key_use_total Requests that used a key, by key id (keyring ids; jwe:<processor>).");
+  line("# TYPE paygate_key_use_total counter");
+  for (const auto& [id, counter] : key_use_) {
+    line(fmt::format("paygate_key_use_total{{key_id=\"{}\"}} {}", id, counter->load(relaxed)));
+  }
   line("# HELP paygate_authentication_failures_total Requests no merchant credential identified.");
   line("# TYPE paygate_authentication_failures_total counter");
   line(fmt::format("paygate_authentication_failures_total {}", authentication_failures_.load(relaxed)));
+  line("# HELP paygate_reloads_total Configuration reloads, by outcome.");
+  line("# TYPE paygate_reloads_total counter");
+  line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));
+  line(fmt::format("paygate_reloads_total{{outcome=\"failure\"}} {}", reloads_[0].load(relaxed)));
+  line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
+  line("# TYPE paygate_config_generation gauge");
+  line(fmt::format("paygate_config_generation {}", gauges.config_generation));
   return out;
 }
 

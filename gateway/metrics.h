@@ -1,20 +1,40 @@
 // Counters for the admin listener's /metrics (Prometheus text format). Every label value
 // comes from the configuration or from paygate's own fixed vocabularies (status classes,
-// fault names, action names): never from what a merchant sent. Lock-free on the request
-// path (relaxed atomics); rendering reads them without stopping anyone.
+// fault names, action names, handshake failure reasons): never from what a merchant sent.
+//
+// Counters live as long as the process, across reloads: a snapshot looks up (or adds) the
+// counters of its routes, processors and keys by name once, when it is built, and the
+// request path then only bumps relaxed atomics through those handles. A route a reload
+// removed keeps its last values, as Prometheus expects of a counter.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "config/config.h"
-
 namespace paygate::gateway {
+
+// Why a merchant's TLS handshake failed: a fixed vocabulary (gateway/net/tls_failure.h).
+enum class HandshakeFailure {
+  timeout,
+  closed,                  // the client went away mid-handshake
+  protocol,                // no shared version or cipher, not TLS at all, bad record
+  no_client_certificate,   // the listener requires one and none came
+  certificate_expired,     // or not yet valid
+  certificate_revoked,
+  certificate_untrusted,   // not issued by the listener's client CA
+  certificate_invalid,     // any other verification failure
+  other,
+};
+inline constexpr std::size_t handshake_failure_kinds = 9;
+std::string_view to_string(HandshakeFailure failure);
 
 class Metrics {
  public:
@@ -22,36 +42,53 @@ class Metrics {
                                                           0.1,   0.25,   0.5,   1.0,  2.5};
   static constexpr std::size_t fault_kinds = 10;  // UpstreamFault values (static_assert in metrics.cpp)
   static constexpr std::size_t action_kinds = 8;  // protocol::FieldAction values
+  using Counter = std::atomic<std::uint64_t>;
 
-  explicit Metrics(const config::Config& config);
+  struct RouteCounters {
+    std::array<Counter, 5> by_class{};  // 1xx..5xx
+    std::array<Counter, latency_buckets.size() + 1> buckets{};
+    Counter latency_us_sum{0};
+  };
+  struct ProcessorCounters {
+    std::array<Counter, fault_kinds> faults{};
+  };
 
-  // A request that reached `route` (index in config.routes) was answered.
-  void request(std::size_t route, unsigned status, std::chrono::microseconds latency);
+  // Listeners cannot change by reload, so their counters are fixed here.
+  explicit Metrics(std::vector<std::string> listener_names);
+
+  // Handles for a snapshot: stable addresses, created on first use. They take a lock:
+  // call them while building a snapshot, not per request.
+  RouteCounters& route(const std::string& name);
+  ProcessorCounters& processor(const std::string& name);
+  Counter& key_use(const std::string& key_id);
+
+  void request(RouteCounters& route, unsigned status, std::chrono::microseconds latency);
   void unrouted(unsigned status);  // 404, 405, 400 before routing
-  void upstream_fault(std::size_t processor, std::size_t fault);
+  void upstream_fault(ProcessorCounters& processor, std::size_t fault);
   void action(std::size_t action, std::size_t count = 1);
   void authentication_failure();
-  void tls_handshake_failure(std::size_t listener);
+  void tls_handshake_failure(std::size_t listener, HandshakeFailure reason);
+  void reload(bool succeeded);
 
+  // Read at render time from whatever snapshot is current.
   struct Gauges {
-    std::vector<std::uint32_t> open_connections;  // per listener
-    std::vector<int> breaker_state;               // per processor: 0 closed, 1 half-open, 2 open
+    std::vector<std::uint32_t> open_connections;               // per listener
+    std::vector<std::pair<std::string, int>> breaker_state;    // per processor: 0 closed, 1 half-open, 2 open
+    std::uint64_t config_generation = 0;
   };
   std::string render(const Gauges& gauges) const;
 
  private:
-  struct RouteCounters {
-    std::array<std::atomic<std::uint64_t>, 5> by_class{};  // 1xx..5xx
-    std::array<std::atomic<std::uint64_t>, latency_buckets.size() + 1> buckets{};
-    std::atomic<std::uint64_t> latency_us_sum{0};
-  };
-  const config::Config& config_;
-  std::unique_ptr<RouteCounters[]> routes_;
-  std::array<std::atomic<std::uint64_t>, 5> unrouted_{};
-  std::unique_ptr<std::array<std::atomic<std::uint64_t>, fault_kinds>[]> faults_;
-  std::array<std::atomic<std::uint64_t>, action_kinds> actions_{};
-  std::atomic<std::uint64_t> authentication_failures_{0};
-  std::unique_ptr<std::atomic<std::uint64_t>[]> handshake_failures_;
+  const std::vector<std::string> listeners_;
+  mutable std::mutex registry_mutex_;  // guards the maps' shape, never the counters
+  std::map<std::string, std::unique_ptr<RouteCounters>> routes_;
+  std::map<std::string, std::unique_ptr<ProcessorCounters>> processors_;
+  std::map<std::string, std::unique_ptr<Counter>> key_use_;
+  std::array<Counter, 5> unrouted_{};
+  std::array<Counter, action_kinds> actions_{};
+  Counter authentication_failures_{0};
+  std::unique_ptr<std::array<Counter, handshake_failure_kinds>[]> handshake_failures_;
+  std::array<Counter, 2> reloads_{};  // failed, succeeded
 };
 
 }  // namespace paygate::gateway

@@ -2,12 +2,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "audit/audit_log.h"
+#include "config/loader.h"
+#include "crypto/keyring.h"
 #include "gateway/admin_server.h"
 #include "gateway/log.h"
-#include "gateway/net/tls_context.h"
 #include "gateway/worker.h"
 
 namespace paygate::gateway {
@@ -15,36 +22,47 @@ namespace paygate::gateway {
 using namespace net;
 
 struct Gateway::State {
-  explicit State(std::shared_ptr<const config::Config> config) : shared(std::move(config)) {}
-  SharedState shared;
+  explicit State(std::vector<std::string> listener_names) : runtime(std::move(listener_names)) {}
+  Runtime runtime;
+  mutable std::mutex current_mutex;
+  std::shared_ptr<const Snapshot> current;  // what new requests get; guarded by current_mutex
+  std::mutex reload_mutex;                  // one reload at a time
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::unique_ptr<AdminServer> admin;  // declared last: stops first
+
+  std::shared_ptr<const Snapshot> snapshot() const {
+    std::lock_guard lock(current_mutex);
+    return current;
+  }
 };
 
 namespace {
 
-Metrics::Gauges gauges(const SharedState& shared) {
+Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
   Metrics::Gauges g;
-  for (const auto& l : shared.listeners) g.open_connections.push_back(l->connections.load());
-  for (const auto& p : shared.processors) {
+  for (const auto& l : runtime.listeners) g.open_connections.push_back(l->connections.load());
+  for (const auto& p : snapshot.processors) {
     const auto state = p.breaker->state();
-    g.breaker_state.push_back(state == CircuitBreaker::State::closed ? 0 : state == CircuitBreaker::State::half_open ? 1 : 2);
+    g.breaker_state.emplace_back(p.config->name, state == CircuitBreaker::State::closed      ? 0
+                                                 : state == CircuitBreaker::State::half_open ? 1
+                                                                                             : 2);
   }
+  g.config_generation = snapshot.generation;
   return g;
 }
 
 // /readyz: ready to take payments — not draining, the vault answers (when there is one),
 // and at least one processor's breaker is not open. The reasons are fixed words.
-AdminAnswer readiness(SharedState& shared) {
+AdminAnswer readiness(const Runtime& runtime, const Snapshot& snapshot) {
   std::vector<std::string> problems;
-  if (shared.draining.load()) problems.push_back("draining");
-  if (shared.tokens && shared.tokens->vault() && !shared.tokens->vault()->store().count()) {
+  if (runtime.draining.load()) problems.push_back("draining");
+  if (snapshot.tokens && snapshot.tokens->vault() && !snapshot.tokens->vault()->store().count()) {
     problems.push_back("vault_unreachable");
   }
   bool processor_up = false;
-  for (const auto& p : shared.processors) processor_up = processor_up || p.breaker->state() != CircuitBreaker::State::open;
+  for (const auto& p : snapshot.processors) processor_up = processor_up || p.breaker->state() != CircuitBreaker::State::open;
   if (!processor_up) problems.push_back("every_processor_breaker_open");
   std::string body = "{\"ready\":" + std::string(problems.empty() ? "true" : "false") + ",\"problems\":[";
   for (std::size_t i = 0; i < problems.size(); ++i) body += (i ? ",\"" : "\"") + problems[i] + "\"";
@@ -52,11 +70,15 @@ AdminAnswer readiness(SharedState& shared) {
   return {problems.empty() ? 200u : 503u, "application/json", body};
 }
 
-std::string host_header(const config::Processor& p) {
-  std::string host = p.tls.server_name;
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  if (p.endpoint.port != 443) host += ":" + std::to_string(p.endpoint.port);
-  return host;
+std::string json_string(std::string_view text) { return boost::json::serialize(boost::json::value(text)); }
+
+AdminAnswer reload_answer(const Gateway::ReloadOutcome& outcome) {
+  std::string body = "{\"reloaded\":" + std::string(outcome.ok ? "true" : "false") +
+                     ",\"generation\":" + std::to_string(outcome.generation) +
+                     ",\"key_changes\":" + std::to_string(outcome.key_changes) + ",\"errors\":[";
+  for (std::size_t i = 0; i < outcome.errors.size(); ++i) body += (i ? "," : "") + json_string(outcome.errors[i]);
+  body += "]}\n";
+  return {outcome.ok ? 200u : 422u, "application/json", body};
 }
 
 std::uint32_t thread_count(const config::Config& config) {
@@ -106,20 +128,21 @@ tcp::endpoint resolve_listen_address(const config::Endpoint& address, const std:
 }
 
 asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp::acceptor& acceptor) {
-  const std::uint32_t max_connections = listener.config->limits.max_connections;
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors or memory: keep the listener, back off briefly.
-      log::warn("accept failed listener={} reason={}", listener.config->name, ec.message());
+      log::warn("accept failed listener={} reason={}", listener.name, ec.message());
       asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
       co_await pause.async_wait(use_tuple);
       continue;
     }
+    const std::uint32_t max_connections =
+        worker.current->shared->config->listeners[listener.index].limits.max_connections;
     if (listener.connections.fetch_add(1, std::memory_order_relaxed) >= max_connections) {
       listener.connections.fetch_sub(1, std::memory_order_relaxed);
-      log::warn("connection refused listener={} reason=max_connections", listener.config->name);
+      log::warn("connection refused listener={} reason=max_connections", listener.name);
       continue;  // the socket closes as it goes out of scope
     }
     beast::error_code ignored;
@@ -134,92 +157,126 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
   }
 }
 
+// Hands `next` to every network thread and waits (bounded) until each has switched, so
+// that when a reload answers, every new request is served by the new snapshot.
+void install_on_workers(std::vector<std::unique_ptr<Worker>>& workers, const std::shared_ptr<const Snapshot>& next) {
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = workers.size();
+  for (auto& worker : workers) {
+    asio::post(worker->io, [w = worker.get(), next, pending] {
+      w->current = make_thread_snapshot(*w, next);
+      std::lock_guard lock(pending->mutex);
+      --pending->left;
+      pending->done.notify_all();
+    });
+  }
+  std::unique_lock lock(pending->mutex);
+  pending->done.wait_for(lock, std::chrono::seconds(5), [&] { return pending->left == 0; });
+}
+
+void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, const std::vector<KeyChange>& changes) {
+  if (!log) return;
+  for (const auto& c : changes) {
+    audit::AuditEvent event("key_state");
+    event.with("key_id", c.key_id).with("use", c.use).with("change", c.change).with("state", c.state);
+    if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused event=key_state reason={}", s.error().reason);
+  }
+  audit::AuditEvent event("reload");
+  event.with("result", outcome.ok ? "success" : "refused")
+      .with("generation", static_cast<std::int64_t>(outcome.generation))
+      .with("key_changes", static_cast<std::int64_t>(outcome.key_changes));
+  boost::json::array errors;
+  for (const auto& e : outcome.errors) errors.emplace_back(e);
+  event.with("errors", std::move(errors));
+  if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused event=reload reason={}", s.error().reason);
+}
+
 }  // namespace
+
+std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared_ptr<const Snapshot> snapshot) {
+  auto view = std::make_shared<ThreadSnapshot>();
+  view->shared = std::move(snapshot);
+  for (const auto& p : view->shared->processors) {
+    view->pools.push_back(std::make_unique<UpstreamPool>(worker.io.get_executor(), p,
+                                                         share(p.config->pool.max_connections, worker.threads),
+                                                         share(p.config->pool.max_waiting, worker.threads)));
+  }
+  return view;
+}
 
 Gateway::Gateway(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Gateway::~Gateway() {
-  state_->admin.reset();  // it reads the shared state: gone before anything else
+  state_->admin.reset();  // it reads the runtime and the snapshot: gone before anything else
   stop();
   wait();
   // Blocking work still queued finishes now, while the io_contexts it posts back to exist.
-  state_->shared.blocking.reset();
+  state_->runtime.blocking.reset();
 }
 
 std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config, audit::AuditLog* audit) {
-  auto state = std::make_unique<State>(std::move(config));
-  SharedState& shared = state->shared;
-  shared.audit = audit;
-  const config::Config& cfg = *shared.config;
-  if (!cfg.token_profiles.empty()) {
-    auto tokens = TokenService::create(cfg);
-    if (!tokens) throw std::runtime_error("tokens: " + tokens.error().to_string());
-    shared.tokens = std::move(tokens).value();
-  }
-  if (cfg.keyring) shared.envelopes = std::make_unique<crypto::EnvelopeCipher>(cfg.keyring);
-  shared.services = ActionServices{shared.tokens.get(), shared.envelopes.get()};
-  shared.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
-
-  for (const auto& l : cfg.listeners) {
-    auto ctx = std::make_unique<ListenerContext>();
-    ctx->config = &l;
-    try {
-      ctx->tls = make_server_context(l.tls);
-    } catch (const TlsSetupError& e) {
-      throw std::runtime_error("listener " + l.name + ": " + e.what());
-    }
-    shared.listeners.push_back(std::move(ctx));
-  }
-  for (const auto& p : cfg.processors) {
-    ProcessorContext ctx;
-    ctx.config = &p;
-    try {
-      ctx.tls = make_client_context(p.tls);
-    } catch (const TlsSetupError& e) {
-      throw std::runtime_error("processor " + p.name + ": " + e.what());
-    }
-    ctx.host_header = host_header(p);
-    ctx.breaker = std::make_shared<CircuitBreaker>(p.breaker.failures, p.breaker.open_for);
-    shared.processors.push_back(std::move(ctx));
-  }
-  for (const auto& route : cfg.routes) {
-    auto it = std::find_if(cfg.processors.begin(), cfg.processors.end(),
-                           [&](const config::Processor& p) { return p.name == route.processor; });
-    shared.route_processor.push_back(static_cast<std::size_t>(it - cfg.processors.begin()));
+  std::vector<std::string> listener_names;
+  for (const auto& l : config->listeners) listener_names.push_back(l.name);
+  auto state = std::make_unique<State>(std::move(listener_names));
+  Runtime& runtime = state->runtime;
+  runtime.audit = audit;
+  const config::Config& cfg = *config;
+  runtime.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
+  state->current = build_snapshot(config, 1, runtime.metrics, nullptr);
+  for (std::size_t i = 0; i < cfg.listeners.size(); ++i) {
+    auto listener = std::make_unique<ListenerContext>();
+    listener->name = cfg.listeners[i].name;
+    listener->index = i;
+    runtime.listeners.push_back(std::move(listener));
   }
 
   const std::uint32_t threads = thread_count(cfg);
   for (std::uint32_t i = 0; i < threads; ++i) {
-    auto worker = std::make_unique<Worker>(i, shared);
-    for (const auto& p : shared.processors) {
-      worker->pools.push_back(std::make_unique<UpstreamPool>(
-          worker->io.get_executor(), p, share(p.config->pool.max_connections, threads),
-          share(p.config->pool.max_waiting, threads)));
-    }
+    auto worker = std::make_unique<Worker>(i, threads, runtime);
+    worker->current = make_thread_snapshot(*worker, state->current);  // before its thread runs
     state->workers.push_back(std::move(worker));
   }
 
   // Bind: the first thread's acceptor settles the port (port 0 = any), the others join it.
-  for (auto& listener : shared.listeners) {
-    tcp::endpoint endpoint = resolve_listen_address(listener->config->address, listener->config->name);
+  for (auto& listener : runtime.listeners) {
+    const auto& address = cfg.listeners[listener->index].address;
+    tcp::endpoint endpoint = resolve_listen_address(address, listener->name);
     for (auto& worker : state->workers) {
-      worker->acceptors.push_back(bind_acceptor(worker->io, endpoint, listener->config->name));
+      worker->acceptors.push_back(bind_acceptor(worker->io, endpoint, listener->name));
       if (endpoint.port() == 0) endpoint = worker->acceptors.back()->local_endpoint();
     }
     listener->bound = endpoint;
   }
 
   for (auto& worker : state->workers) {
-    for (std::size_t i = 0; i < shared.listeners.size(); ++i) {
-      asio::co_spawn(worker->io, accept_loop(*worker, *shared.listeners[i], *worker->acceptors[i]),
+    for (std::size_t i = 0; i < runtime.listeners.size(); ++i) {
+      asio::co_spawn(worker->io, accept_loop(*worker, *runtime.listeners[i], *worker->acceptors[i]),
                      asio::detached);
     }
   }
+  // The Gateway object exists only at the end of start(); until then a reload is refused.
+  auto gateway_ptr = std::make_shared<std::atomic<Gateway*>>(nullptr);
   if (cfg.admin.enabled) {
-    state->admin = AdminServer::start(cfg.admin.address, [&shared](std::string_view path) -> AdminAnswer {
+    State* s = state.get();
+    state->admin = AdminServer::start(cfg.admin.address, [s, gateway_ptr](std::string_view method,
+                                                                           std::string_view path) -> AdminAnswer {
+      if (path == "/admin/reload") {
+        if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
+        if (gateway_ptr->load() == nullptr) return {503, "text/plain; charset=utf-8", "starting\n"};
+        return reload_answer(gateway_ptr->load()->reload());
+      }
+      if (method != "GET") return {405, "text/plain; charset=utf-8", "GET only\n"};
       if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
-      if (path == "/readyz") return readiness(shared);
-      if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", shared.metrics.render(gauges(shared))};
+      const auto snapshot = s->snapshot();
+      if (path == "/readyz") return readiness(s->runtime, *snapshot);
+      if (path == "/metrics") {
+        return {200, "text/plain; version=0.0.4; charset=utf-8", s->runtime.metrics.render(gauges(s->runtime, *snapshot))};
+      }
       return {404, "text/plain; charset=utf-8", "not found\n"};
     });
   }
@@ -229,21 +286,79 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
       w->io.run();
     });
   }
-  return std::unique_ptr<Gateway>(new Gateway(std::move(state)));
+  auto gateway = std::unique_ptr<Gateway>(new Gateway(std::move(state)));
+  gateway_ptr->store(gateway.get());
+  return gateway;
 }
+
+Gateway::ReloadOutcome Gateway::reload() {
+  State& s = *state_;
+  std::lock_guard reload_lock(s.reload_mutex);
+  const auto running = s.snapshot();
+  ReloadOutcome outcome;
+  outcome.generation = running->generation;
+  std::vector<KeyChange> changes;
+  std::shared_ptr<const Snapshot> next;
+
+  auto loaded = config::load(running->config->source);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) outcome.errors.push_back(e.to_string());
+  } else {
+    outcome.errors = restart_only_changes(*running->config, *loaded.config);
+    for (const auto& id : rekeyed_ids(running->config->keyring.get(), loaded.config->keyring.get())) {
+      outcome.errors.push_back("keys: key " + id +
+                               " has different material, use or algorithm than the running key of that id "
+                               "(an id names one key for good: add a new id instead)");
+    }
+    if (outcome.errors.empty()) {
+      try {
+        next = build_snapshot(loaded.config, running->generation + 1, s.runtime.metrics, running.get());
+      } catch (const std::exception& e) {
+        outcome.errors.push_back(e.what());
+      }
+    }
+  }
+
+  if (!next) {
+    s.runtime.metrics.reload(false);
+    log::error("reload refused: {} problem{}; still serving generation {}", outcome.errors.size(),
+               outcome.errors.size() == 1 ? "" : "s", running->generation);
+    for (const auto& e : outcome.errors) log::error("reload refused: {}", e);
+    audit_reload(s.runtime.audit, outcome, changes);
+    return outcome;
+  }
+
+  changes = key_changes(running->config->keyring.get(), next->config->keyring.get());
+  {
+    std::lock_guard lock(s.current_mutex);
+    s.current = next;
+  }
+  if (!s.stopping.load()) install_on_workers(s.workers, next);
+  if (s.runtime.audit && next->config->keyring) s.runtime.audit->set_keyring(next->config->keyring);
+  outcome.ok = true;
+  outcome.generation = next->generation;
+  outcome.key_changes = changes.size();
+  s.runtime.metrics.reload(true);
+  for (const auto& c : changes) log::info("key {} ({}) {}", c.key_id, c.use, c.change);
+  log::info("configuration reloaded generation={} key_changes={}", next->generation, changes.size());
+  audit_reload(s.runtime.audit, outcome, changes);
+  return outcome;
+}
+
+std::shared_ptr<const config::Config> Gateway::config() const { return state_->snapshot()->config; }
 
 std::vector<std::pair<std::string, config::Endpoint>> Gateway::listening() const {
   std::vector<std::pair<std::string, config::Endpoint>> out;
-  for (const auto& l : state_->shared.listeners) {
-    out.emplace_back(l->config->name, config::Endpoint{l->bound.address().to_string(), l->bound.port()});
+  for (const auto& l : state_->runtime.listeners) {
+    out.emplace_back(l->name, config::Endpoint{l->bound.address().to_string(), l->bound.port()});
   }
   if (state_->admin) out.emplace_back("admin", state_->admin->bound());
   return out;
 }
 
 bool Gateway::drain(std::chrono::milliseconds timeout) {
-  SharedState& shared = state_->shared;
-  shared.draining.store(true);
+  Runtime& runtime = state_->runtime;
+  runtime.draining.store(true);
   for (auto& worker : state_->workers) {
     asio::post(worker->io, [w = worker.get()] {
       beast::error_code ignored;
@@ -256,7 +371,7 @@ bool Gateway::drain(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto open_connections = [&] {
     std::uint32_t n = 0;
-    for (const auto& l : shared.listeners) n += l->connections.load();
+    for (const auto& l : runtime.listeners) n += l->connections.load();
     return n;
   };
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,6 +32,23 @@ class Gateway {
 
   // Listener names with the addresses actually bound (port 0 resolved), in config order.
   std::vector<std::pair<std::string, config::Endpoint>> listening() const;
+
+  // Re-reads the configuration file the running one came from, with its keyring,
+  // certificate, key and CRL files; validates all of it by building a complete new
+  // snapshot; and only then swaps it in. Requests already running finish on the old
+  // snapshot, new connections get the new TLS contexts. A refused set changes nothing.
+  // Outcomes and key state changes go to the audit log and /metrics. Thread-safe;
+  // reloads run one at a time. Used by SIGHUP and POST /admin/reload.
+  struct ReloadOutcome {
+    bool ok = false;
+    std::uint64_t generation = 0;     // the snapshot serving new requests afterwards
+    std::vector<std::string> errors;  // why it was refused: file:line key path, or the part that failed
+    std::size_t key_changes = 0;      // keys added, promoted, demoted, retired, removed
+  };
+  ReloadOutcome reload();
+
+  // The configuration new requests are served with.
+  std::shared_ptr<const config::Config> config() const;
 
   // Graceful shutdown: stops accepting, closes idle keep-alive connections, lets requests
   // in flight finish (their answers close the connection), and returns when none is left

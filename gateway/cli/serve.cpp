@@ -70,14 +70,16 @@ int serve(const Args& args) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      log::warn("SIGHUP received: configuration reload is not available in this version");
-      if (audit_log) (void)audit_log->record(audit::AuditEvent("reload").with("result", "not_supported"));
+      log::info("SIGHUP received: reloading config={}", loaded.config->source.string());
+      (void)server->reload();  // logs, counts and audits its outcome
       continue;
     }
-    log::info("signal {} received: draining for up to {} ms", signal, loaded.config->drain_timeout.count());
     break;
   }
-  const bool drained = server->drain(loaded.config->drain_timeout);
+  // The drain time of the configuration serving now (a reload may have changed it).
+  const auto drain_timeout = server->config()->drain_timeout;
+  log::info("signal received: draining for up to {} ms", drain_timeout.count());
+  const bool drained = server->drain(drain_timeout);
   if (!drained) log::warn("drain time over: closing the connections still open");
   server->stop();
   server->wait();
@@ -91,7 +93,7 @@ int serve(const Args& args) {
 
 Command serve_command() {
   return {{"serve",
-           "Run the gateway with a configuration file until SIGTERM or SIGINT.",
+           "Run the gateway with a configuration file until SIGTERM or SIGINT; SIGHUP reloads it.",
            "",
            {{"config", "FILE", "configuration file", true},
             {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}},

@@ -1,8 +1,12 @@
 #include "gateway/net/tls_context.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include <filesystem>
+#include <memory>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -58,6 +62,25 @@ void load_key_pair(SSL_CTX* ctx, const std::filesystem::path& cert, const std::f
   }
 }
 
+// Every CRL in the PEM file goes into the verify store, and the leaf (not the chain: the
+// client CA is ours) is checked against them. A CRL that does not parse is a setup error,
+// never silently "no revocations".
+void load_crl(SSL_CTX* ctx, const std::filesystem::path& file) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(file.c_str(), "r"), &BIO_free);
+  if (!bio) fail("cannot open client CRL " + file.string());
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int loaded = 0;
+  while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+    const int added = X509_STORE_add_crl(store, crl);
+    X509_CRL_free(crl);
+    if (added != 1) fail("cannot use client CRL " + file.string());
+    ++loaded;
+  }
+  ERR_clear_error();  // the read loop ends on "no start line"
+  if (loaded == 0) fail("no CRL in " + file.string());
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+}
+
 }  // namespace
 
 std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::ServerTls& tls) {
@@ -76,6 +99,7 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::Ser
     if (tls.require_client_certificate) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx, mode, nullptr);
     SSL_CTX_set_verify_depth(ctx, 4);
+    if (tls.client_crl) load_crl(ctx, *tls.client_crl);
   }
   // Resumed sessions must come from this listener: required whenever peers are verified.
   static constexpr unsigned char session_context[] = "paygate";

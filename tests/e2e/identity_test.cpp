@@ -27,7 +27,8 @@ class IdentityTest : public ::testing::Test {
     sim_ = new Simulator(dir_);
     TestConfig settings;
     settings.sim_port = sim_->port();
-    settings.listener_tls = "      client_ca: " + (certs_dir() / "ca.pem").string() + "\n";  // optional certificates
+    settings.listener_tls = "      client_ca: " + (certs_dir() / "ca.pem").string() + "\n" +  // optional certificates
+                            "      client_crl: " + (certs_dir() / "ca.crl.pem").string() + "\n";
     std::string yaml = make_config(settings);
     yaml += "merchants:\n";
     yaml += "  - id: acme\n";
@@ -40,6 +41,7 @@ class IdentityTest : public ::testing::Test {
     yaml += "    routes: [ fault-500 ]\n";
     yaml += "keys: { keyring: keys/keyring.yaml }\n";
     yaml += "audit: { dir: audit, fsync: always }\n";
+    yaml += "admin: { address: 127.0.0.1:0 }\n";
     gateway_ = new GatewayProcess(dir_, yaml);
   }
   static void TearDownTestSuite() {
@@ -86,6 +88,35 @@ TEST_F(IdentityTest, UnknownCallersGet401AndRoutesNotAllowedGet403) {
   EXPECT_NE(refused.body.find("urn:paygate:problem:route-not-allowed"), std::string::npos) << refused.body;
   // The gateway keeps serving the others.
   EXPECT_EQ(post(client_options("acme")).status, 200u);
+}
+
+// Certificates from the right CA that must not get in: expired, and revoked (the
+// listener's CRL). The handshake fails (with TLS 1.3 the client learns it on its first
+// read), /metrics counts each by its reason, and the valid certificate still works.
+TEST_F(IdentityTest, ExpiredAndRevokedCertificatesFailTheHandshakeAndAreCountedByReason) {
+  auto refused = [](const std::string& merchant) {
+    try {
+      return post(client_options(merchant)).status == 0;
+    } catch (const std::exception&) {
+      return true;
+    }
+  };
+  EXPECT_TRUE(refused("expired"));
+  EXPECT_TRUE(refused("revoked"));
+  // openssl s_client, a peer nobody here wrote, sees the alert too.
+  auto s_client = run_command("sleep 0.5 | openssl s_client -connect 127.0.0.1:" + std::to_string(gateway_->port()) +
+                              " -CAfile " + (certs_dir() / "ca.pem").string() + " -cert " +
+                              (certs_dir() / "merchant-revoked.pem").string() + " -key " +
+                              (certs_dir() / "merchant-revoked.key").string() + " 2>&1");
+  EXPECT_NE(s_client.output.find("certificate revoked"), std::string::npos) << s_client.output;
+  EXPECT_EQ(post(client_options("acme")).status, 200u);
+  const std::string metrics =
+      run_command("curl -sS http://127.0.0.1:" + std::to_string(gateway_->port("admin")) + "/metrics").output;
+  for (const char* expected :
+       {"paygate_tls_handshake_failures_total{listener=\"merchants\",reason=\"certificate_expired\"} 1",
+        "paygate_tls_handshake_failures_total{listener=\"merchants\",reason=\"certificate_revoked\"} 2"}) {
+    EXPECT_NE(metrics.find(expected), std::string::npos) << expected << "\n" << metrics;
+  }
 }
 
 TEST_F(IdentityTest, FailuresAndRequestsAreAuditedWithoutTheKeys) {
