@@ -163,9 +163,13 @@ enum class LogLevel { trace, debug, info, warn, error, off };
 
 // The admin listener: /healthz, /readyz, /metrics over plain HTTP. Loopback by default:
 // it carries no card data, but it says how the gateway is doing.
+// With `tls`, the admin listener speaks HTTPS and demands a client certificate from its
+// client_ca (mTLS): POST /admin/reload changes keys, so on anything but loopback it must
+// know its caller.
 struct Admin {
   bool enabled = false;
   Endpoint address{"127.0.0.1", 9901};
+  std::optional<ServerTls> tls;
 };
 
 struct Logging {

@@ -567,6 +567,12 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
     MapReader a(*admin, "admin", ctx);
     config->admin.enabled = true;
     a.endpoint("address", config->admin.address);
+    if (auto tls = a.mapping("tls")) {
+      // Admin TLS is always mutual: whoever can reload keys must prove who they are.
+      config->admin.tls = read_server_tls(*tls, "admin.tls", ctx);
+      if (!config->admin.tls->client_ca) a.error_at("tls", "needs client_ca: the admin listener's TLS is mutual TLS");
+      config->admin.tls->require_client_certificate = true;
+    }
     a.finish();
   }
   if (auto logging = r.mapping("logging")) {

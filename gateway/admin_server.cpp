@@ -2,7 +2,9 @@
 
 #include <thread>
 
+#include "gateway/log.h"
 #include "gateway/net/asio.h"
+#include "gateway/net/tls_context.h"
 
 namespace paygate::gateway {
 
@@ -11,19 +13,20 @@ using namespace net;
 struct AdminServer::State {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  std::shared_ptr<ssl::context> tls;  // null: plain HTTP (loopback)
   Handler handler;
   std::thread thread;
 };
 
 namespace {
 
-asio::awaitable<void> admin_session(tcp::socket socket, const AdminServer::Handler& handler) {
-  beast::tcp_stream stream(std::move(socket));
+template <class Stream>
+asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_layer, const AdminServer::Handler& handler) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::empty_body> parser;  // a request with a body does not parse
     parser.header_limit(8192);
-    stream.expires_after(std::chrono::seconds(10));
+    tcp_layer.expires_after(std::chrono::seconds(10));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
     const auto& req = parser.get();
@@ -39,8 +42,27 @@ asio::awaitable<void> admin_session(tcp::socket socket, const AdminServer::Handl
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !res.keep_alive()) break;
   }
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> admin_session(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+                                    const AdminServer::Handler& handler) {
+  if (!tls) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await admin_exchanges(stream, stream, handler);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+  stream.next_layer().expires_after(std::chrono::seconds(10));
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+  if (hec) {
+    log::warn("admin tls handshake failed reason={}", hec.message());
+    co_return;
+  }
+  co_await admin_exchanges(stream, stream.next_layer(), handler);
+  stream.next_layer().expires_after(std::chrono::seconds(1));
+  co_await stream.async_shutdown(use_tuple);
 }
 
 asio::awaitable<void> admin_accept(AdminServer::State& s) {
@@ -48,7 +70,7 @@ asio::awaitable<void> admin_accept(AdminServer::State& s) {
     auto [ec, socket] = co_await s.acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !s.acceptor.is_open()) co_return;
     if (ec) continue;
-    asio::co_spawn(s.io, admin_session(std::move(socket), s.handler), asio::detached);
+    asio::co_spawn(s.io, admin_session(std::move(socket), s.tls, s.handler), asio::detached);
   }
 }
 
@@ -61,9 +83,17 @@ AdminServer::~AdminServer() {
   if (state_->thread.joinable()) state_->thread.join();
 }
 
-std::unique_ptr<AdminServer> AdminServer::start(const config::Endpoint& address, Handler handler) {
+std::unique_ptr<AdminServer> AdminServer::start(const config::Admin& admin, Handler handler) {
+  const config::Endpoint& address = admin.address;
   auto state = std::make_unique<State>();
   state->handler = std::move(handler);
+  if (admin.tls) {
+    try {
+      state->tls = net::make_server_context(*admin.tls);
+    } catch (const net::TlsSetupError& e) {
+      throw std::runtime_error(std::string("admin: ") + e.what());
+    }
+  }
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(address.host, ec), address.port);
   if (ec) throw std::runtime_error("admin: the address must be an IP address, not " + address.host);

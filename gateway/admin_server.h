@@ -1,4 +1,4 @@
-// The admin listener: a small plain-HTTP server on its own thread (loopback by default)
+// The admin listener: a small HTTP (or mutual-TLS HTTPS) server on its own thread (loopback by default)
 // for /healthz, /readyz, /metrics and POST /admin/reload. It reads at most 8 KiB of
 // header and no body, and never touches the merchant-facing threads.
 #pragma once
@@ -22,7 +22,8 @@ class AdminServer {
  public:
   using Handler = std::function<AdminAnswer(std::string_view method, std::string_view path)>;
   // Binds and starts; throws std::runtime_error when the address cannot be bound.
-  static std::unique_ptr<AdminServer> start(const config::Endpoint& address, Handler handler);
+  // With admin.tls, HTTPS with a required client certificate.
+  static std::unique_ptr<AdminServer> start(const config::Admin& admin, Handler handler);
   ~AdminServer();
   config::Endpoint bound() const;
 

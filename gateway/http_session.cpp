@@ -209,6 +209,12 @@ class HttpSession {
         co_return co_await answer_problem(problems::route_not_allowed, keep_alive);
       }
     }
+    // No payment leaves that the audit log cannot record: while its writes fail, refuse
+    // before anything reaches the processor.
+    if (audit::AuditLog* audit_log = worker_.runtime.audit; audit_log && !audit_log->healthy()) {
+      log::error("request refused request_id={} reason=audit_log_failing", request_id_.view());
+      co_return co_await answer_problem(problems::audit_unavailable, keep_alive);
+    }
     co_return co_await forward(*match.route, req, target, keep_alive);
   }
 

@@ -58,6 +58,7 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
 AdminAnswer readiness(const Runtime& runtime, const Snapshot& snapshot) {
   std::vector<std::string> problems;
   if (runtime.draining.load()) problems.push_back("draining");
+  if (runtime.audit && !runtime.audit->healthy()) problems.push_back("audit_log_failing");
   if (snapshot.tokens && snapshot.tokens->vault() && !snapshot.tokens->vault()->store().count()) {
     problems.push_back("vault_unreachable");
   }
@@ -263,7 +264,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   auto gateway_ptr = std::make_shared<std::atomic<Gateway*>>(nullptr);
   if (cfg.admin.enabled) {
     State* s = state.get();
-    state->admin = AdminServer::start(cfg.admin.address, [s, gateway_ptr](std::string_view method,
+    state->admin = AdminServer::start(cfg.admin, [s, gateway_ptr](std::string_view method,
                                                                            std::string_view path) -> AdminAnswer {
       if (path == "/admin/reload") {
         if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};

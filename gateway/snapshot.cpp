@@ -106,7 +106,8 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
     }
   }
   if (running.threads != next.threads) out.push_back("threads: changed (needs a restart)");
-  if (running.admin.enabled != next.admin.enabled || !same_endpoint(running.admin.address, next.admin.address)) {
+  if (running.admin.enabled != next.admin.enabled || !same_endpoint(running.admin.address, next.admin.address) ||
+      running.admin.tls.has_value() != next.admin.tls.has_value()) {
     out.push_back("admin: changed (needs a restart)");
   }
   const auto& a = running.audit;

@@ -2,6 +2,8 @@
 // client. Covers forwarding, keep-alive, every error status and every listener limit.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -339,6 +341,46 @@ TEST(ProxyAdmin, HealthReadinessAndMetrics) {
   EXPECT_EQ(metrics.find("4111"), std::string::npos);
   EXPECT_NE(run_command("curl -sS -o /dev/null -w '%{http_code}' -X POST " + admin + "/metrics").output.find("405"),
             std::string::npos);
+}
+
+}  // namespace paygate::test
+
+namespace paygate::test {
+
+// The admin listener over mutual TLS (curl as the client): no certificate, no admin; with
+// one from the admin client CA, health and reload work.
+TEST(ProxyAdmin, MutualTlsAdminDemandsAClientCertificate) {
+  auto dir = make_temp_dir("admin-mtls");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  const std::string certs = certs_dir().string();
+  GatewayProcess gateway(dir, make_config(settings) + "admin:\n  address: 127.0.0.1:0\n  tls:\n" +
+                                  "    certificate: " + certs + "/gateway.pem\n    private_key: " + certs +
+                                  "/gateway.key\n    client_ca: " + certs + "/ca.pem\n");
+  const std::string url = "https://localhost:" + std::to_string(gateway.port("admin"));
+  const std::string trust = "curl -sS --cacert " + certs + "/ca.pem ";
+  const std::string with_cert = trust + "--cert " + certs + "/merchant-acme.pem --key " + certs + "/merchant-acme.key ";
+  EXPECT_NE(run_command(trust + url + "/healthz 2>&1").exit_code, 0);
+  EXPECT_NE(run_command("curl -sS http://127.0.0.1:" + std::to_string(gateway.port("admin")) + "/healthz 2>&1").output,
+            "ok\n");
+  EXPECT_EQ(run_command(with_cert + url + "/healthz").output, "ok\n");
+  auto reload = run_command(with_cert + "-X POST " + url + "/admin/reload");
+  EXPECT_NE(reload.output.find("\"reloaded\":true"), std::string::npos) << reload.output;
+}
+
+TEST(ProxyAdmin, AdminTlsWithoutAClientCaIsAConfigError) {
+  auto dir = make_temp_dir("admin-tls-config");
+  TestConfig settings;
+  settings.sim_port = 1;
+  const std::string certs = certs_dir().string();
+  const std::string yaml = make_config(settings) + "admin:\n  address: 127.0.0.1:0\n  tls:\n" + "    certificate: " +
+                           certs + "/gateway.pem\n    private_key: " + certs + "/gateway.key\n";
+  std::ofstream(dir / "paygate.yaml") << yaml;
+  auto check = run_command(binary("paygate").string() + " check-config --config " + (dir / "paygate.yaml").string() + " 2>&1");
+  EXPECT_NE(check.exit_code, 0);
+  EXPECT_NE(check.output.find("admin.tls"), std::string::npos) << check.output;
+  EXPECT_NE(check.output.find("client_ca"), std::string::npos) << check.output;
 }
 
 }  // namespace paygate::test
