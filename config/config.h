@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "crypto/tokens/token_profile.h"
+#include "protocol/iso8583/framing.h"
+#include "protocol/iso8583/spec.h"
 #include "protocol/payment/field_policy.h"
 #include "protocol/payment/validation.h"
 
@@ -60,7 +62,20 @@ struct ListenerLimits {
   std::uint32_t max_connections = 10000;
 };
 
-enum class ListenerKind { https };
+enum class ListenerKind { https, iso8583 };
+
+// An iso8583 listener's message format and bounds (docs/iso8583.md).
+struct IsoListener {
+  std::string spec_name;  // as written: a shipped spec's name or a file
+  std::shared_ptr<const protocol::iso8583::MessageSpec> spec;
+  protocol::iso8583::Framing framing = protocol::iso8583::Framing::binary2;
+  std::size_t max_frame = 8192;        // checked against the length header before reading
+  std::uint32_t max_in_flight = 256;   // requests open on one connection; then reading pauses
+  std::uint32_t max_write_queue = 256; // answers the peer has not read yet; then close
+  Duration max_age{3600 * 1000};       // a connection is closed (after its answers) when this old
+  std::string format_error_code = "30";
+  std::string duplicate_code = "94";
+};
 
 struct Listener {
   std::string name;
@@ -68,6 +83,7 @@ struct Listener {
   Endpoint address;
   ServerTls tls;
   ListenerLimits limits;
+  std::optional<IsoListener> iso;  // kind iso8583 only
 };
 
 struct ClientTls {
@@ -102,6 +118,20 @@ struct ProcessorJwe {
   std::string enc = "A256GCM";
 };
 
+// An ISO 8583 processor reached over long-lived, multiplexed TLS links (url tls://).
+struct IsoProcessor {
+  std::string spec_name;
+  std::shared_ptr<const protocol::iso8583::MessageSpec> spec;
+  protocol::iso8583::Framing framing = protocol::iso8583::Framing::binary2;
+  std::size_t max_frame = 8192;
+  std::uint32_t links = 2;                  // across the whole process (at least one per thread)
+  std::vector<int> match_fields{11, 41, 42};  // answer-to-request key
+  std::string timeout_code = "91";          // DE 39 when no answer comes
+  Duration echo_interval{30000};            // 0800 echo test on an idle link
+  Duration reconnect_min{100};
+  Duration reconnect_max{10000};
+};
+
 struct Processor {
   std::string name;
   std::string url;        // as written, e.g. "https://127.0.0.1:9443/api"
@@ -113,11 +143,21 @@ struct Processor {
   ProcessorBreaker breaker;
   std::uint64_t max_response = 1024 * 1024;
   ProcessorJwe jwe;
+  std::optional<IsoProcessor> iso;  // set: an ISO 8583 processor (url tls://host:port)
 };
 
 struct RouteMatch {
   std::string method;  // upper case, e.g. "POST"
   std::string path;    // exact path, starts with '/'
+  // ISO 8583 routes match on these instead: the MTI, and a prefix of DE 3 (optional).
+  std::string mti;
+  std::string processing_code;
+};
+
+// A field policy entry of an ISO 8583 route: a field number and its actions.
+struct IsoFieldRule {
+  int field = 0;
+  std::vector<protocol::FieldAction> actions;
 };
 
 struct Route {
@@ -135,6 +175,10 @@ struct Route {
   bool idempotent = false;
   protocol::FieldPolicy request_policy;   // what the processor receives
   protocol::FieldPolicy response_policy;  // what the merchant receives
+  std::vector<IsoFieldRule> iso_request_policy;   // ISO 8583 routes
+  std::vector<IsoFieldRule> iso_response_policy;
+
+  bool is_iso8583() const { return !match.mti.empty(); }
 };
 
 // Who may call: a merchant is recognized by its client certificate (any of

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "config/internal/yaml_reader.h"
+#include "config/iso8583_spec_loader.h"
 #include "config/keyring_loader.h"
 #include "crypto/jose_key.h"
 #include "crypto/keyring.h"
@@ -58,9 +59,94 @@ ListenerLimits read_limits(const YAML::Node& node, const std::string& path, Cont
   return l;
 }
 
-constexpr std::array<std::pair<std::string_view, ListenerKind>, 1> listener_kinds{{
+constexpr std::array<std::pair<std::string_view, ListenerKind>, 2> listener_kinds{{
     {"https", ListenerKind::https},
+    {"iso8583", ListenerKind::iso8583},
 }};
+
+constexpr std::array<std::pair<std::string_view, protocol::iso8583::Framing>, 3> framings{{
+    {"binary2", protocol::iso8583::Framing::binary2},
+    {"bcd2", protocol::iso8583::Framing::bcd2},
+    {"ascii4", protocol::iso8583::Framing::ascii4},
+}};
+
+// `spec:` a shipped spec's name or a spec file (relative to the config file). Its own
+// errors are reported with their file:line.
+std::shared_ptr<const protocol::iso8583::MessageSpec> read_spec(MapReader& r, std::string& name, Context& ctx) {
+  if (!r.string("spec", name, Presence::required)) return nullptr;
+  std::filesystem::path file = iso8583_spec_path(name);
+  if (file.is_relative() && name.find('/') != std::string::npos) file = ctx.base_dir / file;
+  auto loaded = load_iso8583_spec(file);
+  if (!loaded.ok()) {
+    r.error_at("spec", "cannot use ISO 8583 spec " + file.string());
+    for (auto& e : loaded.errors) ctx.diagnostics.add_foreign(std::move(e));
+  }
+  return loaded.spec;
+}
+
+bool response_code(const std::string& code) {
+  return code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+IsoListener read_iso_listener(const YAML::Node& node, const std::string& path, Context& ctx) {
+  IsoListener iso;
+  MapReader r(node, path, ctx);
+  iso.spec = read_spec(r, iso.spec_name, ctx);
+  r.choice<protocol::iso8583::Framing>("framing", iso.framing, framings);
+  std::uint64_t max_frame = iso.max_frame;
+  if (r.size("max_frame", max_frame, 64, protocol::iso8583::max_frame(iso.framing))) iso.max_frame = max_frame;
+  r.count("max_in_flight", iso.max_in_flight, 1, 100'000);
+  r.count("max_write_queue", iso.max_write_queue, 1, 100'000);
+  r.duration("max_age", iso.max_age, Duration{1000}, one_day * 30);
+  if (r.string("format_error_code", iso.format_error_code) && !response_code(iso.format_error_code)) {
+    r.error_at("format_error_code", "expected a two-character response code such as \"30\"");
+  }
+  if (r.string("duplicate_code", iso.duplicate_code) && !response_code(iso.duplicate_code)) {
+    r.error_at("duplicate_code", "expected a two-character response code such as \"94\"");
+  }
+  r.finish();
+  return iso;
+}
+
+IsoProcessor read_iso_processor(const YAML::Node& node, const std::string& path, Context& ctx) {
+  IsoProcessor iso;
+  MapReader r(node, path, ctx);
+  iso.spec = read_spec(r, iso.spec_name, ctx);
+  r.choice<protocol::iso8583::Framing>("framing", iso.framing, framings);
+  std::uint64_t max_frame = iso.max_frame;
+  if (r.size("max_frame", max_frame, 64, protocol::iso8583::max_frame(iso.framing))) iso.max_frame = max_frame;
+  r.count("links", iso.links, 1, 1000);
+  if (auto match = r.sequence("match", Presence::optional, [&](const YAML::Node&, const std::string&) {})) {
+    iso.match_fields.clear();
+    const YAML::Node seq = node["match"];
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+      int field = 0;
+      try {
+        field = seq[i].as<int>();
+      } catch (const YAML::Exception&) {
+      }
+      if (field < 2 || field > 128) {
+        ctx.diagnostics.add(seq[i].Mark(), path + ".match[" + std::to_string(i) + "]", "expected a field number 2..128");
+        continue;
+      }
+      iso.match_fields.push_back(field);
+    }
+    if (*match == 0) r.error_at("match", "needs at least one field (11, the STAN, usually)");
+  }
+  if (r.string("timeout_code", iso.timeout_code) && !response_code(iso.timeout_code)) {
+    r.error_at("timeout_code", "expected a two-character response code such as \"91\"");
+  }
+  r.duration("echo_interval", iso.echo_interval, Duration{100}, one_day);
+  if (auto reconnect = r.mapping("reconnect")) {
+    MapReader b(*reconnect, r.path_of("reconnect"), ctx);
+    b.duration("min", iso.reconnect_min, Duration{1}, one_day);
+    b.duration("max", iso.reconnect_max, Duration{1}, one_day);
+    b.finish();
+    if (iso.reconnect_max < iso.reconnect_min) r.error_at("reconnect", "max must not be below min");
+  }
+  r.finish();
+  return iso;
+}
 
 Listener read_listener(const YAML::Node& node, const std::string& path, Context& ctx) {
   Listener l;
@@ -70,17 +156,25 @@ Listener read_listener(const YAML::Node& node, const std::string& path, Context&
   r.endpoint("address", l.address, Presence::required);
   if (auto tls = r.mapping("tls", Presence::required)) l.tls = read_server_tls(*tls, r.path_of("tls"), ctx);
   if (auto limits = r.mapping("limits")) l.limits = read_limits(*limits, r.path_of("limits"), ctx);
+  if (auto iso = r.mapping("iso8583")) {
+    if (l.kind != ListenerKind::iso8583) r.error_at("iso8583", "only for listeners of kind iso8583");
+    l.iso = read_iso_listener(*iso, r.path_of("iso8583"), ctx);
+  } else if (l.kind == ListenerKind::iso8583) {
+    r.error_at("kind", "an iso8583 listener needs an iso8583 section (spec, framing)");
+  }
   r.finish();
   return l;
 }
 
-// Splits "https://host[:port][/base]" into its parts; only https is allowed because every
-// hop that carries card data is encrypted.
+// Splits "https://host[:port][/base]" (or "tls://host:port" for ISO 8583) into its parts;
+// only TLS schemes are allowed because every hop that carries card data is encrypted.
 bool parse_processor_url(const std::string& url, Processor& p) {
-  constexpr std::string_view scheme = "https://";
+  const bool tls = url.rfind("tls://", 0) == 0;
+  const std::string_view scheme = tls ? "tls://" : "https://";
   if (url.rfind(scheme, 0) != 0) return false;
   std::string_view rest(url);
   rest.remove_prefix(scheme.size());
+  if (tls && rest.find('/') != std::string_view::npos) return false;
   auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view base = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
@@ -103,7 +197,7 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
   MapReader r(node, path, ctx);
   r.string("name", p.name, Presence::required);
   if (r.string("url", p.url, Presence::required) && !parse_processor_url(p.url, p)) {
-    r.error_at("url", "expected https://host[:port][/path]");
+    r.error_at("url", "expected https://host[:port][/path], or tls://host:port for ISO 8583");
   }
   if (auto tls = r.mapping("tls", Presence::required)) {
     MapReader t(*tls, r.path_of("tls"), ctx);
@@ -162,6 +256,12 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
     j.string("enc", p.jwe.enc);
     if (p.jwe.enc != "A128GCM" && p.jwe.enc != "A256GCM") j.error_at("enc", "expected one of: A128GCM, A256GCM");
     j.finish();
+  }
+  if (auto iso = r.mapping("iso8583")) {
+    p.iso = read_iso_processor(*iso, r.path_of("iso8583"), ctx);
+    if (p.url.rfind("tls://", 0) != 0) r.error_at("url", "an ISO 8583 processor is reached at tls://host:port");
+  } else if (p.url.rfind("tls://", 0) == 0) {
+    r.error_at("url", "tls:// is for ISO 8583 processors: add an iso8583 section (spec, framing)");
   }
   r.finish();
   return p;
@@ -224,18 +324,77 @@ protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& pat
   return policy;
 }
 
+// ISO 8583 policies: `{ "2": detokenize, "35": [detokenize], "45": drop }` ("DE2" also
+// accepted). Card-number actions only on DE 2 and DE 35; DE 52 and DE 55 pass untouched.
+std::vector<IsoFieldRule> read_iso_policy(const YAML::Node& node, const std::string& path, Context& ctx) {
+  using protocol::FieldAction;
+  std::vector<IsoFieldRule> rules;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key_node = it->first;
+    const YAML::Node value = it->second;
+    std::string key = key_node.Scalar();
+    const std::string entry_path = path + "[" + key + "]";
+    if (key.rfind("DE", 0) == 0) key = key.substr(2);
+    int field = 0;
+    if (!key.empty() && key.size() <= 3 && std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      field = std::stoi(key);
+    }
+    if (field < 2 || field > 128) {
+      ctx.diagnostics.add(key_node.Mark(), entry_path, "expected a field number 2..128 (e.g. \"2\" or \"DE2\")");
+      continue;
+    }
+    if (field == 52 || field == 55) {
+      ctx.diagnostics.add(key_node.Mark(), entry_path, "DE 52 (PIN block) and DE 55 (EMV data) pass through untouched");
+      continue;
+    }
+    std::vector<YAML::Node> names;
+    if (value.IsScalar()) names.push_back(value);
+    else if (value.IsSequence()) for (std::size_t i = 0; i < value.size(); ++i) names.push_back(value[i]);
+    else ctx.diagnostics.add(value.Mark(), entry_path, "expected an action or a list of actions");
+    IsoFieldRule rule{field, {}};
+    for (const auto& n : names) {
+      auto action = n.IsScalar() ? protocol::parse_field_action(n.Scalar()) : std::nullopt;
+      const bool card_action = action == FieldAction::tokenize || action == FieldAction::detokenize;
+      if (!action || !(card_action || action == FieldAction::drop || action == FieldAction::mask_in_logs)) {
+        ctx.diagnostics.add(n.Mark(), entry_path, "expected one of: tokenize, detokenize, drop, mask_in_logs");
+        continue;
+      }
+      if (card_action && field != 2 && field != 35) {
+        ctx.diagnostics.add(n.Mark(), entry_path, "tokenize and detokenize apply to DE 2 and DE 35 (track 2) only");
+        continue;
+      }
+      rule.actions.push_back(*action);
+    }
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
 Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
                  const std::set<std::string>& processor_names) {
   Route route;
+  bool iso_route = false;
   MapReader r(node, path, ctx);
   r.string("name", route.name, Presence::required);
   if (auto match = r.mapping("match", Presence::required)) {
     MapReader m(*match, r.path_of("match"), ctx);
-    if (m.string("method", route.match.method, Presence::required) &&
+    iso_route = m.string("mti", route.match.mti);
+    if (iso_route) {
+      if (route.match.mti.size() != 4 ||
+          !std::all_of(route.match.mti.begin(), route.match.mti.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        m.error_at("mti", "expected four digits such as \"0100\"");
+      }
+      if (m.string("processing_code", route.match.processing_code) &&
+          (route.match.processing_code.size() > 6 ||
+           !std::all_of(route.match.processing_code.begin(), route.match.processing_code.end(),
+                        [](char c) { return c >= '0' && c <= '9'; }))) {
+        m.error_at("processing_code", "expected up to six digits (a prefix of DE 3)");
+      }
+    } else if (m.string("method", route.match.method, Presence::required) &&
         std::find(methods.begin(), methods.end(), route.match.method) == methods.end()) {
       m.error_at("method", "expected one of: GET, POST, PUT, PATCH, DELETE");
     }
-    if (m.string("path", route.match.path, Presence::required) && !valid_path(route.match.path)) {
+    if (!iso_route && m.string("path", route.match.path, Presence::required) && !valid_path(route.match.path)) {
       m.error_at("path", "expected an absolute path such as /v1/payments");
     }
     m.finish();
@@ -260,8 +419,13 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
   }
   r.string("token_profile", route.token_profile);
   r.boolean("idempotent", route.idempotent);
-  if (auto request = r.mapping("request")) route.request_policy = read_policy(*request, r.path_of("request"), ctx);
-  if (auto response = r.mapping("response")) route.response_policy = read_policy(*response, r.path_of("response"), ctx);
+  if (iso_route) {
+    if (auto request = r.mapping("request")) route.iso_request_policy = read_iso_policy(*request, r.path_of("request"), ctx);
+    if (auto response = r.mapping("response")) route.iso_response_policy = read_iso_policy(*response, r.path_of("response"), ctx);
+  } else {
+    if (auto request = r.mapping("request")) route.request_policy = read_policy(*request, r.path_of("request"), ctx);
+    if (auto response = r.mapping("response")) route.response_policy = read_policy(*response, r.path_of("response"), ctx);
+  }
   r.finish();
   return route;
 }
@@ -476,6 +640,11 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
     const std::string path = "routes[" + std::to_string(i) + "]";
     auto report = [&](const std::string& message) { ctx.diagnostics.add(routes[i].Mark(), path, message); };
     bool tokens = false, to_processor = false, from_processor = false, envelope = false;
+    for (const auto* policy : {&route.iso_request_policy, &route.iso_response_policy}) {
+      for (const auto& rule : *policy) {
+        for (auto a : rule.actions) tokens = tokens || a == protocol::FieldAction::tokenize || a == protocol::FieldAction::detokenize;
+      }
+    }
     for (const auto* policy : {&route.request_policy, &route.response_policy}) {
       for (const auto& rule : *policy) {
         for (auto a : rule.actions) {
@@ -495,6 +664,12 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
     const Processor* processor = nullptr;
     for (const auto& p : config.processors) {
       if (p.name == route.processor) processor = &p;
+    }
+    if (processor && route.is_iso8583() && !processor->iso) {
+      report("an ISO 8583 route (match.mti) needs an ISO 8583 processor (tls://, iso8583 section)");
+    }
+    if (processor && !route.is_iso8583() && processor->iso) {
+      report("processor " + processor->name + " speaks ISO 8583: routes to it match on mti");
     }
     if (processor && to_processor && !processor->jwe.public_key) {
       report("encrypt_for_processor needs processors[" + processor->name + "].jwe.public_key");
@@ -602,6 +777,7 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
                    [](const Route& route) { return route.name; }, ctx);
     require_unique(config->routes, root["routes"], "routes", "route for",
                    [](const Route& route) {
+                     if (route.is_iso8583()) return "MTI " + route.match.mti + " processing code " + route.match.processing_code;
                      return route.match.method.empty() ? "" : route.match.method + " " + route.match.path;
                    },
                    ctx);

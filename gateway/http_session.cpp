@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "audit/audit_log.h"
+#include "gateway/blocking_work.h"
 #include "gateway/log.h"
 #include "gateway/net/peer_certificate.h"
 #include "gateway/payment_pipeline.h"
@@ -37,48 +38,6 @@ const Problem& problem_for(UpstreamFault fault) {
     case UpstreamFault::connect_failed: return problems::processor_unreachable;
     default: return problems::processor_failed;
   }
-}
-
-// Runs `work` on the blocking pool and resumes the awaiting coroutine on its own
-// executor with the result; nullopt when the pool refuses the work (full), so the caller
-// answers "busy". Not a coroutine itself (g++ 12 mishandles lambdas passed by value into
-// coroutine frames): it returns the awaitable async_initiate makes. The work owns what it
-// touches (shared_ptr captures): if the session goes away meanwhile, nothing dangles.
-template <class Result, class Work>
-auto run_blocking(BlockingPool& pool, Work work) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Result>)>(
-      [&pool](auto handler, Work w) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-        auto shared_work = std::make_shared<Work>(std::move(w));
-        const bool queued = pool.try_submit([shared_handler, shared_work, executor] {
-          std::optional<Result> result = (*shared_work)();
-          asio::post(executor, [shared_handler, r = std::move(result)]() mutable { (*shared_handler)(std::move(r)); });
-        });
-        if (!queued) asio::post(executor, [shared_handler]() mutable { (*shared_handler)(std::nullopt); });
-      },
-      asio::use_awaitable, std::move(work));
-}
-
-// Writes an audit record without holding the network thread: with fsync always the
-// coroutine resumes once the record is on disk (group commit with every other waiter);
-// with batch, record() only queues, so it is called directly.
-auto record_audit(audit::AuditLog& log, audit::AuditEvent event) {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(crypto::Status)>(
-      [&log](auto handler, audit::AuditEvent e) {
-        if (!log.syncs_each_record()) {
-          const crypto::Status status = log.record(std::move(e));
-          auto executor = asio::get_associated_executor(handler);
-          asio::post(executor, [h = std::move(handler), status]() mutable { h(status); });
-          return;
-        }
-        auto executor = asio::get_associated_executor(handler);
-        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-        log.record_async(std::move(e), [shared_handler, executor](crypto::Status status) {
-          asio::post(executor, [shared_handler, status]() mutable { (*shared_handler)(status); });
-        });
-      },
-      asio::use_awaitable, std::move(event));
 }
 
 class HttpSession {

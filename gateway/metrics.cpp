@@ -15,6 +15,33 @@ static_assert(static_cast<std::size_t>(HandshakeFailure::other) + 1 == handshake
 
 std::size_t status_class(unsigned status) { return status >= 100 && status < 600 ? status / 100 - 1 : 4; }
 
+constexpr std::array<std::string_view, 9> iso_mti_names{"0100", "0110", "0200", "0210", "0400",
+                                                        "0410", "0420", "0430", "0800"};
+
+std::size_t iso_mti_index(std::string_view mti) {
+  for (std::size_t i = 0; i < iso_mti_names.size(); ++i) {
+    if (iso_mti_names[i] == mti) return i;
+  }
+  return iso_mti_names.size();  // other
+}
+
+int code_char(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'Z') return 10 + (c - 'A');
+  return -1;
+}
+
+std::size_t iso_code_index(std::string_view code) {
+  if (code.size() != 2 || code_char(code[0]) < 0 || code_char(code[1]) < 0) return 37 * 37 - 1;
+  return static_cast<std::size_t>(code_char(code[0]) * 36 + code_char(code[1]));
+}
+
+std::string iso_code_name(std::size_t index) {
+  if (index >= 36 * 36) return "other";
+  constexpr std::string_view alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  return {alphabet[index / 36], alphabet[index % 36]};
+}
+
 template <typename T>
 T& find_or_add(std::map<std::string, std::unique_ptr<T>>& map, const std::string& name) {
   auto& slot = map[name];
@@ -41,7 +68,8 @@ std::string_view to_string(HandshakeFailure failure) {
 
 Metrics::Metrics(std::vector<std::string> listener_names)
     : listeners_(std::move(listener_names)),
-      handshake_failures_(std::make_unique<std::array<Counter, handshake_failure_kinds>[]>(listeners_.size())) {}
+      handshake_failures_(std::make_unique<std::array<Counter, handshake_failure_kinds>[]>(listeners_.size())),
+      iso_exchanges_(std::make_unique<Counter[]>(iso_mtis * iso_codes)) {}
 
 Metrics::RouteCounters& Metrics::route(const std::string& name) {
   std::lock_guard lock(registry_mutex_);
@@ -79,6 +107,11 @@ void Metrics::tls_handshake_failure(std::size_t listener, HandshakeFailure reaso
   if (listener < listeners_.size()) handshake_failures_[listener][static_cast<std::size_t>(reason)].fetch_add(1, relaxed);
 }
 void Metrics::reload(bool succeeded) { reloads_[succeeded ? 1 : 0].fetch_add(1, relaxed); }
+
+void Metrics::iso_exchange(std::string_view mti, std::string_view response_code, std::chrono::microseconds latency) {
+  iso_exchanges_[iso_mti_index(mti) * iso_codes + iso_code_index(response_code)].fetch_add(1, relaxed);
+  request(iso_latency_, 200, latency);
+}
 
 std::string Metrics::render(const Gauges& gauges) const {
   std::string out;
@@ -158,6 +191,50 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# TYPE paygate_reloads_total counter");
   line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));
   line(fmt::format("paygate_reloads_total{{outcome=\"failure\"}} {}", reloads_[0].load(relaxed)));
+  line("# HELP paygate_iso8583_exchanges_total ISO 8583 exchanges answered, by request MTI and response code.");
+  line("# TYPE paygate_iso8583_exchanges_total counter");
+  for (std::size_t m = 0; m < iso_mtis; ++m) {
+    for (std::size_t c = 0; c < iso_codes; ++c) {
+      const auto n = iso_exchanges_[m * iso_codes + c].load(relaxed);
+      if (n == 0) continue;  // 1369 codes per MTI: only those seen
+      line(fmt::format("paygate_iso8583_exchanges_total{{mti=\"{}\",response_code=\"{}\"}} {}",
+                       m < iso_mti_names.size() ? iso_mti_names[m] : "other", iso_code_name(c), n));
+    }
+  }
+  line("# HELP paygate_iso8583_exchange_duration_seconds ISO 8583 request to answer, at the gateway.");
+  line("# TYPE paygate_iso8583_exchange_duration_seconds histogram");
+  {
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < latency_buckets.size(); ++b) {
+      cumulative += iso_latency_.buckets[b].load(relaxed);
+      line(fmt::format("paygate_iso8583_exchange_duration_seconds_bucket{{le=\"{}\"}} {}", latency_buckets[b], cumulative));
+    }
+    cumulative += iso_latency_.buckets[latency_buckets.size()].load(relaxed);
+    line(fmt::format("paygate_iso8583_exchange_duration_seconds_bucket{{le=\"+Inf\"}} {}", cumulative));
+    line(fmt::format("paygate_iso8583_exchange_duration_seconds_sum {}",
+                     static_cast<double>(iso_latency_.latency_us_sum.load(relaxed)) / 1e6));
+    line(fmt::format("paygate_iso8583_exchange_duration_seconds_count {}", cumulative));
+  }
+  line("# HELP paygate_iso8583_links_up ISO 8583 processor links connected.");
+  line("# TYPE paygate_iso8583_links_up gauge");
+  for (const auto& [name, counters] : processors_) {
+    if (!gauges.iso_processors.contains(name)) continue;
+    line(fmt::format("paygate_iso8583_links_up{{processor=\"{}\"}} {}", name, counters->links_up.load(relaxed)));
+  }
+  line("# HELP paygate_iso8583_link_events_total ISO 8583 link events: matched answers, late answers, time-outs, drops, unreadable answers.");
+  line("# TYPE paygate_iso8583_link_events_total counter");
+  for (const auto& [name, counters] : processors_) {
+    if (!gauges.iso_processors.contains(name)) continue;
+    const std::pair<const char*, const Counter*> events[] = {{"matched", &counters->iso_matched},
+                                                             {"late_answer", &counters->iso_late},
+                                                             {"timeout", &counters->iso_timeouts},
+                                                             {"link_drop", &counters->iso_link_drops},
+                                                             {"bad_answer", &counters->iso_bad_answers}};
+    for (const auto& [event, counter] : events) {
+      line(fmt::format("paygate_iso8583_link_events_total{{processor=\"{}\",event=\"{}\"}} {}", name, event,
+                       counter->load(relaxed)));
+    }
+  }
   line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
   line("# TYPE paygate_config_generation gauge");
   line(fmt::format("paygate_config_generation {}", gauges.config_generation));

@@ -15,7 +15,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,9 @@ class Metrics {
   };
   struct ProcessorCounters {
     std::array<Counter, fault_kinds> faults{};
+    // ISO 8583 links (gateway/iso/processor_links.h)
+    std::atomic<std::int64_t> links_up{0};
+    Counter iso_matched{0}, iso_late{0}, iso_timeouts{0}, iso_link_drops{0}, iso_bad_answers{0};
   };
 
   // Listeners cannot change by reload, so their counters are fixed here.
@@ -69,12 +74,17 @@ class Metrics {
   void authentication_failure();
   void tls_handshake_failure(std::size_t listener, HandshakeFailure reason);
   void reload(bool succeeded);
+  // One ISO 8583 exchange answered: its request MTI and the answer's response code (both
+  // folded into fixed vocabularies: MTIs 0100..0830 by name, codes of two letters or
+  // digits; anything else is "other").
+  void iso_exchange(std::string_view mti, std::string_view response_code, std::chrono::microseconds latency);
 
   // Read at render time from whatever snapshot is current.
   struct Gauges {
     std::vector<std::uint32_t> open_connections;               // per listener
     std::vector<std::pair<std::string, int>> breaker_state;    // per processor: 0 closed, 1 half-open, 2 open
     std::uint64_t config_generation = 0;
+    std::set<std::string> iso_processors;  // names of ISO 8583 processors in the snapshot
   };
   std::string render(const Gauges& gauges) const;
 
@@ -89,6 +99,10 @@ class Metrics {
   Counter authentication_failures_{0};
   std::unique_ptr<std::array<Counter, handshake_failure_kinds>[]> handshake_failures_;
   std::array<Counter, 2> reloads_{};  // failed, succeeded
+  static constexpr std::size_t iso_mtis = 10;   // 0100 0110 ... named MTIs, then "other"
+  static constexpr std::size_t iso_codes = 37 * 37;  // [0-9A-Z]{2}, plus "other" at the end
+  std::unique_ptr<Counter[]> iso_exchanges_;     // iso_mtis * iso_codes
+  RouteCounters iso_latency_;
 };
 
 }  // namespace paygate::gateway

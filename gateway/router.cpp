@@ -3,7 +3,9 @@
 namespace paygate::gateway {
 
 Router::Router(const config::Config& config) {
-  for (const auto& route : config.routes) by_path_[route.match.path].push_back(&route);
+  for (const auto& route : config.routes) {
+    if (!route.is_iso8583()) by_path_[route.match.path].push_back(&route);  // ISO 8583 routes match on MTI
+  }
 }
 
 RouteMatchResult Router::find(std::string_view method, std::string_view path) const {

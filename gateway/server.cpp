@@ -50,6 +50,9 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
                                                                                              : 2);
   }
   g.config_generation = snapshot.generation;
+  for (const auto& p : snapshot.processors) {
+    if (p.config->iso) g.iso_processors.insert(p.config->name);
+  }
   return g;
 }
 
@@ -151,7 +154,11 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
     asio::co_spawn(
         worker.io,
         [&worker, &listener, s = std::move(socket)]() mutable -> asio::awaitable<void> {
-          co_await serve_https(worker, listener, std::move(s));
+          if (worker.current->shared->config->listeners[listener.index].kind == config::ListenerKind::iso8583) {
+            co_await serve_iso8583(worker, listener, std::move(s));
+          } else {
+            co_await serve_https(worker, listener, std::move(s));
+          }
           listener.connections.fetch_sub(1, std::memory_order_relaxed);
         },
         asio::detached);
@@ -202,7 +209,16 @@ void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, c
 std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared_ptr<const Snapshot> snapshot) {
   auto view = std::make_shared<ThreadSnapshot>();
   view->shared = std::move(snapshot);
-  for (const auto& p : view->shared->processors) {
+  const Snapshot& s = *view->shared;
+  for (std::size_t i = 0; i < s.processors.size(); ++i) {
+    const ProcessorContext& p = s.processors[i];
+    if (p.config->iso) {
+      view->pools.push_back(nullptr);
+      view->iso_links.push_back(std::make_unique<ProcessorLinks>(
+          worker.io.get_executor(), p, share(p.config->iso->links, worker.threads), *s.processor_metrics[i]));
+      continue;
+    }
+    view->iso_links.push_back(nullptr);
     view->pools.push_back(std::make_unique<UpstreamPool>(worker.io.get_executor(), p,
                                                          share(p.config->pool.max_connections, worker.threads),
                                                          share(p.config->pool.max_waiting, worker.threads)));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/blocking_pool.h"
+#include "gateway/iso/processor_links.h"
 #include "gateway/metrics.h"
 #include "gateway/net/asio.h"
 #include "gateway/request_id.h"
@@ -47,7 +48,8 @@ struct Runtime {
 // pool out from under an exchange; the last request on an old view frees it, on its thread.
 struct ThreadSnapshot {
   std::shared_ptr<const Snapshot> shared;                // first: the pools point into it
-  std::vector<std::unique_ptr<UpstreamPool>> pools;      // per processor
+  std::vector<std::unique_ptr<UpstreamPool>> pools;      // per processor (null for ISO 8583 ones)
+  std::vector<std::unique_ptr<ProcessorLinks>> iso_links;  // per processor (null for HTTPS ones)
 };
 
 // One network thread: its own io_context, acceptors, pools and request ids. Nothing in
@@ -75,5 +77,6 @@ std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared
 // Runs one merchant connection to its end, with the TLS context and limits of the
 // snapshot that was current when it was accepted.
 net::asio::awaitable<void> serve_https(Worker& worker, ListenerContext& listener, net::tcp::socket socket);
+net::asio::awaitable<void> serve_iso8583(Worker& worker, ListenerContext& listener, net::tcp::socket socket);
 
 }  // namespace paygate::gateway

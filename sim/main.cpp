@@ -8,6 +8,8 @@
 #include "config/units.h"
 #include "gateway/cli/args.h"
 #include "gateway/cli/ready_file.h"
+#include "config/iso8583_spec_loader.h"
+#include "sim/iso_server.h"
 #include "sim/server.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +23,10 @@ int main(int argc, char** argv) {
        {"private-key", "FILE", "server private key (PEM, mode 0600)", true},
        {"threads", "N", "network threads (default 1)", false},
        {"jwe-key", "FILE", "the processor's JWE private key (PEM or JWK): opens card fields encrypted for it", false},
-       {"ready-file", "FILE", "write the bound address as JSON here once listening", false}}};
+       {"iso8583-listen", "HOST:PORT", "also serve ISO 8583 over TLS here (port 0 = any)", false},
+       {"iso8583-spec", "NAME|FILE", "ISO 8583 spec (default iso8583-1987-ascii)", false},
+       {"iso8583-framing", "NAME", "binary2 (default), bcd2 or ascii4", false},
+       {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}};
   std::string error;
   auto args = cli::parse(spec, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
   if (!args) {
@@ -60,7 +65,31 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr, "paygate-processor-sim listening on %s\n", server->bound().to_string().c_str());
-  if (auto ready = args->value("ready-file"); ready && !cli::write_ready_file(*ready, {{"processor", server->bound()}})) {
+  std::vector<std::pair<std::string, config::Endpoint>> bound{{"processor", server->bound()}};
+  std::unique_ptr<sim::IsoSimServer> iso_server;
+  if (auto listen = args->value("iso8583-listen")) {
+    sim::IsoSimOptions iso;
+    auto endpoint = config::parse_endpoint(*listen);
+    auto framing = protocol::iso8583::parse_framing(args->value("iso8583-framing").value_or("binary2"));
+    auto iso_spec = config::load_iso8583_spec(config::iso8583_spec_path(args->value("iso8583-spec").value_or("iso8583-1987-ascii")));
+    if (!endpoint || !framing || !iso_spec.ok()) {
+      std::fprintf(stderr, "paygate-processor-sim: bad --iso8583-listen, --iso8583-framing or --iso8583-spec\n");
+      return 2;
+    }
+    iso.listen = *endpoint;
+    iso.tls = options.tls;
+    iso.framing = *framing;
+    iso.spec = iso_spec.spec;
+    try {
+      iso_server = sim::IsoSimServer::start(iso);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "paygate-processor-sim: %s\n", e.what());
+      return 1;
+    }
+    std::fprintf(stderr, "paygate-processor-sim ISO 8583 on %s\n", iso_server->bound().to_string().c_str());
+    bound.emplace_back("iso8583", iso_server->bound());
+  }
+  if (auto ready = args->value("ready-file"); ready && !cli::write_ready_file(*ready, bound)) {
     std::fprintf(stderr, "paygate-processor-sim: cannot write %s\n", ready->c_str());
     return 1;
   }

@@ -180,10 +180,10 @@ std::vector<BadCase> bad_cases() {
        {"paygate.yaml:1:1: routes: required key is missing"}},
       {"processor url must be https",
        replace(base, "url: https://127.0.0.1:9443", "url: http://127.0.0.1:9443"),
-       {"paygate.yaml:9:10: processors[0].url: expected https://host[:port][/path]"}},
+       {"paygate.yaml:9:10: processors[0].url: expected https://host[:port][/path], or tls://host:port for ISO 8583"}},
       {"unknown listener kind",
        replace(base, "    address:", "    kind: http\n    address:"),
-       {"paygate.yaml:3:11: listeners[0].kind: expected one of: https"}},
+       {"paygate.yaml:3:11: listeners[0].kind: expected one of: https, iso8583"}},
       {"boolean spelled the YAML 1.1 way",
        base + "logging: { access_log: yes }\n",
        {"paygate.yaml:16:24: logging.access_log: expected true or false"}},
@@ -225,6 +225,78 @@ std::vector<BadCase> bad_cases() {
         "paygate.yaml:11:11: processors[0].tls.ca: file not found (CERTS/nope.pem)",
         "paygate.yaml:15:16: routes[0].processor: no processor named \"other\""}},
   };
+}
+
+// An ISO 8583 listener, processor and route, as docs/iso8583.md shows them.
+std::string iso_yaml() {
+  return base_yaml() +
+         "  - name: iso-auth\n    match: { mti: \"0100\", processing_code: \"00\" }\n    processor: host\n"
+         "    token_profile: cards\n    request: { \"DE2\": detokenize, \"45\": drop }\n    response: { \"2\": tokenize }\n"
+         "token_profiles:\n  cards: { kind: fpe }\n"
+         "keys: { keyring: " + (test::source_dir() / "var/keys/keyring.yaml").string() + " }\n";
+}
+
+std::string with_iso(std::string yaml) {
+  const std::string certs = test::certs_dir().string();
+  yaml = replace(yaml, "processors:\n",
+                 "  - name: acquirers\n    kind: iso8583\n    address: 127.0.0.1:8583\n    tls:\n"
+                 "      certificate: " + certs + "/gateway.pem\n      private_key: " + certs + "/gateway.key\n"
+                 "    iso8583: { spec: iso8583-1987-ascii, framing: bcd2, max_frame: 4096, max_age: 10m, format_error_code: \"30\" }\n"
+                 "processors:\n"
+                 "  - name: host\n    url: tls://127.0.0.1:5000\n    tls: { ca: " + certs + "/processor-ca.pem }\n"
+                 "    iso8583: { spec: iso8583-1987-ascii, links: 3, match: [11, 41], timeout_code: \"91\", echo_interval: 5s,\n"
+                 "               reconnect: { min: 50ms, max: 2s } }\n");
+  return yaml;
+}
+
+TEST(ConfigLoader, ReadsIso8583ListenersProcessorsAndRoutes) {
+  auto result = load_text(with_iso(iso_yaml()));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const Config& c = *result.config;
+  ASSERT_TRUE(c.listeners[1].iso);
+  EXPECT_EQ(c.listeners[1].kind, ListenerKind::iso8583);
+  EXPECT_EQ(c.listeners[1].iso->framing, protocol::iso8583::Framing::bcd2);
+  EXPECT_EQ(c.listeners[1].iso->max_frame, 4096u);
+  EXPECT_EQ(c.listeners[1].iso->max_age, Duration{600000});
+  ASSERT_TRUE(c.listeners[1].iso->spec);
+  const auto& host = c.processors[0];
+  ASSERT_TRUE(host.iso);
+  EXPECT_EQ(host.iso->links, 3u);
+  EXPECT_EQ(host.iso->match_fields, (std::vector<int>{11, 41}));
+  EXPECT_EQ(host.iso->reconnect_min, Duration{50});
+  EXPECT_EQ(host.endpoint.port, 5000);
+  const auto& route = c.routes[1];
+  EXPECT_TRUE(route.is_iso8583());
+  EXPECT_EQ(route.match.processing_code, "00");
+  ASSERT_EQ(route.iso_request_policy.size(), 2u);
+  EXPECT_EQ(route.iso_request_policy[0].field, 2);
+  EXPECT_EQ(route.iso_request_policy[1].field, 45);
+  EXPECT_EQ(route.iso_response_policy[0].actions, (std::vector<protocol::FieldAction>{protocol::FieldAction::tokenize}));
+}
+
+TEST(ConfigLoader, Iso8583MistakesAreNamedByTheirPath) {
+  struct Case {
+    std::string name, from, to, expected;
+  };
+  const std::vector<Case> cases = {
+      {"a PIN block rule", "\"45\": drop", "\"52\": drop", "routes[1].request[52]: DE 52 (PIN block) and DE 55 (EMV data) pass through untouched"},
+      {"tokenizing an amount", "\"45\": drop", "\"4\": tokenize", "tokenize and detokenize apply to DE 2 and DE 35"},
+      {"not a field", "\"45\": drop", "\"$.card\": drop", "expected a field number 2..128"},
+      {"an MTI that is not one", "mti: \"0100\"", "mti: \"01x0\"", "routes[1].match.mti: expected four digits"},
+      {"an unknown spec", "spec: iso8583-1987-ascii, links", "spec: no-such-spec, links", "processors[0].iso8583.spec: cannot use ISO 8583 spec"},
+      {"a bad response code", "timeout_code: \"91\"", "timeout_code: \"911\"", "processors[0].iso8583.timeout_code: expected a two-character"},
+      {"an ISO route to an HTTPS processor", "processor: host\n", "processor: sim\n", "an ISO 8583 route (match.mti) needs an ISO 8583 processor"},
+      {"an HTTPS route to an ISO processor", "    processor: sim\n", "    processor: host\n", "speaks ISO 8583: routes to it match on mti"},
+  };
+  for (const auto& c : cases) {
+    auto result = load_text(replace(with_iso(iso_yaml()), c.from, c.to));
+    EXPECT_FALSE(result.ok()) << c.name;
+    const std::string all = ::testing::PrintToString(messages(result));
+    EXPECT_NE(all.find(c.expected), std::string::npos) << c.name << ": " << all;
+  }
+  auto no_section = load_text(replace(with_iso(iso_yaml()),
+                                      "    iso8583: { spec: iso8583-1987-ascii, framing: bcd2, max_frame: 4096, max_age: 10m, format_error_code: \"30\" }\n", ""));
+  EXPECT_NE(::testing::PrintToString(messages(no_section)).find("an iso8583 listener needs an iso8583 section"), std::string::npos);
 }
 
 TEST(ConfigLoader, RejectsEachBadFileWithItsExactMessages) {

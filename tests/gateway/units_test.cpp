@@ -18,7 +18,8 @@ namespace {
 config::Route route(std::string name, std::string method, std::string path) {
   config::Route r;
   r.name = std::move(name);
-  r.match = {std::move(method), std::move(path)};
+  r.match.method = std::move(method);
+  r.match.path = std::move(path);
   r.processor = "sim";
   r.upstream_path = "/";
   return r;

@@ -43,11 +43,13 @@ Simulator::Simulator(const std::filesystem::path& dir) {
       std::vector<std::string>{binary("paygate-processor-sim").string(), "--listen", "127.0.0.1:0",
                                "--certificate", (certs_dir() / "processor.pem").string(), "--private-key",
                                (certs_dir() / "processor.key").string(), "--jwe-key",
-                               (certs_dir() / "processor-jwe.key").string(), "--ready-file", ready.string()},
+                               (certs_dir() / "processor-jwe.key").string(), "--iso8583-listen", "127.0.0.1:0",
+                               "--ready-file", ready.string()},
       dir / "sim.log");
   auto text = wait_for_ready_file(ready, *process_);
   if (!text) throw std::runtime_error("simulator did not start: " + read_file(dir / "sim.log"));
   port_ = port_from_ready(*text, "processor");
+  iso_port_ = port_from_ready(*text, "iso8583");
 }
 
 GatewayProcess::GatewayProcess(const std::filesystem::path& dir, const std::string& config_yaml)
@@ -80,6 +82,7 @@ std::string make_config(const TestConfig& s) {
   yaml += "    limits:\n";
   yaml += "      header_timeout: 2s\n";
   yaml += s.limits;
+  yaml += s.listeners_extra;
   yaml += "processors:\n";
   auto processor = [&](const std::string& name, std::uint16_t port) {
     yaml += "  - name: " + name + "\n";
@@ -90,6 +93,7 @@ std::string make_config(const TestConfig& s) {
   processor("sim", s.sim_port);
   yaml += s.processor_extra;
   processor("nowhere", s.dead_port ? s.dead_port : unused_port());
+  yaml += s.processors_extra;
   yaml += "routes:\n";
   auto route = [&](const std::string& name, const std::string& path, const std::string& processor_name,
                    const std::string& upstream) {
@@ -103,6 +107,7 @@ std::string make_config(const TestConfig& s) {
     route(std::string("fault-") + fault, std::string("/test/") + fault, "sim", std::string("/sim/fault/") + fault);
   }
   route("unreachable", "/test/unreachable", "nowhere", "/v1/authorizations");
+  yaml += s.routes_extra;
   yaml += "logging: " + s.logging + "\n";
   return yaml;
 }

@@ -31,11 +31,13 @@ class Simulator {
  public:
   explicit Simulator(const std::filesystem::path& dir);
   std::uint16_t port() const { return port_; }
+  std::uint16_t iso_port() const { return iso_port_; }  // its ISO 8583 endpoint (iso8583-1987-ascii, binary2)
   ChildProcess& process() { return *process_; }
 
  private:
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
+  std::uint16_t iso_port_ = 0;
 };
 
 // The gateway started with `config_yaml` written to DIR/paygate.yaml.
@@ -65,6 +67,9 @@ struct TestConfig {
   std::uint16_t dead_port = 0;   // a port where nothing listens, for "unreachable"
   int threads = 2;
   std::string logging = "{ format: text, level: info }";
+  std::string listeners_extra;   // more listeners (YAML sequence items, indented 2)
+  std::string processors_extra;  // more processors
+  std::string routes_extra;      // more routes
 };
 std::string make_config(const TestConfig& settings);
 

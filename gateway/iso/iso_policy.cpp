@@ -1,0 +1,95 @@
+#include "gateway/iso/iso_policy.h"
+
+#include <boost/json/value.hpp>
+
+#include "audit/pan_scan.h"
+
+namespace paygate::gateway {
+namespace {
+
+using protocol::FieldAction;
+
+// Track 2: PAN, separator ('=' or 'D'), then expiry, service code, discretionary data.
+// Some dialects frame it with ';' ... '?' sentinels.
+struct Track2 {
+  std::string prefix;  // ";" or ""
+  std::string pan;
+  std::string rest;    // from the separator on
+};
+
+std::optional<Track2> split_track2(std::string_view text) {
+  Track2 t;
+  if (!text.empty() && text.front() == ';') {
+    t.prefix = ";";
+    text.remove_prefix(1);
+  }
+  const auto sep = text.find_first_of("=D");
+  if (sep == std::string_view::npos || sep < 12 || sep > 19) return std::nullopt;
+  t.pan = std::string(text.substr(0, sep));
+  t.rest = std::string(text.substr(sep));
+  return t;
+}
+
+// One action on one card number; the new value or an error code.
+std::optional<std::string> act(FieldAction action, int field, const std::string& value, protocol::FieldActions& actions,
+                               std::string& error) {
+  auto outcome = actions.perform(action, "DE" + std::to_string(field), boost::json::value(value));
+  if (!outcome.value || !outcome.value->is_string()) {
+    error = outcome.error.empty() ? "action_failed" : outcome.error;
+    return std::nullopt;
+  }
+  return std::string(outcome.value->get_string());
+}
+
+}  // namespace
+
+std::vector<IsoPolicyError> apply_iso_policy(const std::vector<config::IsoFieldRule>& rules,
+                                             protocol::iso8583::Message& message, protocol::FieldActions& actions) {
+  std::vector<IsoPolicyError> errors;
+  for (const auto& rule : rules) {
+    for (FieldAction action : rule.actions) {
+      if (!message.has(rule.field)) break;
+      if (action == FieldAction::drop) {
+        message.fields.erase(rule.field);
+        break;
+      }
+      if (action == FieldAction::mask_in_logs) continue;  // the printer masks card fields always
+      const std::string value(message.fields.get(rule.field));
+      std::string error;
+      if (rule.field == 35) {
+        auto track = split_track2(value);
+        if (!track) {
+          errors.push_back({rule.field, "malformed_track2"});
+          break;
+        }
+        auto pan = act(action, rule.field, track->pan, actions, error);
+        if (!pan) {
+          errors.push_back({rule.field, error});
+          break;
+        }
+        message.fields.set(rule.field, track->prefix + *pan + track->rest);
+        continue;
+      }
+      auto replaced = act(action, rule.field, value, actions, error);
+      if (!replaced) {
+        errors.push_back({rule.field, error});
+        break;
+      }
+      message.fields.set(rule.field, *replaced);
+    }
+  }
+  return errors;
+}
+
+std::vector<int> strip_card_numbers(protocol::iso8583::Message& message) {
+  std::vector<int> removed;
+  for (int field : {2, 35, 45}) {
+    if (message.has(field) && !audit::find_pans(message.fields.get(field)).empty()) {
+      message.fields.erase(field);
+      removed.push_back(field);
+    }
+  }
+  return removed;
+}
+
+}  // namespace paygate::gateway
