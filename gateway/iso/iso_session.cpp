@@ -115,7 +115,9 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       }
       std::function<void()> cancel = [this] { stream_.next_layer().cancel(); };
       worker_.idle_waits.insert(&cancel);
-      const auto idle = first ? limits_.header_timeout : limits_.idle_timeout;
+      // An idle wait never outlasts the connection's max_age.
+      const auto age_left = std::chrono::duration_cast<std::chrono::milliseconds>(iso_.max_age - (Clock::now() - opened_));
+      const auto idle = std::min<std::chrono::milliseconds>(first ? limits_.header_timeout : limits_.idle_timeout, age_left);
       auto frame = co_await read_frame(stream_, iso_.framing, iso_.max_frame, idle, limits_.header_timeout);
       worker_.idle_waits.erase(&cancel);
       first = false;
@@ -288,10 +290,15 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   asio::awaitable<void> write_all(std::shared_ptr<IsoSession> /*keep_alive*/) {
     writing_ = true;
     while (!out_.empty() && open_) {
-      auto bytes = std::move(out_.front());
-      out_.pop_front();
+      // Everything queued goes out in one gathered write (one TLS record run, one syscall).
+      std::vector<std::vector<std::uint8_t>> batch(std::make_move_iterator(out_.begin()),
+                                                   std::make_move_iterator(out_.end()));
+      out_.clear();
+      std::vector<asio::const_buffer> buffers;
+      buffers.reserve(batch.size());
+      for (const auto& b : batch) buffers.push_back(asio::buffer(b));
       stream_.next_layer().expires_after(limits_.write_timeout);
-      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), use_tuple);
+      auto [ec, n] = co_await asio::async_write(stream_, buffers, use_tuple);
       if (ec) abort_connection();
     }
     writing_ = false;

@@ -12,6 +12,8 @@
 #include <set>
 #include <thread>
 
+#include <boost/json/parse.hpp>
+
 #include "audit/pan_scan.h"
 #include "config/iso8583_spec_loader.h"
 #include "crypto/tokens/luhn.h"
@@ -69,7 +71,13 @@ class Iso8583Test : public ::testing::Test {
         "    tls: { certificate: " + certs + "/gateway.pem, private_key: " + certs + "/gateway.key, client_ca: " + certs +
         "/ca.pem, require_client_certificate: true }\n"
         "    limits: { header_timeout: 2s, idle_timeout: 30s }\n"
-        "    iso8583: { spec: iso8583-1987-ascii, framing: binary2, max_frame: 2048 }\n";
+        "    iso8583: { spec: iso8583-1987-ascii, framing: binary2, max_frame: 2048, max_write_queue: 64 }\n"
+        // The npm package iso_8583's dialect (binary bitmaps, always secondary): the gateway
+        // translates between it and the processor's.
+        "  - name: npm-hosts\n    kind: iso8583\n    address: 127.0.0.1:0\n"
+        "    tls: { certificate: " + certs + "/gateway.pem, private_key: " + certs + "/gateway.key, client_ca: " + certs +
+        "/ca.pem, require_client_certificate: true }\n"
+        "    iso8583: { spec: iso8583-npm, framing: binary2 }\n";
     settings.processors_extra =
         "  - name: iso-sim\n    url: tls://127.0.0.1:" + std::to_string(sim_->iso_port()) + "\n"
         "    tls: { ca: " + certs + "/processor-ca.pem, server_name: processor.local }\n"
@@ -250,12 +258,41 @@ TEST_F(Iso8583Test, BrokenFramesCloseTheConnectionAndOthersKeepWorking) {
     ASSERT_TRUE(c.write_raw(std::string(1, '\0') + static_cast<char>(body.size()) + body));
     EXPECT_TRUE(c.closed_within(std::chrono::seconds(3)));
   }
+  {
+    auto c = client();  // a length prefix that lies: 500 announced, 10 sent, then silence
+    ASSERT_TRUE(c.write_raw(std::string("\x01\xf4", 2) + "0100F00000"));
+    EXPECT_TRUE(c.closed_within(std::chrono::seconds(5)));
+  }
   auto c = client();
   c.send(request("0100", 5001, "4111111111111111"));
   auto answer = c.receive();
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->fields.get(39), "00");
   EXPECT_NE(audit_records().find(R"("reason":"frame_too_large")"), std::string::npos);
+}
+
+// A peer that sends and never reads: its answers pile up behind a full TCP window, the
+// write queue reaches its bound and the connection is closed; other connections carry on.
+TEST_F(Iso8583Test, APeerThatNeverReadsIsCutOffAtTheWriteQueueBound) {
+  ClientOptions options = client_options("acme");
+  options.receive_buffer = 4096;
+  IsoClient greedy(gateway_->port("acquirers"), options, *spec_);
+  // Loopback socket buffers hold megabytes: send until the gateway gives up on us (its
+  // close makes a send fail) or far more than the buffers could hold has been sent.
+  int sent = 0;
+  try {
+    for (; sent < 150000; ++sent) greedy.send(request("0100", 100000 + sent % 800000, "4111111111111111"));
+  } catch (const std::exception&) {
+  }
+  bool closed = false;
+  for (int i = 0; i <= sent && !closed; ++i) closed = !greedy.receive(std::chrono::seconds(5)).has_value();
+  EXPECT_TRUE(closed) << sent << " sent";
+  EXPECT_NE(gateway_->log().find("reason=write_queue_full"), std::string::npos);
+  auto c = client();
+  c.send(request("0100", 9001, "4111111111111111"));
+  auto answer = c.receive();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->fields.get(39), "00");
 }
 
 TEST_F(Iso8583Test, CertificatesNameTheMerchantAndItsRoutes) {
@@ -290,6 +327,48 @@ TEST_F(Iso8583Test, AReloadWithConnectionsOpenFailsNothing) {
   }
 }
 
+// Interop: a message packed by the npm package iso_8583 (a peer nobody here wrote) goes
+// through the gateway to the processor, and the npm package reads the answer.
+TEST_F(Iso8583Test, MessagesPackedByTheNpmPackageGoThroughAndItReadsTheAnswers) {
+  const std::string npm = "node " + (source_dir() / "tests/interop/iso8583_npm.js").string();
+  const std::string message =
+      R"({"0":"0100","2":"4111111111111111","3":"000000","4":"000000001000","7":"1129201500","11":"654321",)"
+      R"("41":"TERM0001","42":"MERCHANT0000001","49":"978"})";
+  std::ofstream(dir_ / "npm-in.json") << message;
+  auto packed = run_command(npm + " pack < " + (dir_ / "npm-in.json").string());
+  ASSERT_EQ(packed.exit_code, 0) << packed.output;
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < packed.output.size(); i += 2) {
+    bytes.push_back(static_cast<char>(std::stoi(packed.output.substr(i, 2), nullptr, 16)));
+  }
+  auto npm_spec = config::load_iso8583_spec(config::iso8583_spec_path("iso8583-npm"));
+  ASSERT_TRUE(npm_spec.ok());
+  IsoClient c(gateway_->port("npm-hosts"), client_options("acme"), *npm_spec.spec);
+  ASSERT_TRUE(c.write_raw(bytes));
+  auto answer = c.receive_bytes();
+  ASSERT_TRUE(answer);
+  std::string hex;
+  char two[3];
+  std::snprintf(two, sizeof two, "%02x", static_cast<unsigned>(answer->size() >> 8));
+  hex += two;
+  std::snprintf(two, sizeof two, "%02x", static_cast<unsigned>(answer->size() & 0xff));
+  hex += two;
+  for (auto b : *answer) {
+    std::snprintf(two, sizeof two, "%02x", b);
+    hex += two;
+  }
+  std::ofstream(dir_ / "npm-answer.hex") << hex;
+  auto unpacked = run_command(npm + " unpack < " + (dir_ / "npm-answer.hex").string());
+  ASSERT_EQ(unpacked.exit_code, 0) << unpacked.output;
+  auto json = boost::json::parse(unpacked.output).as_object();
+  EXPECT_EQ(json.at("0").as_string(), "0110");
+  EXPECT_EQ(json.at("11").as_string(), "654321");
+  EXPECT_EQ(json.at("39").as_string(), "00");
+  const std::string token(json.at("2").as_string());
+  EXPECT_FALSE(crypto::luhn_valid(token));
+  EXPECT_EQ(token.substr(12), "1111");
+}
+
 TEST_F(Iso8583Test, ExchangesAreAuditedAndCountedAndNoLogHoldsACardNumber) {
   auto c = client();
   c.send(request("0100", 8001, "5555555555554444"));
@@ -305,6 +384,48 @@ TEST_F(Iso8583Test, ExchangesAreAuditedAndCountedAndNoLogHoldsACardNumber) {
   const std::string m = metrics();
   EXPECT_NE(m.find("paygate_iso8583_exchanges_total{mti=\"0100\",response_code=\"00\"}"), std::string::npos) << m;
   EXPECT_NE(m.find("paygate_iso8583_links_up{processor=\"iso-sim\"} 2"), std::string::npos) << m;
+}
+
+// Connection lifetime: max_age closes a long-lived connection (so that it reconnects to
+// new TLS contexts), and SIGTERM lets the request in flight get its answer, then closes
+// and exits 0.
+TEST(Iso8583Lifecycle, MaxAgeAndDrain) {
+  auto dir = make_temp_dir("iso8583-lifecycle");
+  Simulator sim(dir);
+  auto spec = config::load_iso8583_spec(config::iso8583_spec_path("iso8583-1987-ascii"));
+  ASSERT_TRUE(spec.ok());
+  const std::string certs = certs_dir().string();
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  settings.listeners_extra =
+      "  - name: acquirers\n    kind: iso8583\n    address: 127.0.0.1:0\n"
+      "    tls: { certificate: " + certs + "/gateway.pem, private_key: " + certs + "/gateway.key }\n"
+      "    limits: { idle_timeout: 30s }\n"
+      "    iso8583: { spec: iso8583-1987-ascii, max_age: 1s }\n";
+  settings.processors_extra =
+      "  - name: iso-sim\n    url: tls://127.0.0.1:" + std::to_string(sim.iso_port()) + "\n"
+      "    tls: { ca: " + certs + "/processor-ca.pem, server_name: processor.local }\n"
+      "    timeouts: { connect: 1s, response: 800ms }\n"
+      "    iso8583: { spec: iso8583-1987-ascii }\n";
+  settings.routes_extra = "  - name: iso-auth\n    match: { mti: \"0100\" }\n    processor: iso-sim\n";
+  GatewayProcess gateway(dir, make_config(settings) + "drain_timeout: 5s\n");
+  {
+    IsoClient aged(gateway.port("acquirers"), client_options(), *spec.spec);
+    aged.send(request("0100", 1, "4111111111111111"));
+    ASSERT_TRUE(aged.receive());
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(aged.closed_within(std::chrono::seconds(3)));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  }
+  IsoClient c(gateway.port("acquirers"), client_options(), *spec.spec);
+  c.send(request("0100", 2, "4111111111111111", "000000000905"));  // answered after the 800 ms timeout
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(gateway.process().pid(), SIGTERM);
+  auto answer = c.receive(std::chrono::seconds(3));
+  ASSERT_TRUE(answer) << "the request in flight lost its answer";
+  EXPECT_EQ(answer->fields.get(39), "91");
+  EXPECT_TRUE(c.closed_within(std::chrono::seconds(3)));
+  EXPECT_EQ(gateway.process().wait(std::chrono::seconds(10)), 0);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ struct ClientOptions {
   std::optional<std::filesystem::path> private_key;
   std::string server_name = "localhost";
   std::chrono::milliseconds timeout{5000};       // per operation
+  int receive_buffer = 0;                        // SO_RCVBUF before connecting (0: the system's)
 };
 
 struct HttpAnswer {

@@ -42,6 +42,10 @@ IsoClient::IsoClient(std::uint16_t port, const ClientOptions& options, const iso
   i.stream = std::make_unique<TlsStream>(i.io, i.tls);
   if (!set_peer_name(i.stream->native_handle(), options.server_name)) throw std::runtime_error("server name");
   beast::error_code ec;
+  if (options.receive_buffer > 0) {
+    i.stream->next_layer().socket().open(tcp::v4(), ec);
+    i.stream->next_layer().socket().set_option(asio::socket_base::receive_buffer_size(options.receive_buffer), ec);
+  }
   i.stream->next_layer().socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) throw std::runtime_error("connect: " + ec.message());
   i.stream->handshake(ssl::stream_base::client, ec);
@@ -71,6 +75,12 @@ std::optional<iso::Message> IsoClient::receive(std::chrono::milliseconds timeout
   auto message = iso::unpack(spec_, frame.body);
   if (!message.ok()) throw std::runtime_error("unpack answer: " + message.error->to_string());
   return std::move(message.value);
+}
+
+std::optional<std::vector<std::uint8_t>> IsoClient::receive_bytes(std::chrono::milliseconds timeout) {
+  auto frame = impl_->run(read_frame(*impl_->stream, framing_, 65535, timeout, timeout));
+  if (frame.status != FrameStatus::ok) return std::nullopt;
+  return std::move(frame.body);
 }
 
 bool IsoClient::closed_within(std::chrono::milliseconds timeout) {

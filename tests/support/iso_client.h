@@ -28,6 +28,8 @@ class IsoClient {
   bool write_raw(std::string_view bytes);                  // exact bytes, e.g. a lying header
   // The next answer, or nullopt when the connection closed or `timeout` passed.
   std::optional<protocol::iso8583::Message> receive(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // The next answer's bytes as they came (without the length header), for a peer's codec.
+  std::optional<std::vector<std::uint8_t>> receive_bytes(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Whether the server closed the connection within `timeout`.
   bool closed_within(std::chrono::milliseconds timeout);
 
