@@ -28,6 +28,7 @@ Command tokens_command();
 Command keys_rewrap_command();
 Command iso8583_describe_command();
 Command iso8583_pack_command();
+Command iso8583_send_command();
 Command validate_command();
 Command audit_verify_command();
 Command audit_scan_command();

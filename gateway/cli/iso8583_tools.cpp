@@ -10,6 +10,7 @@
 #include "config/iso8583_spec_loader.h"
 #include "crypto/encoding.h"
 #include "gateway/cli/command.h"
+#include "gateway/cli/iso8583_json.h"
 #include "protocol/iso8583/codec.h"
 #include "protocol/iso8583/framing.h"
 #include "protocol/iso8583/printer.h"
@@ -62,6 +63,37 @@ std::optional<Inputs> read_inputs(const Args& args, int& exit_code) {
   return in;
 }
 
+}  // namespace
+
+bool message_from_json(const std::string& text, iso::Message& message, const char* command) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) {
+    std::fprintf(stderr, "paygate iso8583 %s: expected a JSON object {\"0\": MTI, \"2\": ...}\n", command);
+    return false;
+  }
+  for (const auto& [key, v] : value.as_object()) {
+    if (!v.is_string()) {
+      std::fprintf(stderr, "paygate iso8583 %s: field %s must be a string\n", command, std::string(key).c_str());
+      return false;
+    }
+    if (key == "0") {
+      message.mti = std::string(v.as_string());
+      continue;
+    }
+    const int number = std::atoi(std::string(key).c_str());
+    if (number < 2 || number > iso::Fields::max_field || std::to_string(number) != key) {
+      std::fprintf(stderr, "paygate iso8583 %s: \"%s\" is not a field number (2..128)\n", command,
+                   std::string(key).c_str());
+      return false;
+    }
+    message.fields.set(number, v.as_string());
+  }
+  return true;
+}
+
+namespace {
+
 int describe(const Args& args) {
   int exit_code = exit_ok;
   auto in = read_inputs(args, exit_code);
@@ -112,29 +144,8 @@ int pack(const Args& args) {
   if (!in) return exit_code;
   const auto& spec = in->spec;
   const auto& framing = in->framing;
-  boost::system::error_code ec;
-  auto value = boost::json::parse(in->input, ec);
-  if (ec || !value.is_object()) {
-    std::fprintf(stderr, "paygate iso8583 pack: expected a JSON object {\"0\": MTI, \"2\": ...}\n");
-    return exit_failure;
-  }
   iso::Message message;
-  for (const auto& [key, v] : value.as_object()) {
-    if (!v.is_string()) {
-      std::fprintf(stderr, "paygate iso8583 pack: field %s must be a string\n", std::string(key).c_str());
-      return exit_failure;
-    }
-    if (key == "0") {
-      message.mti = std::string(v.as_string());
-      continue;
-    }
-    const int number = std::atoi(std::string(key).c_str());
-    if (number < 2 || number > iso::Fields::max_field || std::to_string(number) != key) {
-      std::fprintf(stderr, "paygate iso8583 pack: \"%s\" is not a field number (2..128)\n", std::string(key).c_str());
-      return exit_failure;
-    }
-    message.fields.set(number, v.as_string());
-  }
+  if (!message_from_json(in->input, message, "pack")) return exit_failure;
   auto packed = iso::pack(*spec, message);
   if (!packed.ok()) {
     std::fprintf(stderr, "paygate iso8583 pack: %s\n", packed.error->to_string().c_str());
