@@ -11,12 +11,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "crypto/tokens/token_profile.h"
+#include "fraud/rules.h"
 #include "protocol/iso8583/framing.h"
 #include "protocol/iso8583/spec.h"
 #include "protocol/payment/field_policy.h"
@@ -173,6 +175,7 @@ struct Route {
   // Safe to send twice when the merchant gives an Idempotency-Key: then an exchange that
   // failed after the request left is retried once. A connect failure is always retried.
   bool idempotent = false;
+  std::string fraud_profile;  // names a fraud.profiles entry; empty: not screened
   protocol::FieldPolicy request_policy;   // what the processor receives
   protocol::FieldPolicy response_policy;  // what the merchant receives
   std::vector<IsoFieldRule> iso_request_policy;   // ISO 8583 routes
@@ -250,6 +253,21 @@ struct AuditConfig {
   std::uint32_t checkpoint_every = 10000;      // a checkpoint record after this many records
 };
 
+// fraud: screening profiles and what the screening state may hold (docs/fraud.md).
+struct FraudConfig {
+  std::size_t max_keys = 100'000;  // tracked keys (cards, IPs, merchants, BINs), process-wide
+  std::map<std::string, std::string> issuing_countries;  // BIN (6 digits) -> ISO 3166 alpha-2 (bin_table)
+  std::vector<std::string> auth_failure_codes{"N7", "82", "54"};  // processor codes for CVV / expiry failures
+  std::vector<fraud::Profile> profiles;
+
+  const fraud::Profile* profile(std::string_view name) const {
+    for (const auto& p : profiles) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+};
+
 struct Config {
   std::filesystem::path source;  // the file this was loaded from
   std::uint32_t threads = 0;     // network threads; 0 = one per core
@@ -266,6 +284,7 @@ struct Config {
   std::vector<crypto::TokenProfile> token_profiles;
   VaultConfig vault;
   AuditConfig audit;
+  FraudConfig fraud;
 
   // The profile named `name`, or nullptr.
   const crypto::TokenProfile* token_profile(std::string_view name) const;

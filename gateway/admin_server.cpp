@@ -1,5 +1,6 @@
 #include "gateway/admin_server.h"
 
+#include <map>
 #include <thread>
 
 #include "gateway/log.h"
@@ -20,19 +21,36 @@ struct AdminServer::State {
 
 namespace {
 
+// name=value pairs of a query string (no percent-decoding: names and ids only).
+std::map<std::string, std::string, std::less<>> query_of(std::string_view target) {
+  std::map<std::string, std::string, std::less<>> out;
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    out[std::string(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+  }
+  return out;
+}
+
 template <class Stream>
 asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_layer, const AdminServer::Handler& handler) {
   beast::flat_buffer buffer;
   for (;;) {
-    http::request_parser<http::empty_body> parser;  // a request with a body does not parse
+    http::request_parser<http::string_body> parser;
     parser.header_limit(8192);
+    parser.body_limit(64 * 1024);  // POST /admin/fraud/explain carries one payment
     tcp_layer.expires_after(std::chrono::seconds(10));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
     const auto& req = parser.get();
     const std::string_view target(req.target().data(), req.target().size());
     const std::string_view method = req.method() == http::verb::get ? "GET" : req.method() == http::verb::post ? "POST" : "OTHER";
-    AdminAnswer answer = handler(method, target.substr(0, target.find('?')));
+    AdminAnswer answer = handler(AdminRequest{method, target.substr(0, target.find('?')), query_of(target), req.body()});
     http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
     res.set(http::field::server, "paygate-admin");
     res.set(http::field::content_type, answer.content_type);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +12,13 @@
 #include "config/config.h"
 
 namespace paygate::gateway {
+
+struct AdminRequest {
+  std::string_view method;  // GET, POST or OTHER
+  std::string_view path;
+  std::map<std::string, std::string, std::less<>> query;
+  const std::string& body;  // at most 64 KiB
+};
 
 struct AdminAnswer {
   unsigned status = 200;
@@ -20,7 +28,7 @@ struct AdminAnswer {
 
 class AdminServer {
  public:
-  using Handler = std::function<AdminAnswer(std::string_view method, std::string_view path)>;
+  using Handler = std::function<AdminAnswer(const AdminRequest& request)>;
   // Binds and starts; throws std::runtime_error when the address cannot be bound.
   // With admin.tls, HTTPS with a required client certificate.
   static std::unique_ptr<AdminServer> start(const config::Admin& admin, Handler handler);

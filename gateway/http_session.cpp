@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.h"
 #include "gateway/blocking_work.h"
+#include "gateway/fraud_stage.h"
 #include "gateway/log.h"
 #include "gateway/net/peer_certificate.h"
 #include "gateway/payment_pipeline.h"
@@ -64,6 +65,9 @@ class HttpSession {
     }
     // The certificate is the connection's; an API key may still identify each request.
     peer_ = net::verified_peer_certificate(stream_.native_handle());
+    beast::error_code ip_ec;
+    const auto remote = tcp_layer.socket().remote_endpoint(ip_ec);
+    if (!ip_ec) client_ip_ = remote.address().to_string();
     bool first = true;
     for (;;) {
       if (buffer_.size() == 0) {
@@ -99,6 +103,8 @@ class HttpSession {
     route_ = nullptr;
     pipeline_.reset();
     bytes_in_ = 0;
+    fraud_decision_.reset();
+    fraud_profile_ = nullptr;
     view_ = worker_.current;  // this request's snapshot, held until it is answered
     const Snapshot& snapshot = *view_->shared;
 
@@ -267,6 +273,19 @@ class HttpSession {
       co_return co_await answer_issues(prepared->refusal_status == 503 ? problems::service_busy : problems::invalid_message_rules,
                                        prepared->issues, keep_alive);
     }
+    // Fraud screening: after validation and tokenization, before anything leaves.
+    fraud::Observation observation;
+    if (const fraud::Profile* profile = snapshot->fraud_profile(route); profile && worker_.runtime.screener) {
+      observation = observe(*snapshot, pipeline->actions(), merchant, client_ip_, prepared->amount, prepared->billing_country);
+      fraud_decision_ = worker_.runtime.screener->screen(*profile, observation, fraud_now());
+      fraud_profile_ = profile;
+      snapshot->count_fraud(*profile, *fraud_decision_);
+      if (fraud_decision_->outcome == fraud::Outcome::block) {
+        upstream_ = "fraud_block";
+        const std::vector<protocol::ValidationIssue> reason{{"$", fraud_decision_->reason}};
+        co_return co_await answer_issues(problems::payment_blocked, reason, keep_alive);
+      }
+    }
 
     Request upstream = upstream_request(req, route, processor, target);
     upstream.set(http::field::content_type, "application/json");
@@ -280,6 +299,11 @@ class HttpSession {
     auto answer_step = [pipeline, upstream_body, snapshot] { return pipeline->answer(*upstream_body); };
     auto rewritten = co_await run_blocking<PipelineAnswer>(*worker_.runtime.blocking, std::move(answer_step));
     if (!rewritten) co_return co_await answer_problem(problems::service_busy, keep_alive);
+    if (fraud_profile_) {
+      worker_.runtime.screener->feedback(
+          observation, feedback_from(snapshot->config->fraud, rewritten->processor_status == "approved", rewritten->processor_code),
+          fraud_now());
+    }
     if (rewritten->processor_garbage) {
       upstream_ = "garbage";
       log::warn("processor answer is not JSON request_id={} route={} processor={}", request_id_.view(), route.name,
@@ -295,6 +319,9 @@ class HttpSession {
     }
     Response res{status, 11};
     res.set(http::field::content_type, "application/json");
+    if (fraud_decision_ && fraud_decision_->outcome == fraud::Outcome::review) {
+      res.set("Paygate-Fraud-Review", fraud_decision_->reason);  // forwarded, and flagged
+    }
     res.body() = std::move(rewritten->body);
     co_return co_await answer(std::move(res), keep_alive);
   }
@@ -423,6 +450,7 @@ class HttpSession {
           .with("key_ids", pipeline_key_ids())
           .with("token", pipeline_ ? pipeline_->actions().token() : "")
           .with("masked_pan", pipeline_ ? pipeline_->actions().masked_pan() : "");
+      if (fraud_decision_ && fraud_profile_) event.with("fraud", fraud_record(*fraud_profile_, *fraud_decision_));
       auto recorded = co_await record_audit(*audit_log, std::move(event));
       if (!recorded.ok()) log::error("audit record refused request_id={} reason={}", request_id_.view(), recorded.error().reason);
     }
@@ -448,6 +476,8 @@ class HttpSession {
     merchant_ = "-";
     route_ = nullptr;
     pipeline_.reset();
+    fraud_decision_.reset();
+    fraud_profile_ = nullptr;
     view_.reset();
   }
 
@@ -507,11 +537,14 @@ class HttpSession {
   std::shared_ptr<PaymentPipeline> pipeline_;  // this request's, when its route has one
   const config::Route* route_ = nullptr;       // this request's, once routed (view_'s config)
   std::shared_ptr<ThreadSnapshot> view_;       // this request's snapshot and pools
+  std::optional<fraud::Decision> fraud_decision_;  // this request's, when its route screens
+  const fraud::Profile* fraud_profile_ = nullptr;  // view_'s config
   std::uint64_t bytes_in_ = 0;
 
   // Per connection: the verified client certificate, and its merchant under the snapshot
   // of generation certificate_generation_.
   std::optional<PeerCertificate> peer_;
+  std::string client_ip_;  // the TCP peer (a load balancer in front must preserve it: PROXY protocol is not read)
   const config::Merchant* certificate_merchant_ = nullptr;
   std::uint64_t certificate_generation_ = 0;
 };

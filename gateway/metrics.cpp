@@ -86,6 +86,16 @@ Metrics::Counter& Metrics::key_use(const std::string& key_id) {
   return *slot;
 }
 
+Metrics::FraudCounters& Metrics::fraud_profile(const std::string& name, const std::vector<std::string>& rules) {
+  std::lock_guard lock(registry_mutex_);
+  auto& counters = find_or_add(fraud_, name);
+  for (const auto& rule : rules) {
+    auto& slot = counters.rules[rule];
+    if (!slot) slot = std::make_unique<Counter>(0);
+  }
+  return counters;
+}
+
 void Metrics::request(RouteCounters& r, unsigned status, std::chrono::microseconds latency) {
   r.by_class[status_class(status)].fetch_add(1, relaxed);
   const double seconds = static_cast<double>(latency.count()) / 1e6;
@@ -235,6 +245,36 @@ std::string Metrics::render(const Gauges& gauges) const {
                        counter->load(relaxed)));
     }
   }
+  line("# HELP paygate_fraud_decisions_total Fraud screening verdicts by profile and outcome (dry_run included).");
+  line("# TYPE paygate_fraud_decisions_total counter");
+  static constexpr const char* outcomes[] = {"allow", "review", "block"};
+  for (const auto& [name, counters] : fraud_) {
+    for (std::size_t o = 0; o < 3; ++o) {
+      line(fmt::format("paygate_fraud_decisions_total{{profile=\"{}\",outcome=\"{}\"}} {}", name, outcomes[o],
+                       counters->outcomes[o].load(relaxed)));
+    }
+  }
+  line("# HELP paygate_fraud_enforced_total What screening did, by profile and outcome (dry_run: always allow).");
+  line("# TYPE paygate_fraud_enforced_total counter");
+  for (const auto& [name, counters] : fraud_) {
+    for (std::size_t o = 0; o < 3; ++o) {
+      line(fmt::format("paygate_fraud_enforced_total{{profile=\"{}\",outcome=\"{}\"}} {}", name, outcomes[o],
+                       counters->enforced[o].load(relaxed)));
+    }
+  }
+  line("# HELP paygate_fraud_rule_hits_total Fraud rules that fired, by profile and rule.");
+  line("# TYPE paygate_fraud_rule_hits_total counter");
+  for (const auto& [name, counters] : fraud_) {
+    for (const auto& [rule, counter] : counters->rules) {
+      line(fmt::format("paygate_fraud_rule_hits_total{{profile=\"{}\",rule=\"{}\"}} {}", name, rule, counter->load(relaxed)));
+    }
+  }
+  line("# HELP paygate_fraud_tracked_keys Keys (cards, IPs, merchants, BINs) the screening state holds.");
+  line("# TYPE paygate_fraud_tracked_keys gauge");
+  line(fmt::format("paygate_fraud_tracked_keys {}", gauges.fraud_keys));
+  line("# HELP paygate_fraud_evictions_total Keys dropped to stay within fraud.max_keys.");
+  line("# TYPE paygate_fraud_evictions_total counter");
+  line(fmt::format("paygate_fraud_evictions_total {}", gauges.fraud_evictions));
   line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
   line("# TYPE paygate_config_generation gauge");
   line(fmt::format("paygate_config_generation {}", gauges.config_generation));

@@ -58,6 +58,13 @@ class Metrics {
     Counter iso_matched{0}, iso_late{0}, iso_timeouts{0}, iso_link_drops{0}, iso_bad_answers{0};
   };
 
+  // A fraud profile's decisions by outcome and hits by rule (names from the config).
+  struct FraudCounters {
+    std::array<Counter, 3> outcomes{};  // allow, review, block (what the rules said; dry_run included)
+    std::array<Counter, 3> enforced{};  // what was done
+    std::map<std::string, std::unique_ptr<Counter>> rules;
+  };
+
   // Listeners cannot change by reload, so their counters are fixed here.
   explicit Metrics(std::vector<std::string> listener_names);
 
@@ -66,6 +73,7 @@ class Metrics {
   RouteCounters& route(const std::string& name);
   ProcessorCounters& processor(const std::string& name);
   Counter& key_use(const std::string& key_id);
+  FraudCounters& fraud_profile(const std::string& name, const std::vector<std::string>& rules);
 
   void request(RouteCounters& route, unsigned status, std::chrono::microseconds latency);
   void unrouted(unsigned status);  // 404, 405, 400 before routing
@@ -85,6 +93,8 @@ class Metrics {
     std::vector<std::pair<std::string, int>> breaker_state;    // per processor: 0 closed, 1 half-open, 2 open
     std::uint64_t config_generation = 0;
     std::set<std::string> iso_processors;  // names of ISO 8583 processors in the snapshot
+    std::size_t fraud_keys = 0;            // keys the screening state tracks
+    std::uint64_t fraud_evictions = 0;
   };
   std::string render(const Gauges& gauges) const;
 
@@ -94,6 +104,7 @@ class Metrics {
   std::map<std::string, std::unique_ptr<RouteCounters>> routes_;
   std::map<std::string, std::unique_ptr<ProcessorCounters>> processors_;
   std::map<std::string, std::unique_ptr<Counter>> key_use_;
+  std::map<std::string, std::unique_ptr<FraudCounters>> fraud_;
   std::array<Counter, 5> unrouted_{};
   std::array<Counter, action_kinds> actions_{};
   Counter authentication_failures_{0};

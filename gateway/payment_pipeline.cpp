@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/pan_scan.h"
+#include "crypto/tokens/luhn.h"
 #include "protocol/payment/json_decode.h"
 
 namespace paygate::gateway {
@@ -30,6 +31,25 @@ std::optional<std::vector<std::string>> parent_members(const std::string& path) 
 
 }  // namespace
 
+// What screening reads from a validated message: amount, billing country, and a card
+// number the policies might not touch (its fingerprint is taken; the PAN is not kept).
+void PaymentPipeline::screening_facts(const boost::json::object& message, PipelineRequest& out) {
+  if (auto* amount = message.if_contains("amount"); amount && amount->is_object()) {
+    if (auto* v = amount->get_object().if_contains("value"); v && v->is_int64() && v->get_int64() > 0) {
+      out.amount = static_cast<std::uint64_t>(v->get_int64());
+    }
+  }
+  if (auto* address = message.if_contains("billing_address"); address && address->is_object()) {
+    if (auto* c = address->get_object().if_contains("country"); c && c->is_string()) out.billing_country = c->get_string();
+  }
+  if (auto* card = message.if_contains("card"); card && card->is_object()) {
+    if (auto* n = card->get_object().if_contains("number"); n && n->is_string()) {
+      const std::string number(n->get_string());
+      if (number.size() >= 12 && number.size() <= 19 && crypto::luhn_valid(number)) actions_.note_card(number);
+    }
+  }
+}
+
 PipelineRequest PaymentPipeline::request(const std::string& body, int year, int month) {
   PipelineRequest out;
   protocol::JsonLimits limits;
@@ -53,6 +73,7 @@ PipelineRequest PaymentPipeline::request(const std::string& body, int year, int 
       return out;
     }
   }
+  if (!route_.fraud_profile.empty() && message.is_object()) screening_facts(message.get_object(), out);
   auto result = protocol::apply_policy(route_.request_policy, message, actions_);
   if (!result.errors.empty()) {
     out.refusal_status = unavailable(result.errors) ? 503 : 400;
@@ -73,6 +94,8 @@ PipelineAnswer PaymentPipeline::answer(const std::string& body) {
     return out;
   }
   auto& message = std::get<boost::json::value>(decoded);
+  if (auto* s = message.get_object().if_contains("status"); s && s->is_string()) out.processor_status = s->get_string();
+  if (auto* c = message.get_object().if_contains("response_code"); c && c->is_string()) out.processor_code = c->get_string();
   auto result = protocol::apply_policy(route_.response_policy, message, actions_);
   if (!result.errors.empty()) {
     out.refusal_status = unavailable(result.errors) ? 503 : 502;

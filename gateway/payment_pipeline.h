@@ -4,6 +4,8 @@
 // issue_token made placed beside their fields). The network code forwards in between.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,9 @@ struct PipelineRequest {
   unsigned refusal_status = 0;  // 400 (message rules), 503 (vault or crypto unavailable)
   std::vector<protocol::ValidationIssue> issues;
   std::string body;  // what the processor receives, when not refused
+  // For fraud screening: the amount (minor units) and billing country of the message.
+  std::uint64_t amount = 0;
+  std::string billing_country;
 };
 
 struct PipelineAnswer {
@@ -26,6 +31,8 @@ struct PipelineAnswer {
   unsigned refusal_status = 0;     // a response action failed: 502 (or 503 for the vault)
   std::vector<protocol::ValidationIssue> issues;
   std::string body;
+  std::string processor_status;  // the answer's "status" (approved, declined, ...), for fraud feedback
+  std::string processor_code;    // its "response_code"
 };
 
 // Both steps share one RequestActions (what the audit record reports).
@@ -40,8 +47,10 @@ class PaymentPipeline {
   PipelineAnswer answer(const std::string& body);
 
   const RequestActions& actions() const { return actions_; }
+  RequestActions& actions() { return actions_; }
 
  private:
+  void screening_facts(const boost::json::object& message, PipelineRequest& out);
   const config::Route& route_;
   RequestActions actions_;
   std::uint64_t max_body_;

@@ -23,6 +23,8 @@ inline constexpr Problem malformed_request{400, "malformed-request", "Bad Reques
                                            "The request is not well-formed HTTP/1.1."};
 inline constexpr Problem unauthenticated{401, "unauthenticated", "Unauthorized",
                                          "No valid client certificate or API key identifies a merchant."};
+inline constexpr Problem payment_blocked{402, "payment-blocked", "Payment Required",
+                                         "Fraud screening blocked this payment; see errors for the reason."};
 inline constexpr Problem route_not_allowed{403, "route-not-allowed", "Forbidden",
                                            "This merchant may not use this route."};
 inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",

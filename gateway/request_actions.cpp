@@ -33,6 +33,13 @@ std::string error_code(const crypto::Error& e) {
 
 void RequestActions::saw(const std::string& pan, const std::string& token) {
   if (masked_pan_.empty() && !pan.empty()) masked_pan_ = audit::mask_digits(pan);
+  if (card_key_.empty() && !pan.empty() && !route_.fraud_profile.empty() && services_.fingerprints) {
+    // Scoped to screening, not to a merchant: velocity per card spans merchants.
+    if (auto fp = services_.fingerprints->fingerprint("paygate-fraud-screening", pan)) {
+      card_key_ = fp.value().hex();
+      bin_ = pan.substr(0, 6);
+    }
+  }
   if (token_.empty() && !token.empty()) token_ = token;
 }
 

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "crypto/aead_envelope.h"
+#include "crypto/fingerprint.h"
 #include "gateway/token_service.h"
 #include "protocol/payment/field_policy.h"
 
@@ -20,6 +21,7 @@ namespace paygate::gateway {
 struct ActionServices {
   TokenService* tokens = nullptr;              // null without token profiles
   const crypto::EnvelopeCipher* envelopes = nullptr;  // null without a keyring
+  const crypto::Fingerprinter* fingerprints = nullptr;  // null without a primary fingerprint key
 };
 
 class RequestActions final : public protocol::FieldActions {
@@ -42,6 +44,12 @@ class RequestActions final : public protocol::FieldActions {
   const std::array<std::size_t, 8>& counts() const { return counts_; }
   const std::string& token() const { return token_; }            // the first token seen or made
   const std::string& masked_pan() const { return masked_pan_; }  // of the first PAN seen
+  // For fraud screening (routes with a fraud_profile): the first PAN seen, as its keyed
+  // fingerprint (hex), and its BIN. Never the PAN.
+  const std::string& card_key() const { return card_key_; }
+  const std::string& bin() const { return bin_; }
+  // A PAN the route passes through untouched (so no action saw it): screening still needs it.
+  void note_card(const std::string& pan) { saw(pan, ""); }
 
  private:
   Outcome tokenize(const std::string& pan);
@@ -57,6 +65,8 @@ class RequestActions final : public protocol::FieldActions {
   std::array<std::size_t, 8> counts_{};
   std::string token_;
   std::string masked_pan_;
+  std::string card_key_;
+  std::string bin_;
 };
 
 }  // namespace paygate::gateway

@@ -14,6 +14,7 @@
 #include "config/loader.h"
 #include "crypto/keyring.h"
 #include "gateway/admin_server.h"
+#include "gateway/fraud_explain.h"
 #include "gateway/log.h"
 #include "gateway/worker.h"
 
@@ -50,6 +51,10 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
                                                                                              : 2);
   }
   g.config_generation = snapshot.generation;
+  if (runtime.screener) {
+    g.fraud_keys = runtime.screener->state().size();
+    g.fraud_evictions = runtime.screener->state().evictions();
+  }
   for (const auto& p : snapshot.processors) {
     if (p.config->iso) g.iso_processors.insert(p.config->name);
   }
@@ -206,6 +211,20 @@ void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, c
 
 }  // namespace
 
+boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d) {
+  boost::json::object o;
+  o["profile"] = profile.name;
+  o["mode"] = profile.dry_run ? "dry_run" : "enforce";
+  o["verdict"] = fraud::to_string(d.verdict);
+  o["outcome"] = fraud::to_string(d.outcome);
+  o["score"] = d.score;
+  boost::json::array fired;
+  for (const auto& r : d.fired) fired.emplace_back(r);
+  o["rules"] = std::move(fired);
+  o["reason"] = d.reason;
+  return o;
+}
+
 std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared_ptr<const Snapshot> snapshot) {
   auto view = std::make_shared<ThreadSnapshot>();
   view->shared = std::move(snapshot);
@@ -244,6 +263,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   runtime.audit = audit;
   const config::Config& cfg = *config;
   runtime.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
+  if (!cfg.fraud.profiles.empty()) runtime.screener = std::make_unique<fraud::Screener>(cfg.fraud.max_keys);
   state->current = build_snapshot(config, 1, runtime.metrics, nullptr);
   for (std::size_t i = 0; i < cfg.listeners.size(); ++i) {
     auto listener = std::make_unique<ListenerContext>();
@@ -280,12 +300,26 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   auto gateway_ptr = std::make_shared<std::atomic<Gateway*>>(nullptr);
   if (cfg.admin.enabled) {
     State* s = state.get();
-    state->admin = AdminServer::start(cfg.admin, [s, gateway_ptr](std::string_view method,
-                                                                           std::string_view path) -> AdminAnswer {
+    state->admin = AdminServer::start(cfg.admin, [s, gateway_ptr](const AdminRequest& request) -> AdminAnswer {
+      const std::string_view method = request.method;
+      const std::string_view path = request.path;
       if (path == "/admin/reload") {
         if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
         if (gateway_ptr->load() == nullptr) return {503, "text/plain; charset=utf-8", "starting\n"};
         return reload_answer(gateway_ptr->load()->reload());
+      }
+      if (path == "/admin/fraud/explain") {
+        if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
+        const auto snapshot = s->snapshot();
+        if (!s->runtime.screener) return {404, "text/plain; charset=utf-8", "no fraud profiles configured\n"};
+        auto arg = [&](const char* name, const char* fallback) {
+          auto it = request.query.find(name);
+          return it == request.query.end() ? std::string(fallback) : it->second;
+        };
+        ExplainRequest explain_request{arg("route", ""), arg("merchant", "anonymous"), arg("ip", ""), request.body};
+        auto result = explain(*snapshot->config, snapshot->fingerprints.get(), *s->runtime.screener, explain_request);
+        if (!result.ok) return {422, "text/plain; charset=utf-8", result.error + "\n"};
+        return {200, "application/json", result.json};
       }
       if (method != "GET") return {405, "text/plain; charset=utf-8", "GET only\n"};
       if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};

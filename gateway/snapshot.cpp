@@ -53,7 +53,18 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
     s.tokens = std::move(tokens).value();
   }
   if (cfg.keyring) s.envelopes = std::make_unique<crypto::EnvelopeCipher>(cfg.keyring);
-  s.services = ActionServices{s.tokens.get(), s.envelopes.get()};
+  if (cfg.keyring && cfg.keyring->primary(crypto::KeyUse::fingerprint)) {
+    s.fingerprints = std::make_unique<crypto::Fingerprinter>(cfg.keyring);
+  }
+  s.services = ActionServices{s.tokens.get(), s.envelopes.get(), s.fingerprints.get()};
+  for (const auto& profile : cfg.fraud.profiles) {
+    std::vector<std::string> names;
+    for (const auto& rule : profile.rules) names.push_back(rule.name);
+    Snapshot::FraudHandles handles;
+    handles.counters = &metrics.fraud_profile(profile.name, names);
+    for (const auto& name : names) handles.rules.push_back(handles.counters->rules.at(name).get());
+    s.fraud_metrics.push_back(std::move(handles));
+  }
 
   for (const auto& l : cfg.listeners) {
     try {
@@ -91,6 +102,18 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
   return snapshot;
 }
 
+void Snapshot::count_fraud(const fraud::Profile& profile, const fraud::Decision& d) const {
+  const auto index = static_cast<std::size_t>(&profile - config->fraud.profiles.data());
+  const FraudHandles& h = fraud_metrics[index];
+  h.counters->outcomes[static_cast<std::size_t>(d.verdict)].fetch_add(1, std::memory_order_relaxed);
+  h.counters->enforced[static_cast<std::size_t>(d.outcome)].fetch_add(1, std::memory_order_relaxed);
+  for (const auto& fired : d.fired) {
+    for (std::size_t r = 0; r < profile.rules.size(); ++r) {
+      if (profile.rules[r].name == fired) h.rules[r]->fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
 std::vector<std::string> restart_only_changes(const config::Config& running, const config::Config& next) {
   std::vector<std::string> out;
   if (running.listeners.size() != next.listeners.size()) {
@@ -117,6 +140,7 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
       a.rotate_interval != b.rotate_interval || a.checkpoint_every != b.checkpoint_every) {
     out.push_back("audit: changed (needs a restart)");
   }
+  if (running.fraud.max_keys != next.fraud.max_keys) out.push_back("fraud.max_keys: changed (needs a restart)");
   if (running.vault.workers != next.vault.workers || running.vault.queue_limit != next.vault.queue_limit) {
     out.push_back("vault.workers / vault.queue_limit: changed (needs a restart)");
   }

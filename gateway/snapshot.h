@@ -36,12 +36,25 @@ struct Snapshot {
   MerchantDirectory merchants;
   std::unique_ptr<TokenService> tokens;               // null without token profiles
   std::unique_ptr<crypto::EnvelopeCipher> envelopes;  // null without a keyring
+  std::unique_ptr<crypto::Fingerprinter> fingerprints;  // null without a primary fingerprint key
   ActionServices services;
 
   // Counter handles (they outlive every snapshot; see Metrics).
   std::vector<Metrics::RouteCounters*> route_metrics;          // per route
   std::vector<Metrics::ProcessorCounters*> processor_metrics;  // per processor
   std::unordered_map<std::string, Metrics::Counter*> key_use;  // keyring ids and "jwe:<processor>"
+  // Per fraud profile (config order): its counters, and its rules' hit counters in rule order.
+  struct FraudHandles {
+    Metrics::FraudCounters* counters = nullptr;
+    std::vector<Metrics::Counter*> rules;
+  };
+  std::vector<FraudHandles> fraud_metrics;
+
+  const fraud::Profile* fraud_profile(const config::Route& route) const {
+    return route.fraud_profile.empty() ? nullptr : config->fraud.profile(route.fraud_profile);
+  }
+  // Counts a decision of `profile` (a pointer into config->fraud.profiles).
+  void count_fraud(const fraud::Profile& profile, const fraud::Decision& d) const;
 
   std::size_t route_index(const config::Route& route) const {
     return static_cast<std::size_t>(&route - config->routes.data());

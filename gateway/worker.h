@@ -2,7 +2,10 @@
 // configuration builds (Snapshot, gateway/snapshot.h), and what each network thread owns.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fraud/screener.h"
 #include "gateway/blocking_pool.h"
 #include "gateway/iso/processor_links.h"
 #include "gateway/metrics.h"
@@ -41,7 +45,16 @@ struct Runtime {
   audit::AuditLog* audit = nullptr;  // null: no audit section
   std::unique_ptr<BlockingPool> blocking;  // crypto and vault work, off the network threads
   std::atomic<bool> draining{false};       // shutdown: finish what is in flight, take nothing new
+  std::unique_ptr<fraud::Screener> screener;  // fraud state: lives across reloads (null without fraud)
 };
+
+// Seconds on the clock fraud windows use.
+inline std::int64_t fraud_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The record of a screening decision for the audit log.
+boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d);
 
 // One thread's view of one snapshot: the snapshot and this thread's connection pools to
 // its processors. A request holds it from start to answer, so a reload never pulls a

@@ -66,10 +66,12 @@ class IsoSimSession : public std::enable_shared_from_this<IsoSimSession> {
     const std::string amount(request.fields.get(4));
     const std::string fault = amount.size() >= 3 ? amount.substr(amount.size() - 3) : "";
     if (fault == "901") co_return;
-    auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 15)(rng_));
+    auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, state_.options.max_delay_ms)(rng_));
     if (fault == "905") delay = std::chrono::milliseconds(1500);
-    asio::steady_timer timer(stream_.get_executor(), delay);
-    co_await timer.async_wait(use_tuple);
+    if (delay.count() > 0) {
+      asio::steady_timer timer(stream_.get_executor(), delay);
+      co_await timer.async_wait(use_tuple);
+    }
     if (closed_) co_return;
     if (fault == "904") {
       closed_ = true;

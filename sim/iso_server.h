@@ -22,6 +22,7 @@ struct IsoSimOptions {
   config::ServerTls tls;
   std::shared_ptr<const protocol::iso8583::MessageSpec> spec;
   protocol::iso8583::Framing framing = protocol::iso8583::Framing::binary2;
+  int max_delay_ms = 15;  // each answer waits 0..max_delay_ms (out of order on purpose); 0 for benchmarks
 };
 
 class IsoSimServer {

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
        {"iso8583-listen", "HOST:PORT", "also serve ISO 8583 over TLS here (port 0 = any)", false},
        {"iso8583-spec", "NAME|FILE", "ISO 8583 spec (default iso8583-1987-ascii)", false},
        {"iso8583-framing", "NAME", "binary2 (default), bcd2 or ascii4", false},
+       {"iso8583-max-delay-ms", "N", "answers wait 0..N ms, out of order (default 15; 0: answer at once)", false},
        {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}};
   std::string error;
   auto args = cli::parse(spec, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     iso.tls = options.tls;
     iso.framing = *framing;
     iso.spec = iso_spec.spec;
+    if (auto delay = args->value("iso8583-max-delay-ms")) iso.max_delay_ms = std::stoi(*delay);
     try {
       iso_server = sim::IsoSimServer::start(iso);
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include "audit/audit_log.h"
 #include "crypto/tokens/luhn.h"
 #include "gateway/blocking_work.h"
+#include "gateway/fraud_stage.h"
 #include "gateway/iso/iso_policy.h"
 #include "gateway/iso/processor_links.h"
 #include "gateway/log.h"
@@ -78,6 +79,9 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       co_return;
     }
     peer_ = net::verified_peer_certificate(stream_.native_handle());
+    beast::error_code ip_ec;
+    const auto remote = tcp_layer.socket().remote_endpoint(ip_ec);
+    if (!ip_ec) client_ip_ = remote.address().to_string();
     {
       auto view = worker_.current;
       if (view->shared->merchants.enabled() && !merchant_of(*view->shared)) {
@@ -178,6 +182,8 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     std::string mti, stan, response_code, route = "-", processor = "-", upstream = "-";
     std::string merchant = "-";
     std::shared_ptr<RequestActions> actions;
+    std::optional<fraud::Decision> fraud;
+    const fraud::Profile* fraud_profile = nullptr;
   };
 
   asio::awaitable<iso::Message> process(const ThreadSnapshot& view, const iso::Message& request, Exchange& x) {
@@ -208,7 +214,13 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     auto keep = view.shared;
     // Named first: g++ 12 destroys temporaries of a co_await expression twice.
     auto request_step = [route, outgoing, actions, keep] {
-      return apply_iso_policy(route->iso_request_policy, *outgoing, *actions);
+      auto errors = apply_iso_policy(route->iso_request_policy, *outgoing, *actions);
+      // A PAN that passes through untouched is still fingerprinted for screening.
+      if (errors.empty() && !route->fraud_profile.empty() && actions->card_key().empty()) {
+        const std::string pan(outgoing->fields.get(2));
+        if (pan.size() >= 12 && crypto::luhn_valid(pan)) actions->note_card(pan);
+      }
+      return errors;
     };
     auto request_errors =
         co_await run_blocking<std::vector<IsoPolicyError>>(*worker_.runtime.blocking, std::move(request_step));
@@ -216,6 +228,20 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     if (!request_errors->empty()) {
       x.upstream = "refused";
       co_return generated_answer(request, token_error(request_errors->front().code) ? "14" : iso_.format_error_code);
+    }
+    fraud::Observation observation;
+    const fraud::Profile* profile = snapshot.fraud_profile(*route);
+    if (profile && worker_.runtime.screener) {
+      std::uint64_t amount = 0;
+      for (char c : request.fields.get(4)) amount = amount * 10 + static_cast<std::uint64_t>(c - '0');
+      observation = observe(snapshot, *actions, x.merchant, client_ip_, amount, "");
+      x.fraud = worker_.runtime.screener->screen(*profile, observation, fraud_now());
+      x.fraud_profile = profile;
+      snapshot.count_fraud(*profile, *x.fraud);
+      if (x.fraud->outcome == fraud::Outcome::block) {
+        x.upstream = "fraud_block";
+        co_return generated_answer(request, profile->block_code);
+      }
     }
     if (!processor.breaker->allow()) {
       x.upstream = "breaker_open";
@@ -233,6 +259,10 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     }
     processor.breaker->record_success();
     x.upstream = "ok";
+    if (x.fraud_profile) {
+      const std::string code(result.answer.fields.get(39));
+      worker_.runtime.screener->feedback(observation, feedback_from(snapshot.config->fraud, code == "00", code), fraud_now());
+    }
     auto incoming = std::make_shared<iso::Message>(std::move(result.answer));
     auto answer_step = [route, incoming, actions, keep] {
       return apply_iso_policy(route->iso_response_policy, *incoming, *actions);
@@ -377,6 +407,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
         .with("key_ids", std::move(key_ids))
         .with("token", x.actions ? x.actions->token() : "")
         .with("masked_pan", x.actions ? x.actions->masked_pan() : "");
+    if (x.fraud && x.fraud_profile) event.with("fraud", fraud_record(*x.fraud_profile, *x.fraud));
     auto status = co_await record_audit(*log, std::move(event));
     if (!status.ok()) log::error("audit record refused request_id={} reason={}", x.request_id.view(), status.error().reason);
   }
@@ -395,6 +426,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   std::deque<std::vector<std::uint8_t>> out_;
   bool writing_ = false;
   std::optional<PeerCertificate> peer_;
+  std::string client_ip_;
   const config::Merchant* certificate_merchant_ = nullptr;
   std::uint64_t certificate_generation_ = 0;
 };

@@ -1,0 +1,51 @@
+// The screening stage: from what one request says (an Observation, holding no card
+// number — the card is its keyed fingerprint) and what the state remembers, the signals;
+// from the signals and the route's profile, the decision. The attempt is recorded before
+// the signals are read, so counts include it; a blocked attempt still counts (that is how
+// card testing shows). Processor answers come back through feedback(). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fraud/rules.h"
+#include "fraud/state.h"
+
+namespace paygate::fraud {
+
+struct Observation {
+  std::string card_key;          // keyed fingerprint of the PAN (hex), or "" when no card
+  std::string bin;               // first six digits, or ""
+  std::string merchant;
+  std::string client_ip;
+  std::uint64_t amount = 0;      // minor units
+  std::string billing_country;   // ISO 3166 alpha-2, or ""
+  std::string issuing_country;   // the BIN's, from fraud.bin_table, or "" when unknown
+};
+
+// Processor answers, for the feedback signals.
+struct Feedback {
+  bool declined = false;
+  bool auth_failure = false;  // CVV or expiry failure
+};
+
+class Screener {
+ public:
+  explicit Screener(std::size_t max_keys);
+
+  // `now`: seconds (the caller's clock; tests step it).
+  Decision screen(const Profile& profile, const Observation& observation, std::int64_t now);
+  // The signals only: records nothing (for explain against live state).
+  SignalValues peek(const Observation& observation, std::int64_t now);
+  void feedback(const Observation& observation, const Feedback& feedback, std::int64_t now);
+
+  const FraudState& state() const { return state_; }
+
+ private:
+  SignalValues signals(const Observation& o, std::int64_t now, bool record);
+
+  FraudState state_;
+};
+
+}  // namespace paygate::fraud

@@ -1,0 +1,31 @@
+#include "gateway/fraud_stage.h"
+
+#include <algorithm>
+
+namespace paygate::gateway {
+
+fraud::Observation observe(const Snapshot& snapshot, const RequestActions& actions, const std::string& merchant,
+                           const std::string& client_ip, std::uint64_t amount, const std::string& billing_country) {
+  fraud::Observation o;
+  o.card_key = actions.card_key();
+  o.bin = actions.bin();
+  o.merchant = merchant;
+  o.client_ip = client_ip;
+  o.amount = amount;
+  o.billing_country = billing_country;
+  if (!o.bin.empty()) {
+    const auto& table = snapshot.config->fraud.issuing_countries;
+    if (auto it = table.find(o.bin); it != table.end()) o.issuing_country = it->second;
+  }
+  return o;
+}
+
+fraud::Feedback feedback_from(const config::FraudConfig& config, bool approved, const std::string& code) {
+  fraud::Feedback f;
+  f.declined = !approved;
+  f.auth_failure = std::find(config.auth_failure_codes.begin(), config.auth_failure_codes.end(), code) !=
+                   config.auth_failure_codes.end();
+  return f;
+}
+
+}  // namespace paygate::gateway
