@@ -85,7 +85,13 @@ TEST(ConfigLoader, TheExampleConfigIsValid) {
   const Config& c = *result.config;
   EXPECT_EQ(c.listeners[0].address.to_string(), "127.0.0.1:8443");
   EXPECT_EQ(c.processors[0].tls.server_name, "processor.local");
-  EXPECT_EQ(c.routes[0].upstream_path, "/v1/authorizations");
+  const auto payments = std::find_if(c.routes.begin(), c.routes.end(), [](const Route& r) { return r.name == "payments"; });
+  ASSERT_NE(payments, c.routes.end());
+  EXPECT_EQ(payments->upstream_path, "/v1/authorizations");
+  EXPECT_EQ(payments->fraud_profile, "standard");
+  ASSERT_TRUE(c.fraud.profile("standard"));
+  EXPECT_EQ(c.fraud.profile("standard")->rules.size(), 10u);  // the realistic profile the benchmark uses
+  EXPECT_EQ(c.listeners[1].kind, ListenerKind::iso8583);
   EXPECT_EQ(c.logging.format, LogFormat::text);
   // Relative paths resolve against the config file's folder.
   EXPECT_EQ(c.listeners[0].tls.certificate, (test::source_dir() / "certs/out/gateway.pem").lexically_normal());
