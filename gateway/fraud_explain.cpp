@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
+
 #include "crypto/tokens/luhn.h"
 #include "gateway/worker.h"
 #include "protocol/payment/json_decode.h"
@@ -61,7 +63,12 @@ ExplainResult explain(const config::Config& config, const crypto::Fingerprinter*
   result["route"] = route->name;
   result["card_seen"] = !o.card_key.empty();
   boost::json::object values;
-  for (std::size_t i = 0; i < fraud::signal_count; ++i) values[fraud::to_string(static_cast<fraud::Signal>(i))] = signals[i];
+  for (std::size_t i = 0; i < fraud::signal_count; ++i) {
+    const double v = signals[i];
+    const auto name = fraud::to_string(static_cast<fraud::Signal>(i));
+    if (v == std::floor(v) && std::fabs(v) < 1e15) values[name] = static_cast<std::int64_t>(v);  // counts print as counts
+    else values[name] = std::round(v * 1000) / 1000;
+  }
   result["signals"] = std::move(values);
   result["decision"] = fraud_record(*profile, decision);
   out.ok = true;

@@ -29,6 +29,7 @@ Command keys_rewrap_command();
 Command iso8583_describe_command();
 Command iso8583_pack_command();
 Command iso8583_send_command();
+Command fraud_explain_command();
 Command validate_command();
 Command audit_verify_command();
 Command audit_scan_command();
