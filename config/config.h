@@ -255,6 +255,13 @@ struct AuditConfig {
 
 // fraud: screening profiles and what the screening state may hold (docs/fraud.md).
 struct FraudConfig {
+  // Where the counters live: in this process, or in Redis shared by every instance.
+  enum class Store { memory, redis };
+  Store store = Store::memory;
+  Endpoint redis{"127.0.0.1", 6379};
+  Duration redis_timeout{50};     // connect and each round trip
+  std::string redis_prefix = "pg:f:";
+  bool fail_closed = false;       // Redis unreachable: block (true) or allow (false), counted either way
   std::size_t max_keys = 100'000;  // tracked keys (cards, IPs, merchants, BINs), process-wide
   std::map<std::string, std::string> issuing_countries;  // BIN (6 digits) -> ISO 3166 alpha-2 (bin_table)
   std::vector<std::string> auth_failure_codes{"N7", "82", "54"};  // processor codes for CVV / expiry failures

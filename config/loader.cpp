@@ -658,6 +658,27 @@ FraudConfig read_fraud(const YAML::Node& node, Context& ctx) {
   MapReader r(node, "fraud", ctx);
   std::uint64_t max_keys = f.max_keys;
   if (r.size("max_keys", max_keys, 1000, 100'000'000)) f.max_keys = max_keys;
+  if (auto state = r.mapping("state")) {
+    MapReader s(*state, "fraud.state", ctx);
+    std::string store = "memory";
+    if (s.string("store", store) && store != "memory" && store != "redis") s.error_at("store", "expected one of: memory, redis");
+    f.store = store == "redis" ? FraudConfig::Store::redis : FraudConfig::Store::memory;
+    if (auto redis = s.mapping("redis")) {
+      MapReader rr(*redis, "fraud.state.redis", ctx);
+      rr.endpoint("address", f.redis);
+      rr.duration("timeout", f.redis_timeout, Duration{1}, Duration{10000});
+      rr.string("prefix", f.redis_prefix);
+      std::string policy = "fail_open";
+      if (rr.string("on_unavailable", policy) && policy != "fail_open" && policy != "fail_closed") {
+        rr.error_at("on_unavailable", "expected one of: fail_open, fail_closed");
+      }
+      f.fail_closed = policy == "fail_closed";
+      rr.finish();
+    } else if (f.store == FraudConfig::Store::redis) {
+      s.error_at("store", "store redis needs a redis section (address)");
+    }
+    s.finish();
+  }
   std::filesystem::path table;
   if (r.file("bin_table", table, FileRule::readable)) {
     // "BIN,CC" per line (six digits, ISO 3166 alpha-2); # comments.

@@ -49,6 +49,7 @@ struct Decision {
   std::vector<std::string> fired;     // rule names, in profile order
   std::string reason;                 // the rule that decided a review/block, or "score"
   bool dry_run = false;
+  bool state_unavailable = false;     // the shared state could not be read (fail_open / fail_closed applied)
   SignalValues signals{};
 };
 

@@ -4,17 +4,17 @@
 
 namespace paygate::fraud {
 
-Screener::Screener(std::size_t max_keys) : state_(max_keys) {}
+MemoryScreener::MemoryScreener(std::size_t max_keys) : state_(max_keys) {}
 
-Decision Screener::screen(const Profile& profile, const Observation& observation, std::int64_t now) {
+Decision MemoryScreener::screen(const Profile& profile, const Observation& observation, std::int64_t now) {
   return evaluate(profile, signals(observation, now, true));
 }
 
-SignalValues Screener::peek(const Observation& observation, std::int64_t now) {
+SignalValues MemoryScreener::peek(const Observation& observation, std::int64_t now) {
   return signals(observation, now, false);
 }
 
-SignalValues Screener::signals(const Observation& o, std::int64_t now, bool record) {
+SignalValues MemoryScreener::signals(const Observation& o, std::int64_t now, bool record) {
   SignalValues v{};
   auto set = [&](Signal s, double value) { v[static_cast<std::size_t>(s)] = value; };
   // Recording adds this request to the state; peeking leaves the state alone and adds it
@@ -101,7 +101,7 @@ SignalValues Screener::signals(const Observation& o, std::int64_t now, bool reco
   return v;
 }
 
-void Screener::feedback(const Observation& o, const Feedback& f, std::int64_t now) {
+void MemoryScreener::feedback(const Observation& o, const Feedback& f, std::int64_t now) {
   if (!o.client_ip.empty()) {
     state_.with(make_key(KeyKind::ip, o.client_ip), [&](Entry& e, bool) {
       e.answers_1h.add(now, bucket_1h, 1);

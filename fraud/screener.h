@@ -32,13 +32,28 @@ struct Feedback {
 
 class Screener {
  public:
-  explicit Screener(std::size_t max_keys);
-
+  virtual ~Screener() = default;
   // `now`: seconds (the caller's clock; tests step it).
-  Decision screen(const Profile& profile, const Observation& observation, std::int64_t now);
-  // The signals only: records nothing (for explain against live state).
-  SignalValues peek(const Observation& observation, std::int64_t now);
-  void feedback(const Observation& observation, const Feedback& feedback, std::int64_t now);
+  virtual Decision screen(const Profile& profile, const Observation& observation, std::int64_t now) = 0;
+  // The signals as this request would see them, recording nothing (explain).
+  virtual SignalValues peek(const Observation& observation, std::int64_t now) = 0;
+  virtual void feedback(const Observation& observation, const Feedback& feedback, std::int64_t now) = 0;
+  virtual std::size_t tracked_keys() const = 0;    // in-process state only
+  virtual std::uint64_t evictions() const = 0;
+  virtual std::uint64_t state_errors() const = 0;  // a shared state that did not answer
+};
+
+// The in-process state: per instance, bounded by max_keys.
+class MemoryScreener final : public Screener {
+ public:
+  explicit MemoryScreener(std::size_t max_keys);
+
+  Decision screen(const Profile& profile, const Observation& observation, std::int64_t now) override;
+  SignalValues peek(const Observation& observation, std::int64_t now) override;
+  void feedback(const Observation& observation, const Feedback& feedback, std::int64_t now) override;
+  std::size_t tracked_keys() const override { return state_.size(); }
+  std::uint64_t evictions() const override { return state_.evictions(); }
+  std::uint64_t state_errors() const override { return 0; }
 
   const FraudState& state() const { return state_; }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fraud/redis_screener.h"
+
 namespace paygate::gateway {
 
 fraud::Observation observe(const Snapshot& snapshot, const RequestActions& actions, const std::string& merchant,
@@ -18,6 +20,17 @@ fraud::Observation observe(const Snapshot& snapshot, const RequestActions& actio
     if (auto it = table.find(o.bin); it != table.end()) o.issuing_country = it->second;
   }
   return o;
+}
+
+std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config) {
+  if (config.store == config::FraudConfig::Store::memory) return std::make_unique<fraud::MemoryScreener>(config.max_keys);
+  fraud::RedisOptions o;
+  o.host = config.redis.host;
+  o.port = config.redis.port;
+  o.timeout = config.redis_timeout;
+  o.prefix = config.redis_prefix;
+  o.fail_closed = config.fail_closed;
+  return std::make_unique<fraud::RedisScreener>(o);
 }
 
 fraud::Feedback feedback_from(const config::FraudConfig& config, bool approved, const std::string& code) {

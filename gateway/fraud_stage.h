@@ -15,6 +15,9 @@ namespace paygate::gateway {
 fraud::Observation observe(const Snapshot& snapshot, const RequestActions& actions, const std::string& merchant,
                            const std::string& client_ip, std::uint64_t amount, const std::string& billing_country);
 
+// The screening state the configuration asks for (in process, or Redis).
+std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config);
+
 // declined: the processor did not approve; auth_failure: its code is one of
 // fraud.auth_failure_codes (CVV or expiry).
 fraud::Feedback feedback_from(const config::FraudConfig& config, bool approved, const std::string& code);

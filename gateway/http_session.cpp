@@ -263,8 +263,21 @@ class HttpSession {
                                                       limits_.max_body, processor.config->max_response);
     const auto today = std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
     auto body = std::make_shared<std::string>(std::move(req.body()));
-    auto request_step = [pipeline, body, today, snapshot] {
-      return pipeline->request(*body, static_cast<int>(today.year()), static_cast<int>(static_cast<unsigned>(today.month())));
+    // Fraud screening runs in the request step, after validation and tokenization and
+    // before anything leaves: on the blocking pool, because a shared state (Redis) is a
+    // network round trip.
+    const fraud::Profile* profile = snapshot->fraud_profile(route);
+    fraud::Screener* screener = profile ? worker_.runtime.screener.get() : nullptr;
+    auto observation = std::make_shared<fraud::Observation>();
+    auto decision = std::make_shared<std::optional<fraud::Decision>>();
+    auto request_step = [pipeline, body, today, snapshot, screener, profile, observation, decision, merchant,
+                         ip = client_ip_] {
+      auto out = pipeline->request(*body, static_cast<int>(today.year()), static_cast<int>(static_cast<unsigned>(today.month())));
+      if (out.refusal_status == 0 && screener) {
+        *observation = observe(*snapshot, pipeline->actions(), merchant, ip, out.amount, out.billing_country);
+        *decision = screener->screen(*profile, *observation, fraud_now());
+      }
+      return out;
     };
     auto prepared = co_await run_blocking<PipelineRequest>(*worker_.runtime.blocking, std::move(request_step));
     pipeline_ = pipeline;
@@ -273,13 +286,14 @@ class HttpSession {
       co_return co_await answer_issues(prepared->refusal_status == 503 ? problems::service_busy : problems::invalid_message_rules,
                                        prepared->issues, keep_alive);
     }
-    // Fraud screening: after validation and tokenization, before anything leaves.
-    fraud::Observation observation;
-    if (const fraud::Profile* profile = snapshot->fraud_profile(route); profile && worker_.runtime.screener) {
-      observation = observe(*snapshot, pipeline->actions(), merchant, client_ip_, prepared->amount, prepared->billing_country);
-      fraud_decision_ = worker_.runtime.screener->screen(*profile, observation, fraud_now());
+    if (*decision) {
+      fraud_decision_ = std::move(**decision);
       fraud_profile_ = profile;
       snapshot->count_fraud(*profile, *fraud_decision_);
+      if (fraud_decision_->state_unavailable) {
+        log::warn("fraud state unavailable request_id={} route={} policy={}", request_id_.view(), route.name,
+                  snapshot->config->fraud.fail_closed ? "fail_closed" : "fail_open");
+      }
       if (fraud_decision_->outcome == fraud::Outcome::block) {
         upstream_ = "fraud_block";
         const std::vector<protocol::ValidationIssue> reason{{"$", fraud_decision_->reason}};
@@ -296,14 +310,17 @@ class HttpSession {
     if (result.fault != UpstreamFault::none) co_return co_await answer_problem(problem_for(result.fault), keep_alive);
     const auto status = result.response.result();
     auto upstream_body = std::make_shared<std::string>(std::move(result.response.body()));
-    auto answer_step = [pipeline, upstream_body, snapshot] { return pipeline->answer(*upstream_body); };
+    fraud::Screener* feedback_to = fraud_profile_ ? screener : nullptr;
+    auto answer_step = [pipeline, upstream_body, snapshot, feedback_to, observation] {
+      auto out = pipeline->answer(*upstream_body);
+      if (feedback_to) {
+        feedback_to->feedback(*observation, feedback_from(snapshot->config->fraud, out.processor_status == "approved", out.processor_code),
+                              fraud_now());
+      }
+      return out;
+    };
     auto rewritten = co_await run_blocking<PipelineAnswer>(*worker_.runtime.blocking, std::move(answer_step));
     if (!rewritten) co_return co_await answer_problem(problems::service_busy, keep_alive);
-    if (fraud_profile_) {
-      worker_.runtime.screener->feedback(
-          observation, feedback_from(snapshot->config->fraud, rewritten->processor_status == "approved", rewritten->processor_code),
-          fraud_now());
-    }
     if (rewritten->processor_garbage) {
       upstream_ = "garbage";
       log::warn("processor answer is not JSON request_id={} route={} processor={}", request_id_.view(), route.name,

@@ -275,6 +275,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# HELP paygate_fraud_evictions_total Keys dropped to stay within fraud.max_keys.");
   line("# TYPE paygate_fraud_evictions_total counter");
   line(fmt::format("paygate_fraud_evictions_total {}", gauges.fraud_evictions));
+  line("# HELP paygate_fraud_state_errors_total Shared fraud state (Redis) calls that failed; the fail_open/fail_closed policy applied.");
+  line("# TYPE paygate_fraud_state_errors_total counter");
+  line(fmt::format("paygate_fraud_state_errors_total {}", gauges.fraud_state_errors));
   line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
   line("# TYPE paygate_config_generation gauge");
   line(fmt::format("paygate_config_generation {}", gauges.config_generation));

@@ -95,6 +95,7 @@ class Metrics {
     std::set<std::string> iso_processors;  // names of ISO 8583 processors in the snapshot
     std::size_t fraud_keys = 0;            // keys the screening state tracks
     std::uint64_t fraud_evictions = 0;
+    std::uint64_t fraud_state_errors = 0;  // shared state (Redis) calls that failed
   };
   std::string render(const Gauges& gauges) const;
 

@@ -15,6 +15,7 @@
 #include "crypto/keyring.h"
 #include "gateway/admin_server.h"
 #include "gateway/fraud_explain.h"
+#include "gateway/fraud_stage.h"
 #include "gateway/log.h"
 #include "gateway/worker.h"
 
@@ -52,8 +53,9 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
   }
   g.config_generation = snapshot.generation;
   if (runtime.screener) {
-    g.fraud_keys = runtime.screener->state().size();
-    g.fraud_evictions = runtime.screener->state().evictions();
+    g.fraud_keys = runtime.screener->tracked_keys();
+    g.fraud_evictions = runtime.screener->evictions();
+    g.fraud_state_errors = runtime.screener->state_errors();
   }
   for (const auto& p : snapshot.processors) {
     if (p.config->iso) g.iso_processors.insert(p.config->name);
@@ -263,7 +265,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   runtime.audit = audit;
   const config::Config& cfg = *config;
   runtime.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
-  if (!cfg.fraud.profiles.empty()) runtime.screener = std::make_unique<fraud::Screener>(cfg.fraud.max_keys);
+  if (!cfg.fraud.profiles.empty()) runtime.screener = make_screener(cfg.fraud);
   state->current = build_snapshot(config, 1, runtime.metrics, nullptr);
   for (std::size_t i = 0; i < cfg.listeners.size(); ++i) {
     auto listener = std::make_unique<ListenerContext>();

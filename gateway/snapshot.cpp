@@ -140,7 +140,11 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
       a.rotate_interval != b.rotate_interval || a.checkpoint_every != b.checkpoint_every) {
     out.push_back("audit: changed (needs a restart)");
   }
-  if (running.fraud.max_keys != next.fraud.max_keys) out.push_back("fraud.max_keys: changed (needs a restart)");
+  if (running.fraud.max_keys != next.fraud.max_keys || running.fraud.store != next.fraud.store ||
+      !same_endpoint(running.fraud.redis, next.fraud.redis) || running.fraud.redis_prefix != next.fraud.redis_prefix ||
+      running.fraud.redis_timeout != next.fraud.redis_timeout || running.fraud.fail_closed != next.fraud.fail_closed) {
+    out.push_back("fraud.max_keys / fraud.state: changed (needs a restart)");
+  }
   if (running.vault.workers != next.vault.workers || running.vault.queue_limit != next.vault.queue_limit) {
     out.push_back("vault.workers / vault.queue_limit: changed (needs a restart)");
   }

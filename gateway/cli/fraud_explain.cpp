@@ -68,7 +68,7 @@ int explain(const Args& args) {
   if (cfg.keyring && cfg.keyring->primary(crypto::KeyUse::fingerprint)) {
     fingerprints = std::make_unique<crypto::Fingerprinter>(cfg.keyring);
   }
-  fraud::Screener fresh(cfg.fraud.max_keys);
+  fraud::MemoryScreener fresh(cfg.fraud.max_keys);
   auto result = gateway::explain(cfg, fingerprints.get(), fresh, request);
   if (!result.ok) {
     std::fprintf(stderr, "paygate fraud explain: %s\n", result.error.c_str());

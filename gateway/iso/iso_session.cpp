@@ -213,12 +213,25 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     auto outgoing = std::make_shared<iso::Message>(request);
     auto keep = view.shared;
     // Named first: g++ 12 destroys temporaries of a co_await expression twice.
-    auto request_step = [route, outgoing, actions, keep] {
+    // Fraud screening in the same blocking step, after the request policies (a shared
+    // state in Redis is a network round trip).
+    const fraud::Profile* profile = snapshot.fraud_profile(*route);
+    fraud::Screener* screener = profile ? worker_.runtime.screener.get() : nullptr;
+    auto observation = std::make_shared<fraud::Observation>();
+    auto decision = std::make_shared<std::optional<fraud::Decision>>();
+    std::uint64_t amount = 0;
+    for (char c : request.fields.get(4)) amount = amount * 10 + static_cast<std::uint64_t>(c - '0');
+    auto request_step = [route, outgoing, actions, keep, screener, profile, observation, decision, amount,
+                         merchant = x.merchant, ip = client_ip_] {
       auto errors = apply_iso_policy(route->iso_request_policy, *outgoing, *actions);
-      // A PAN that passes through untouched is still fingerprinted for screening.
-      if (errors.empty() && !route->fraud_profile.empty() && actions->card_key().empty()) {
-        const std::string pan(outgoing->fields.get(2));
-        if (pan.size() >= 12 && crypto::luhn_valid(pan)) actions->note_card(pan);
+      if (errors.empty() && screener) {
+        // A PAN that passes through untouched is still fingerprinted for screening.
+        if (actions->card_key().empty()) {
+          const std::string pan(outgoing->fields.get(2));
+          if (pan.size() >= 12 && crypto::luhn_valid(pan)) actions->note_card(pan);
+        }
+        *observation = observe(*keep, *actions, merchant, ip, amount, "");
+        *decision = screener->screen(*profile, *observation, fraud_now());
       }
       return errors;
     };
@@ -229,13 +242,8 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       x.upstream = "refused";
       co_return generated_answer(request, token_error(request_errors->front().code) ? "14" : iso_.format_error_code);
     }
-    fraud::Observation observation;
-    const fraud::Profile* profile = snapshot.fraud_profile(*route);
-    if (profile && worker_.runtime.screener) {
-      std::uint64_t amount = 0;
-      for (char c : request.fields.get(4)) amount = amount * 10 + static_cast<std::uint64_t>(c - '0');
-      observation = observe(snapshot, *actions, x.merchant, client_ip_, amount, "");
-      x.fraud = worker_.runtime.screener->screen(*profile, observation, fraud_now());
+    if (*decision) {
+      x.fraud = std::move(**decision);
       x.fraud_profile = profile;
       snapshot.count_fraud(*profile, *x.fraud);
       if (x.fraud->outcome == fraud::Outcome::block) {
@@ -259,9 +267,12 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     }
     processor.breaker->record_success();
     x.upstream = "ok";
-    if (x.fraud_profile) {
+    if (x.fraud_profile) {  // feedback off the network thread, not waited for
       const std::string code(result.answer.fields.get(39));
-      worker_.runtime.screener->feedback(observation, feedback_from(snapshot.config->fraud, code == "00", code), fraud_now());
+      auto feedback = feedback_from(snapshot.config->fraud, code == "00", code);
+      (void)worker_.runtime.blocking->try_submit([screener, observation, feedback, keep] {
+        screener->feedback(*observation, feedback, fraud_now());
+      });
     }
     auto incoming = std::make_shared<iso::Message>(std::move(result.answer));
     auto answer_step = [route, incoming, actions, keep] {

@@ -66,7 +66,7 @@ Observation observation(const std::string& card, const std::string& ip, std::uin
 }
 
 TEST(Screener, VelocityPerCardMerchantIpAndBinOverEachWindow) {
-  Screener s(10'000);
+  MemoryScreener s(10'000);
   Profile p;
   const std::int64_t t0 = 2'000'000;
   SignalValues v{};
@@ -87,7 +87,7 @@ TEST(Screener, VelocityPerCardMerchantIpAndBinOverEachWindow) {
 }
 
 TEST(Screener, DistinctCardsPerIpShowCardTesting) {
-  Screener s(10'000);
+  MemoryScreener s(10'000);
   Profile p;
   const std::int64_t t0 = 3'000'000;
   SignalValues v{};
@@ -103,7 +103,7 @@ TEST(Screener, DistinctCardsPerIpShowCardTesting) {
 }
 
 TEST(Screener, FeedbackGivesDeclineRatiosAndAuthFailures) {
-  Screener s(10'000);
+  MemoryScreener s(10'000);
   Profile p;
   const std::int64_t t0 = 4'000'000;
   auto o = observation("card-f", "192.0.2.50");
@@ -117,7 +117,7 @@ TEST(Screener, FeedbackGivesDeclineRatiosAndAuthFailures) {
 }
 
 TEST(Screener, FirstSeenAtMerchantAmountZscoreAndBillingCountry) {
-  Screener s(10'000);
+  MemoryScreener s(10'000);
   Profile p;
   const std::int64_t t0 = 5'000'000;
   auto o = observation("card-z", "192.0.2.60", 1000);

@@ -60,6 +60,11 @@ HttpsClient::HttpsClient(std::uint16_t port, const ClientOptions& options) : imp
 
   beast::error_code ec;
   auto& tcp_layer = i.stream->next_layer();
+  if (!options.source_address.empty()) {
+    tcp_layer.socket().open(tcp::v4(), ec);
+    if (!ec) tcp_layer.socket().bind(tcp::endpoint(asio::ip::make_address(options.source_address), 0), ec);
+    if (ec) throw std::runtime_error("bind " + options.source_address + ": " + ec.message());
+  }
   tcp_layer.expires_after(i.timeout);
   tcp_layer.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                           [&](beast::error_code e) { ec = e; });

@@ -20,6 +20,7 @@ struct ClientOptions {
   std::string server_name = "localhost";
   std::chrono::milliseconds timeout{5000};       // per operation
   int receive_buffer = 0;                        // SO_RCVBUF before connecting (0: the system's)
+  std::string source_address;                    // bind to this loopback address first (e.g. 127.0.0.3)
 };
 
 struct HttpAnswer {

@@ -42,9 +42,13 @@ IsoClient::IsoClient(std::uint16_t port, const ClientOptions& options, const iso
   i.stream = std::make_unique<TlsStream>(i.io, i.tls);
   if (!set_peer_name(i.stream->native_handle(), options.server_name)) throw std::runtime_error("server name");
   beast::error_code ec;
+  if (options.receive_buffer > 0 || !options.source_address.empty()) i.stream->next_layer().socket().open(tcp::v4(), ec);
   if (options.receive_buffer > 0) {
-    i.stream->next_layer().socket().open(tcp::v4(), ec);
     i.stream->next_layer().socket().set_option(asio::socket_base::receive_buffer_size(options.receive_buffer), ec);
+  }
+  if (!options.source_address.empty()) {
+    i.stream->next_layer().socket().bind(tcp::endpoint(asio::ip::make_address(options.source_address), 0), ec);
+    if (ec) throw std::runtime_error("bind " + options.source_address + ": " + ec.message());
   }
   i.stream->next_layer().socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) throw std::runtime_error("connect: " + ec.message());

@@ -1,0 +1,67 @@
+// Fraud state shared in Redis: a velocity limit holds across two gateway instances (a
+// real redis-server on loopback), and when Redis goes away the configured policy applies
+// — fail_open lets payments through, fail_closed blocks them — and is counted.
+#include <gtest/gtest.h>
+
+#include "crypto/tokens/luhn.h"
+#include "tests/support/e2e.h"
+#include "tests/support/redis.h"
+
+namespace paygate::test {
+namespace {
+
+std::string payment(int amount) {
+  return R"({"merchant_reference":"order-1","amount":{"value":)" + std::to_string(amount) +
+         R"(,"currency":"EUR"},"card":{"number":"5555555555554444","expiry_month":12,"expiry_year":2030,"cvv":"737"}})";
+}
+
+std::string config_yaml(std::uint16_t sim_port, std::uint16_t redis_port, const std::string& on_unavailable) {
+  TestConfig settings;
+  settings.sim_port = sim_port;
+  settings.routes_extra =
+      "  - name: pay\n    match: { method: POST, path: /v2/payments }\n    processor: sim\n"
+      "    upstream_path: /v1/authorizations\n    message: authorization\n    fraud_profile: velocity\n";
+  std::string yaml = make_config(settings);
+  yaml += "keys: { keyring: keys/keyring.yaml }\n";
+  yaml += "admin: { address: 127.0.0.1:0 }\n";
+  yaml += "fraud:\n  state:\n    store: redis\n    redis: { address: 127.0.0.1:" + std::to_string(redis_port) +
+          ", timeout: 100ms, on_unavailable: " + on_unavailable + " }\n"
+          "  profiles:\n    velocity:\n      rules:\n"
+          "        - name: card-velocity\n          when: { card_attempts_1m: { above: 3 } }\n          outcome: block\n";
+  return yaml;
+}
+
+unsigned pay(GatewayProcess& gateway, int amount) {
+  HttpsClient client(gateway.port(), client_options());
+  return client.request("POST", "/v2/payments", payment(amount), {{"content-type", "application/json"}}).status;
+}
+
+TEST(FraudSharedState, AVelocityLimitHoldsAcrossTwoInstancesAndRedisOutagesFollowThePolicy) {
+  auto& redis = RedisServer::instance();
+  auto dir_a = make_temp_dir("fraud-redis-a");
+  auto dir_b = make_temp_dir("fraud-redis-b");
+  make_dev_keyring(dir_a);
+  std::filesystem::copy(dir_a / "keys", dir_b / "keys");  // one fingerprint key: one card key
+  Simulator sim(dir_a);
+  GatewayProcess a(dir_a, config_yaml(sim.port(), redis.port(), "fail_open"));
+  GatewayProcess b(dir_b, config_yaml(sim.port(), redis.port(), "fail_closed"));
+  // Alternating instances, one card: three pass, the fourth (wherever it lands) is blocked.
+  std::vector<unsigned> statuses;
+  for (int i = 0; i < 6; ++i) statuses.push_back(pay(i % 2 ? b : a, 1000 + i));
+  EXPECT_EQ(statuses, (std::vector<unsigned>{200, 200, 200, 402, 402, 402}));
+
+  redis.stop();
+  EXPECT_EQ(pay(a, 2000), 200u) << "fail_open lets it through";
+  EXPECT_EQ(pay(b, 2000), 402u) << "fail_closed blocks";
+  auto metrics = run_command("curl -sS http://127.0.0.1:" + std::to_string(a.port("admin")) + "/metrics").output;
+  EXPECT_EQ(metrics.find("paygate_fraud_state_errors_total 0"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("paygate_fraud_state_errors_total"), std::string::npos);
+  redis.start();  // a fresh server (no persistence): counting starts again, and works again
+  EXPECT_EQ(pay(a, 3000), 200u);
+  EXPECT_EQ(pay(b, 3001), 200u);
+  EXPECT_EQ(pay(a, 3002), 200u);
+  EXPECT_EQ(pay(b, 3003), 402u);
+}
+
+}  // namespace
+}  // namespace paygate::test

@@ -1,0 +1,39 @@
+#include "tests/support/redis.h"
+
+#include <signal.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "tests/support/e2e.h"
+
+namespace paygate::test {
+
+RedisServer& RedisServer::instance() {
+  static RedisServer server;
+  return server;
+}
+
+RedisServer::RedisServer() : port_(unused_port()) { start(); }
+
+void RedisServer::start() {
+  const auto dir = make_temp_dir("redis");
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", dir.string()},
+      dir / "redis.log");
+  for (int i = 0; i < 200; ++i) {
+    auto ping = run_command("redis-cli -p " + std::to_string(port_) + " ping 2>&1");
+    if (ping.output.find("PONG") != std::string::npos) return;
+    if (process_->exited()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  throw std::runtime_error("redis-server did not start: " + read_file(dir / "redis.log"));
+}
+
+void RedisServer::stop() {
+  if (process_) process_->stop(SIGTERM);
+  process_.reset();
+}
+
+}  // namespace paygate::test

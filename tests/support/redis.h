@@ -1,0 +1,29 @@
+// Test support: a real Redis server (Debian's redis-server) on a free loopback port, with
+// no persistence, for the tests of the shared fraud state; stopped at the end of the test
+// binary.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "tests/support/process.h"
+
+namespace paygate::test {
+
+class RedisServer {
+ public:
+  // The server for this test binary, started on first use. Throws with its log when it
+  // cannot start.
+  static RedisServer& instance();
+  std::uint16_t port() const { return port_; }
+  // Stops or restarts it (the gateway's fail-open / fail-closed paths).
+  void stop();
+  void start();
+
+ private:
+  RedisServer();
+  std::uint16_t port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace paygate::test
