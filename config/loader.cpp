@@ -89,13 +89,19 @@ bool response_code(const std::string& code) {
   return code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
-IsoListener read_iso_listener(const YAML::Node& node, const std::string& path, Context& ctx) {
-  IsoListener iso;
-  MapReader r(node, path, ctx);
+// spec, framing and max_frame: how messages look on a connection, either side.
+template <class IsoSection>
+void read_iso_format(MapReader& r, IsoSection& iso, Context& ctx) {
   iso.spec = read_spec(r, iso.spec_name, ctx);
   r.choice<protocol::iso8583::Framing>("framing", iso.framing, framings);
   std::uint64_t max_frame = iso.max_frame;
   if (r.size("max_frame", max_frame, 64, protocol::iso8583::max_frame(iso.framing))) iso.max_frame = max_frame;
+}
+
+IsoListener read_iso_listener(const YAML::Node& node, const std::string& path, Context& ctx) {
+  IsoListener iso;
+  MapReader r(node, path, ctx);
+  read_iso_format(r, iso, ctx);
   r.count("max_in_flight", iso.max_in_flight, 1, 100'000);
   r.count("max_write_queue", iso.max_write_queue, 1, 100'000);
   r.duration("max_age", iso.max_age, Duration{1000}, one_day * 30);
@@ -112,10 +118,7 @@ IsoListener read_iso_listener(const YAML::Node& node, const std::string& path, C
 IsoProcessor read_iso_processor(const YAML::Node& node, const std::string& path, Context& ctx) {
   IsoProcessor iso;
   MapReader r(node, path, ctx);
-  iso.spec = read_spec(r, iso.spec_name, ctx);
-  r.choice<protocol::iso8583::Framing>("framing", iso.framing, framings);
-  std::uint64_t max_frame = iso.max_frame;
-  if (r.size("max_frame", max_frame, 64, protocol::iso8583::max_frame(iso.framing))) iso.max_frame = max_frame;
+  read_iso_format(r, iso, ctx);
   r.count("links", iso.links, 1, 1000);
   if (auto match = r.sequence("match", Presence::optional, [&](const YAML::Node&, const std::string&) {})) {
     iso.match_fields.clear();

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "crypto/tokens/luhn.h"
+#include "gateway/screening_facts.h"
 #include "gateway/worker.h"
 #include "protocol/payment/json_decode.h"
 
@@ -37,22 +37,12 @@ ExplainResult explain(const config::Config& config, const crypto::Fingerprinter*
   fraud::Observation o;
   o.merchant = request.merchant;
   o.client_ip = request.client_ip;
-  if (auto* amount = object.if_contains("amount"); amount && amount->is_object()) {
-    if (auto* v = amount->get_object().if_contains("value"); v && v->is_int64() && v->get_int64() > 0) {
-      o.amount = static_cast<std::uint64_t>(v->get_int64());
-    }
-  }
-  if (auto* address = object.if_contains("billing_address"); address && address->is_object()) {
-    if (auto* c = address->get_object().if_contains("country"); c && c->is_string()) o.billing_country = c->get_string();
-  }
-  if (auto* card = object.if_contains("card"); card && card->is_object()) {
-    if (auto* n = card->get_object().if_contains("number"); n && n->is_string()) {
-      const std::string number(n->get_string());
-      if (number.size() >= 12 && number.size() <= 19 && crypto::luhn_valid(number) && fingerprints) {
-        if (auto fp = fingerprints->fingerprint("paygate-fraud-screening", number)) o.card_key = fp.value().hex();
-        o.bin = number.substr(0, 6);
-      }
-    }
+  PaymentFacts facts = payment_facts(object);
+  o.amount = facts.amount;
+  o.billing_country = std::move(facts.billing_country);
+  if (!facts.pan.empty() && fingerprints) {
+    o.card_key = screening_card_key(*fingerprints, facts.pan);
+    o.bin = facts.pan.substr(0, 6);
   }
   if (auto it = config.fraud.issuing_countries.find(o.bin); !o.bin.empty() && it != config.fraud.issuing_countries.end()) {
     o.issuing_country = it->second;

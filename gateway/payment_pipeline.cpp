@@ -3,7 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/pan_scan.h"
-#include "crypto/tokens/luhn.h"
+#include "gateway/screening_facts.h"
 #include "protocol/payment/json_decode.h"
 
 namespace paygate::gateway {
@@ -34,20 +34,10 @@ std::optional<std::vector<std::string>> parent_members(const std::string& path) 
 // What screening reads from a validated message: amount, billing country, and a card
 // number the policies might not touch (its fingerprint is taken; the PAN is not kept).
 void PaymentPipeline::screening_facts(const boost::json::object& message, PipelineRequest& out) {
-  if (auto* amount = message.if_contains("amount"); amount && amount->is_object()) {
-    if (auto* v = amount->get_object().if_contains("value"); v && v->is_int64() && v->get_int64() > 0) {
-      out.amount = static_cast<std::uint64_t>(v->get_int64());
-    }
-  }
-  if (auto* address = message.if_contains("billing_address"); address && address->is_object()) {
-    if (auto* c = address->get_object().if_contains("country"); c && c->is_string()) out.billing_country = c->get_string();
-  }
-  if (auto* card = message.if_contains("card"); card && card->is_object()) {
-    if (auto* n = card->get_object().if_contains("number"); n && n->is_string()) {
-      const std::string number(n->get_string());
-      if (number.size() >= 12 && number.size() <= 19 && crypto::luhn_valid(number)) actions_.note_card(number);
-    }
-  }
+  PaymentFacts facts = payment_facts(message);
+  out.amount = facts.amount;
+  out.billing_country = std::move(facts.billing_country);
+  if (!facts.pan.empty()) actions_.note_card(facts.pan);
 }
 
 PipelineRequest PaymentPipeline::request(const std::string& body, int year, int month) {

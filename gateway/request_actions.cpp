@@ -1,5 +1,7 @@
 #include "gateway/request_actions.h"
 
+#include "gateway/screening_facts.h"
+
 #include <boost/json/serialize.hpp>
 
 #include "audit/pan_scan.h"
@@ -34,11 +36,8 @@ std::string error_code(const crypto::Error& e) {
 void RequestActions::saw(const std::string& pan, const std::string& token) {
   if (masked_pan_.empty() && !pan.empty()) masked_pan_ = audit::mask_digits(pan);
   if (card_key_.empty() && !pan.empty() && !route_.fraud_profile.empty() && services_.fingerprints) {
-    // Scoped to screening, not to a merchant: velocity per card spans merchants.
-    if (auto fp = services_.fingerprints->fingerprint("paygate-fraud-screening", pan)) {
-      card_key_ = fp.value().hex();
-      bin_ = pan.substr(0, 6);
-    }
+    card_key_ = screening_card_key(*services_.fingerprints, pan);
+    if (!card_key_.empty()) bin_ = pan.substr(0, 6);
   }
   if (token_.empty() && !token.empty()) token_ = token;
 }

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include "gateway/log.h"
 #include "gateway/net/asio.h"
 
 namespace paygate::gateway {
@@ -43,6 +44,13 @@ HandshakeFailure classify_handshake_failure(const boost::system::error_code& ec,
     case SSL_R_CERTIFICATE_VERIFY_FAILED: return HandshakeFailure::certificate_invalid;
     default: return HandshakeFailure::protocol;
   }
+}
+
+void record_handshake_failure(Metrics& metrics, std::size_t listener, const std::string& listener_name,
+                              const boost::system::error_code& ec, ssl_st* ssl) {
+  const HandshakeFailure reason = classify_handshake_failure(ec, ssl);
+  log::debug("tls handshake failed listener={} reason={}", listener_name, to_string(reason));
+  metrics.tls_handshake_failure(listener, reason);
 }
 
 }  // namespace paygate::gateway

@@ -73,9 +73,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     tcp_layer.expires_after(limits_.header_timeout);
     auto [hec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
     if (hec) {
-      const HandshakeFailure reason = classify_handshake_failure(hec, stream_.native_handle());
-      log::debug("tls handshake failed listener={} reason={}", listener_.name, to_string(reason));
-      worker_.runtime.metrics.tls_handshake_failure(listener_.index, reason);
+      record_handshake_failure(worker_.runtime.metrics, listener_.index, listener_.name, hec, stream_.native_handle());
       co_return;
     }
     peer_ = net::verified_peer_certificate(stream_.native_handle());

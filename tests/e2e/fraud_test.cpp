@@ -103,13 +103,7 @@ class FraudTest : public ::testing::Test {
   }
   static std::string admin() { return "127.0.0.1:" + std::to_string(gateway_->port("admin")); }
   static std::string metrics() { return run_command("curl -sS http://" + admin() + "/metrics").output; }
-  static std::string audit_records() {
-    std::string records;
-    for (const auto& f : std::filesystem::directory_iterator(dir_ / "audit")) {
-      if (f.path().extension() == ".log") records += read_file(f.path());
-    }
-    return records;
-  }
+  static std::string audit_records() { return test::audit_records(dir_ / "audit"); }
 
   static inline std::filesystem::path dir_;
   static inline Simulator* sim_ = nullptr;
@@ -168,19 +162,7 @@ TEST_F(FraudTest, Iso8583RequestsGetTheBlockCode) {
   IsoClient c(gateway_->port("acquirers"), options, *spec.spec);
   std::vector<std::string> codes;
   for (int i = 0; i < 8; ++i) {
-    protocol::iso8583::Message m;
-    m.mti = "0100";
-    m.fields.set(2, card(500 + i));
-    m.fields.set(3, "000000");
-    m.fields.set(4, "000000000100");
-    m.fields.set(7, "1130120000");
-    char stan[8];
-    std::snprintf(stan, sizeof stan, "%06d", 700 + i);
-    m.fields.set(11, stan);
-    m.fields.set(41, "TERM0001");
-    m.fields.set(42, "MERCHANT0000001");
-    m.fields.set(49, "978");
-    c.send(m);
+    c.send(iso_request("0100", 700 + i, card(500 + i), "000000000100"));
     auto answer = c.receive();
     ASSERT_TRUE(answer);
     codes.emplace_back(answer->fields.get(39));

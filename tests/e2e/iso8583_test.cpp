@@ -25,25 +25,9 @@ namespace {
 
 namespace iso = protocol::iso8583;
 
-std::string stan_text(int n) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%06d", n);
-  return text;
-}
-
 iso::Message request(const std::string& mti, int stan, const std::string& pan, const std::string& amount = "000000001000",
                      const std::string& processing = "000000") {
-  iso::Message m;
-  m.mti = mti;
-  if (!pan.empty()) m.fields.set(2, pan);
-  m.fields.set(3, processing);
-  m.fields.set(4, amount);
-  m.fields.set(7, "1130120000");
-  m.fields.set(11, stan_text(stan));
-  m.fields.set(41, "TERM0001");
-  m.fields.set(42, "MERCHANT0000001");
-  m.fields.set(49, "978");
-  return m;
+  return iso_request(mti, stan, pan, amount, processing);
 }
 
 class Iso8583Test : public ::testing::Test {
@@ -108,12 +92,8 @@ class Iso8583Test : public ::testing::Test {
     return run_command("curl -sS http://127.0.0.1:" + std::to_string(gateway_->port("admin")) + "/metrics").output;
   }
   static std::string audit_records() {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::string records;
-    for (const auto& f : std::filesystem::directory_iterator(dir_ / "audit")) {
-      if (f.path().extension() == ".log") records += read_file(f.path());
-    }
-    return records;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // fsync batch: let the writer reach the file
+    return test::audit_records(dir_ / "audit");
   }
 
   static inline std::filesystem::path dir_;

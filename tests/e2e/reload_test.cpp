@@ -110,12 +110,8 @@ class ReloadTest : public ::testing::Test {
   }
 
   std::string audit_records() const {
-    run_command("sleep 0.1");  // fsync batch: let the writer reach the file
-    std::string records;
-    for (const auto& f : std::filesystem::directory_iterator(dir_ / "audit")) {
-      if (f.path().extension() == ".log") records += read_file(f.path());
-    }
-    return records;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // fsync batch: let the writer reach the file
+    return test::audit_records(dir_ / "audit");
   }
 
   static std::size_t count(const std::string& text, const std::string& what) {

@@ -112,6 +112,14 @@ std::string make_config(const TestConfig& s) {
   return yaml;
 }
 
+std::string audit_records(const std::filesystem::path& audit_dir) {
+  std::string records;
+  for (const auto& f : std::filesystem::directory_iterator(audit_dir)) {
+    if (f.path().extension() == ".log") records += read_file(f.path());
+  }
+  return records;
+}
+
 std::uint16_t unused_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -73,6 +73,9 @@ struct TestConfig {
 };
 std::string make_config(const TestConfig& settings);
 
+// Every record in an audit folder's .log files, concatenated (for substring checks).
+std::string audit_records(const std::filesystem::path& audit_dir);
+
 // A loopback port with nothing listening on it (bound, then released).
 std::uint16_t unused_port();
 

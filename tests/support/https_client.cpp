@@ -46,15 +46,19 @@ HttpAnswer to_answer(http::response<http::string_body>& res) {
 
 }  // namespace
 
+void configure_client_tls(ssl::context& tls, const ClientOptions& options) {
+  tls.load_verify_file(options.ca.string());
+  tls.set_verify_mode(ssl::verify_peer);
+  if (options.certificate) {
+    tls.use_certificate_chain_file(options.certificate->string());
+    tls.use_private_key_file(options.private_key->string(), ssl::context::pem);
+  }
+}
+
 HttpsClient::HttpsClient(std::uint16_t port, const ClientOptions& options) : impl_(std::make_unique<Impl>()) {
   Impl& i = *impl_;
   i.timeout = options.timeout;
-  i.tls.load_verify_file(options.ca.string());
-  i.tls.set_verify_mode(ssl::verify_peer);
-  if (options.certificate) {
-    i.tls.use_certificate_chain_file(options.certificate->string());
-    i.tls.use_private_key_file(options.private_key->string(), ssl::context::pem);
-  }
+  configure_client_tls(i.tls, options);
   i.stream = std::make_unique<TlsStream>(i.io, i.tls);
   if (!set_peer_name(i.stream->native_handle(), options.server_name)) throw std::runtime_error("server name");
 

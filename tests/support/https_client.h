@@ -11,6 +11,10 @@
 #include <string>
 #include <string_view>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace paygate::test {
 
 struct ClientOptions {
@@ -31,6 +35,10 @@ struct HttpAnswer {
 
   std::string header(std::string_view name) const;
 };
+
+// Trust anchor, verification and the client certificate from `options` (for any TLS
+// test client).
+void configure_client_tls(boost::asio::ssl::context& tls, const ClientOptions& options);
 
 class HttpsClient {
  public:

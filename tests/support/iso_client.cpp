@@ -30,15 +30,27 @@ struct IsoClient::Impl {
   }
 };
 
+iso::Message iso_request(const std::string& mti, int stan, const std::string& pan, const std::string& amount,
+                         const std::string& processing_code) {
+  iso::Message m;
+  m.mti = mti;
+  if (!pan.empty()) m.fields.set(2, pan);
+  m.fields.set(3, processing_code);
+  m.fields.set(4, amount);
+  m.fields.set(7, "1130120000");
+  char stan_text[8];
+  std::snprintf(stan_text, sizeof stan_text, "%06d", stan % 1000000);
+  m.fields.set(11, stan_text);
+  m.fields.set(41, "TERM0001");
+  m.fields.set(42, "MERCHANT0000001");
+  m.fields.set(49, "978");
+  return m;
+}
+
 IsoClient::IsoClient(std::uint16_t port, const ClientOptions& options, const iso::MessageSpec& spec, iso::Framing framing)
     : impl_(std::make_unique<Impl>()), spec_(spec), framing_(framing) {
   Impl& i = *impl_;
-  i.tls.load_verify_file(options.ca.string());
-  i.tls.set_verify_mode(ssl::verify_peer);
-  if (options.certificate) {
-    i.tls.use_certificate_chain_file(options.certificate->string());
-    i.tls.use_private_key_file(options.private_key->string(), ssl::context::pem);
-  }
+  configure_client_tls(i.tls, options);
   i.stream = std::make_unique<TlsStream>(i.io, i.tls);
   if (!set_peer_name(i.stream->native_handle(), options.server_name)) throw std::runtime_error("server name");
   beast::error_code ec;

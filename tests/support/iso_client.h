@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,12 @@
 #include "tests/support/https_client.h"
 
 namespace paygate::test {
+
+// A request as the e2e tests send it: DE 2, 3, 4, 7, 11, 41, 42, 49 (DE 2 omitted when
+// `pan` is empty).
+protocol::iso8583::Message iso_request(const std::string& mti, int stan, const std::string& pan,
+                                       const std::string& amount = "000000001000",
+                                       const std::string& processing_code = "000000");
 
 class IsoClient {
  public:
