@@ -4,7 +4,9 @@
 // carry the STAN of a request in flight on its connection and DE 39 "00".
 //
 //   iso8583-load --connect HOST:PORT --ca FILE [--cert FILE --key FILE] [--server-name N]
-//                [--connections C] [--window W] [--seconds D] [--spec NAME]
+//                [--connections C] [--window W] [--seconds D] [--spec NAME] [--cards N]
+// --cards N: each request carries one of N different card numbers (default 1), so that
+// fraud screening sees a realistic spread of cards rather than one card a thousand times.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,13 +39,29 @@ struct Load {
   tcp::endpoint endpoint;
   std::string server_name;
   int window = 1;
+  std::uint64_t cards = 1;
   Clock::time_point stop;
 };
 
-std::vector<std::uint8_t> make_request(const iso::MessageSpec& spec, int connection, std::uint32_t stan) {
+// The n-th test card: 411111, nine digits of n, the Luhn check digit.
+std::string card_number(std::uint64_t n) {
+  char base[16];
+  std::snprintf(base, sizeof base, "411111%09llu", static_cast<unsigned long long>(n % 1'000'000'000));
+  int sum = 0;
+  for (int i = 14; i >= 0; --i) {
+    int d = base[i] - '0';
+    if ((14 - i) % 2 == 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return std::string(base) + static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+std::vector<std::uint8_t> make_request(const Load& load, int connection, std::uint32_t stan) {
+  static std::uint64_t sequence = 0;
+  const iso::MessageSpec& spec = *load.spec;
   iso::Message m;
   m.mti = "0100";
-  m.fields.set(2, "4111111111111111");
+  m.fields.set(2, card_number(load.cards > 1 ? sequence++ % load.cards : 0));
   m.fields.set(3, "000000");
   m.fields.set(4, "000000001000");
   m.fields.set(7, "1130120000");
@@ -76,7 +94,7 @@ asio::awaitable<void> drive(const Load& load, int index, Totals& totals) {
   // Send the window, then one new request per answer until the time is up.
   std::vector<std::uint8_t> batch;
   for (int i = 0; i < load.window; ++i) {
-    auto r = make_request(*load.spec, index, ++stan);
+    auto r = make_request(load, index, ++stan);
     char key[8];
     std::snprintf(key, sizeof key, "%06u", stan % 1000000);
     in_flight[key] = Clock::now();
@@ -100,7 +118,7 @@ asio::awaitable<void> drive(const Load& load, int index, Totals& totals) {
     totals.latencies_us.push_back(std::chrono::duration<double, std::micro>(now - it->second).count());
     in_flight.erase(it);
     if (now < load.stop) {
-      auto r = make_request(*load.spec, index, ++stan);
+      auto r = make_request(load, index, ++stan);
       char key[8];
       std::snprintf(key, sizeof key, "%06u", stan % 1000000);
       in_flight[key] = Clock::now();
@@ -130,7 +148,8 @@ int main(int argc, char** argv) {
        {"connections", "C", "connections (default 1)", false},
        {"window", "W", "requests in flight per connection (default 32)", false},
        {"seconds", "D", "duration (default 10)", false},
-       {"spec", "NAME", "message spec (default iso8583-1987-ascii)", false}}};
+       {"spec", "NAME", "message spec (default iso8583-1987-ascii)", false},
+       {"cards", "N", "spread requests over N card numbers (default 1)", false}}};
   std::string error;
   auto args = cli::parse(command, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
   if (!args || args->help) {
@@ -154,6 +173,7 @@ int main(int argc, char** argv) {
   load.endpoint = tcp::endpoint(asio::ip::make_address(endpoint->host == "localhost" ? "127.0.0.1" : endpoint->host), endpoint->port);
   load.server_name = args->value("server-name").value_or("localhost");
   load.window = std::stoi(args->value("window").value_or("32"));
+  load.cards = std::stoull(args->value("cards").value_or("1"));
   const int connections = std::stoi(args->value("connections").value_or("1"));
   const double seconds = std::stod(args->value("seconds").value_or("10"));
   const auto start = Clock::now();

@@ -66,8 +66,8 @@ class FraudState {
   std::uint64_t evictions() const;   // keys dropped to stay within max_keys
   std::size_t max_keys() const { return per_shard_ * shards_.size(); }
 
-  // The amount's robust z-score against the merchant's recent amounts (the last 256);
-  // `record` adds it to them.
+  // The amount's robust z-score against the merchant's recent amounts (the last 256;
+  // median and MAD refreshed every 16 payments); `record` adds it to them.
   double amount_zscore(const std::string& merchant, std::uint64_t amount, bool record = true);
 
  private:
@@ -89,6 +89,10 @@ class FraudState {
   struct Amounts {
     std::vector<std::uint64_t> ring;
     std::size_t next = 0;
+    bool has_stats = false;
+    double median = 0;
+    double mad = 1;
+    std::size_t since_stats = 0;  // amounts added since median and MAD were computed
   };
   std::unordered_map<std::string, Amounts> amounts_;  // per merchant: merchants are configured, few
 };
