@@ -107,6 +107,10 @@ SimAnswer authorize(std::string_view request_json, IdSource& ids, const Authoriz
       received[name] = "plain";
       return true;
     }
+    if (!options.decrypt && options.jwe_unopened) {
+      received[name] = "jwe_unopened";
+      return true;
+    }
     auto plain = options.decrypt ? options.decrypt(text) : std::nullopt;
     if (!plain) return false;
     out = std::move(*plain);

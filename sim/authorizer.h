@@ -45,6 +45,9 @@ class IdSource {
 // processors do, so tests can check that the gateway's response policy tokenizes it.
 struct AuthorizeOptions {
   std::function<std::optional<std::string>(std::string_view compact)> decrypt;  // empty: JWE refused
+  // Without decrypt: accept JWE fields unopened ("received": "jwe_unopened") instead of
+  // refusing them — for benchmarks, where opening them (RSA) is not the gateway's cost.
+  bool jwe_unopened = false;
 };
 SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options = {});
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
        {"private-key", "FILE", "server private key (PEM, mode 0600)", true},
        {"threads", "N", "network threads (default 1)", false},
        {"jwe-key", "FILE", "the processor's JWE private key (PEM or JWK): opens card fields encrypted for it", false},
+       {"jwe-unopened", "", "without --jwe-key: accept JWE card fields without opening them (benchmarks)", false},
        {"iso8583-listen", "HOST:PORT", "also serve ISO 8583 over TLS here (port 0 = any)", false},
        {"iso8583-spec", "NAME|FILE", "ISO 8583 spec (default iso8583-1987-ascii)", false},
        {"iso8583-framing", "NAME", "binary2 (default), bcd2 or ascii4", false},
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   options.tls.private_key = *args->value("private-key");
   if (auto threads = args->value("threads")) options.threads = static_cast<std::uint32_t>(std::stoul(*threads));
   if (auto jwe_key = args->value("jwe-key")) options.jwe_key = *jwe_key;
+  options.jwe_unopened = args->flag("jwe-unopened");
 
   sigset_t signals;
   sigemptyset(&signals);

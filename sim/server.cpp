@@ -168,6 +168,10 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
       return std::string(plain.value().plaintext.begin(), plain.value().plaintext.end());
     };
     state->authorize_options = std::move(authorize_options);
+  } else if (options.jwe_unopened) {
+    auto authorize_options = std::make_shared<AuthorizeOptions>();
+    authorize_options->jwe_unopened = true;
+    state->authorize_options = std::move(authorize_options);
   }
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(options.listen.host, ec), options.listen.port);

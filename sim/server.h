@@ -17,6 +17,7 @@ struct SimOptions {
   std::uint32_t threads = 1;
   // The processor's JWE private key: card fields the gateway encrypted for it are opened.
   std::optional<std::filesystem::path> jwe_key;
+  bool jwe_unopened = false;  // without jwe_key: accept JWE fields without opening them (benchmarks)
 };
 
 class SimServer {

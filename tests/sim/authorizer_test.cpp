@@ -67,6 +67,18 @@ TEST(Authorizer, RejectsInvalidRequestsWith400) {
   }
 }
 
+TEST(Authorizer, JweFieldsAreRefusedUnlessOpenedOrExplicitlyLeftUnopened) {
+  FixedIds ids;
+  const std::string body =
+      R"({"amount":{"value":1000,"currency":"EUR"},"card":{"number":"4111111111111111","cvv":"a.b.c.d.e"}})";
+  EXPECT_EQ(authorize(body, ids).http_status, 400u);
+  AuthorizeOptions unopened;
+  unopened.jwe_unopened = true;
+  auto answer = authorize(body, ids, unopened);
+  EXPECT_EQ(answer.http_status, 200u);
+  EXPECT_NE(answer.body.find(R"("cvv":"jwe_unopened")"), std::string::npos) << answer.body;
+}
+
 TEST(MaskCardNumber, KeepsFirstSixAndLastFour) {
   EXPECT_EQ(mask_card_number("4111111111111111"), "411111******1111");
   EXPECT_EQ(mask_card_number("378282246310005"), "378282*****0005");
