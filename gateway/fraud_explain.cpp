@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gateway/screening_facts.h"
+#include "gateway/fraud_stage.h"
 #include "gateway/worker.h"
 #include "protocol/payment/json_decode.h"
 

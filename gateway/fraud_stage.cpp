@@ -1,5 +1,7 @@
 #include "gateway/fraud_stage.h"
 
+#include <boost/json/array.hpp>
+
 #include <algorithm>
 
 #include "fraud/redis_screener.h"
@@ -31,6 +33,20 @@ std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config
   o.prefix = config.redis_prefix;
   o.fail_closed = config.fail_closed;
   return std::make_unique<fraud::RedisScreener>(o);
+}
+
+boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d) {
+  boost::json::object o;
+  o["profile"] = profile.name;
+  o["mode"] = profile.dry_run ? "dry_run" : "enforce";
+  o["verdict"] = fraud::to_string(d.verdict);
+  o["outcome"] = fraud::to_string(d.outcome);
+  o["score"] = d.score;
+  boost::json::array fired;
+  for (const auto& r : d.fired) fired.emplace_back(r);
+  o["rules"] = std::move(fired);
+  o["reason"] = d.reason;
+  return o;
 }
 
 fraud::Feedback feedback_from(const config::FraudConfig& config, bool approved, const std::string& code) {

@@ -2,6 +2,9 @@
 // and what they tell it back about the processor's answer.
 #pragma once
 
+#include <boost/json/object.hpp>
+
+#include <memory>
 #include <string>
 
 #include "fraud/screener.h"
@@ -17,6 +20,9 @@ fraud::Observation observe(const Snapshot& snapshot, const RequestActions& actio
 
 // The screening state the configuration asks for (in process, or Redis).
 std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config);
+
+// The record of a screening decision for the audit log (and `fraud explain`).
+boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d);
 
 // declined: the processor did not approve; auth_failure: its code is one of
 // fraud.auth_failure_codes (CVV or expiry).

@@ -213,20 +213,6 @@ void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, c
 
 }  // namespace
 
-boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d) {
-  boost::json::object o;
-  o["profile"] = profile.name;
-  o["mode"] = profile.dry_run ? "dry_run" : "enforce";
-  o["verdict"] = fraud::to_string(d.verdict);
-  o["outcome"] = fraud::to_string(d.outcome);
-  o["score"] = d.score;
-  boost::json::array fired;
-  for (const auto& r : d.fired) fired.emplace_back(r);
-  o["rules"] = std::move(fired);
-  o["reason"] = d.reason;
-  return o;
-}
-
 std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared_ptr<const Snapshot> snapshot) {
   auto view = std::make_shared<ThreadSnapshot>();
   view->shared = std::move(snapshot);

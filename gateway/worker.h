@@ -2,8 +2,6 @@
 // configuration builds (Snapshot, gateway/snapshot.h), and what each network thread owns.
 #pragma once
 
-#include <boost/json/object.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -53,8 +51,6 @@ inline std::int64_t fraud_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The record of a screening decision for the audit log.
-boost::json::object fraud_record(const fraud::Profile& profile, const fraud::Decision& d);
 
 // One thread's view of one snapshot: the snapshot and this thread's connection pools to
 // its processors. A request holds it from start to answer, so a reload never pulls a

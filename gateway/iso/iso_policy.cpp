@@ -3,32 +3,12 @@
 #include <boost/json/value.hpp>
 
 #include "audit/pan_scan.h"
+#include "protocol/iso8583/track2.h"
 
 namespace paygate::gateway {
 namespace {
 
 using protocol::FieldAction;
-
-// Track 2: PAN, separator ('=' or 'D'), then expiry, service code, discretionary data.
-// Some dialects frame it with ';' ... '?' sentinels.
-struct Track2 {
-  std::string prefix;  // ";" or ""
-  std::string pan;
-  std::string rest;    // from the separator on
-};
-
-std::optional<Track2> split_track2(std::string_view text) {
-  Track2 t;
-  if (!text.empty() && text.front() == ';') {
-    t.prefix = ";";
-    text.remove_prefix(1);
-  }
-  const auto sep = text.find_first_of("=D");
-  if (sep == std::string_view::npos || sep < 12 || sep > 19) return std::nullopt;
-  t.pan = std::string(text.substr(0, sep));
-  t.rest = std::string(text.substr(sep));
-  return t;
-}
 
 // One action on one card number; the new value or an error code.
 std::optional<std::string> act(FieldAction action, int field, const std::string& value, protocol::FieldActions& actions,
@@ -57,7 +37,7 @@ std::vector<IsoPolicyError> apply_iso_policy(const std::vector<config::IsoFieldR
       const std::string value(message.fields.get(rule.field));
       std::string error;
       if (rule.field == 35) {
-        auto track = split_track2(value);
+        auto track = protocol::iso8583::split_track2(value);
         if (!track) {
           errors.push_back({rule.field, "malformed_track2"});
           break;
@@ -67,7 +47,8 @@ std::vector<IsoPolicyError> apply_iso_policy(const std::vector<config::IsoFieldR
           errors.push_back({rule.field, error});
           break;
         }
-        message.fields.set(rule.field, track->prefix + *pan + track->rest);
+        track->pan = std::move(*pan);
+        message.fields.set(rule.field, protocol::iso8583::join_track2(*track));
         continue;
       }
       auto replaced = act(action, rule.field, value, actions, error);

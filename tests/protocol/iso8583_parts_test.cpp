@@ -1,6 +1,8 @@
 // BER-TLV (field 55), framing headers and the masking printer.
 #include <gtest/gtest.h>
 
+#include "protocol/iso8583/track2.h"
+
 #include "config/iso8583_spec_loader.h"
 #include "protocol/iso8583/codec.h"
 #include "protocol/iso8583/framing.h"
@@ -127,6 +129,26 @@ TEST(Iso8583Fields, KeepsFieldOrderReplacesAndErases) {
   same.set(128, "other");
   EXPECT_FALSE(fields == same);
   EXPECT_TRUE(Fields{}.empty());
+}
+
+}  // namespace
+}  // namespace paygate::protocol::iso8583
+
+namespace paygate::protocol::iso8583 {
+namespace {
+
+TEST(Track2, SplitsAtTheSeparatorAndJoinsBackByteForByte) {
+  for (const std::string text : {";4111111111111111=30121010000000000000?", "5555555555554444D30121010", "378282246310005=3012"}) {
+    auto t = split_track2(text);
+    ASSERT_TRUE(t) << text;
+    EXPECT_EQ(join_track2(*t), text);
+    EXPECT_TRUE(t->pan.size() >= 12 && t->pan.size() <= 19);
+  }
+  EXPECT_EQ(split_track2(";4111111111111111=3012")->prefix, ";");
+  EXPECT_EQ(split_track2("4111111111111111D3012")->rest, "D3012");
+  EXPECT_FALSE(split_track2("41111=3012"));                     // too short to be a PAN
+  EXPECT_FALSE(split_track2("41111111111111111111111=3012"));   // too long
+  EXPECT_FALSE(split_track2("4111111111111111"));               // no separator
 }
 
 }  // namespace
