@@ -161,7 +161,7 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
     asio::co_spawn(
         worker.io,
         [&worker, &listener, s = std::move(socket)]() mutable -> asio::awaitable<void> {
-          if (worker.current->shared->config->listeners[listener.index].kind == config::ListenerKind::iso8583) {
+          if (listener.kind == config::ListenerKind::iso8583) {
             co_await serve_iso8583(worker, listener, std::move(s));
           } else {
             co_await serve_https(worker, listener, std::move(s));
@@ -257,6 +257,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
     auto listener = std::make_unique<ListenerContext>();
     listener->name = cfg.listeners[i].name;
     listener->index = i;
+    listener->kind = cfg.listeners[i].kind;
     runtime.listeners.push_back(std::move(listener));
   }
 

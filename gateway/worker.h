@@ -31,6 +31,7 @@ namespace paygate::gateway {
 struct ListenerContext {
   std::string name;
   std::size_t index = 0;  // in config.listeners
+  config::ListenerKind kind = config::ListenerKind::https;
   net::tcp::endpoint bound;
   std::atomic<std::uint32_t> connections{0};  // open sessions, all threads
 };
