@@ -18,7 +18,7 @@
 #include "gateway/net/iso_frames.h"
 #include "gateway/net/peer_certificate.h"
 #include "gateway/request_actions.h"
-#include "gateway/tls_failure.h"
+#include "gateway/tls_handshake.h"
 #include "gateway/worker.h"
 #include "protocol/iso8583/codec.h"
 
@@ -69,17 +69,10 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
 
   asio::awaitable<void> run() {
     auto self = shared_from_this();
-    auto& tcp_layer = stream_.next_layer();
-    tcp_layer.expires_after(limits_.header_timeout);
-    auto [hec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
-    if (hec) {
-      record_handshake_failure(worker_.runtime.metrics, listener_.index, listener_.name, hec, stream_.native_handle());
-      co_return;
-    }
-    peer_ = net::verified_peer_certificate(stream_.native_handle());
-    beast::error_code ip_ec;
-    const auto remote = tcp_layer.socket().remote_endpoint(ip_ec);
-    if (!ip_ec) client_ip_ = remote.address().to_string();
+    ConnectionPeer peer;
+    if (!co_await server_handshake(worker_, listener_, stream_, limits_.header_timeout, peer)) co_return;
+    peer_ = std::move(peer.certificate);
+    client_ip_ = std::move(peer.ip);
     {
       auto view = worker_.current;
       if (view->shared->merchants.enabled() && !merchant_of(*view->shared)) {
