@@ -55,8 +55,6 @@ class MemoryScreener final : public Screener {
   std::uint64_t evictions() const override { return state_.evictions(); }
   std::uint64_t state_errors() const override { return 0; }
 
-  const FraudState& state() const { return state_; }
-
  private:
   SignalValues signals(const Observation& o, std::int64_t now, bool record);
 

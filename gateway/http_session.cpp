@@ -9,7 +9,6 @@
 #include "gateway/blocking_work.h"
 #include "gateway/fraud_stage.h"
 #include "gateway/log.h"
-#include "gateway/net/peer_certificate.h"
 #include "gateway/payment_pipeline.h"
 #include "gateway/problem.h"
 #include "gateway/tls_handshake.h"
@@ -260,8 +259,9 @@ class HttpSession {
     // network round trip.
     const fraud::Profile* profile = snapshot->fraud_profile(route);
     fraud::Screener* screener = profile ? worker_.runtime.screener.get() : nullptr;
-    auto observation = std::make_shared<fraud::Observation>();
-    auto decision = std::make_shared<std::optional<fraud::Decision>>();
+    // Allocated only when this route screens.
+    auto observation = screener ? std::make_shared<fraud::Observation>() : nullptr;
+    auto decision = screener ? std::make_shared<std::optional<fraud::Decision>>() : nullptr;
     auto request_step = [pipeline, body, today, snapshot, screener, profile, observation, decision, merchant,
                          ip = client_ip_] {
       auto out = pipeline->request(*body, static_cast<int>(today.year()), static_cast<int>(static_cast<unsigned>(today.month())));
@@ -278,7 +278,7 @@ class HttpSession {
       co_return co_await answer_issues(prepared->refusal_status == 503 ? problems::service_busy : problems::invalid_message_rules,
                                        prepared->issues, keep_alive);
     }
-    if (*decision) {
+    if (decision && *decision) {
       fraud_decision_ = std::move(**decision);
       fraud_profile_ = profile;
       snapshot->count_fraud(*profile, *fraud_decision_);

@@ -16,7 +16,6 @@
 #include "gateway/iso/processor_links.h"
 #include "gateway/log.h"
 #include "gateway/net/iso_frames.h"
-#include "gateway/net/peer_certificate.h"
 #include "gateway/request_actions.h"
 #include "gateway/tls_handshake.h"
 #include "gateway/worker.h"
@@ -208,8 +207,9 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
     // state in Redis is a network round trip).
     const fraud::Profile* profile = snapshot.fraud_profile(*route);
     fraud::Screener* screener = profile ? worker_.runtime.screener.get() : nullptr;
-    auto observation = std::make_shared<fraud::Observation>();
-    auto decision = std::make_shared<std::optional<fraud::Decision>>();
+    // Allocated only when this route screens.
+    auto observation = screener ? std::make_shared<fraud::Observation>() : nullptr;
+    auto decision = screener ? std::make_shared<std::optional<fraud::Decision>>() : nullptr;
     std::uint64_t amount = 0;
     for (char c : request.fields.get(4)) amount = amount * 10 + static_cast<std::uint64_t>(c - '0');
     auto request_step = [route, outgoing, actions, keep, screener, profile, observation, decision, amount,
@@ -233,7 +233,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       x.upstream = "refused";
       co_return generated_answer(request, token_error(request_errors->front().code) ? "14" : iso_.format_error_code);
     }
-    if (*decision) {
+    if (decision && *decision) {
       x.fraud = std::move(**decision);
       x.fraud_profile = profile;
       snapshot.count_fraud(*profile, *x.fraud);

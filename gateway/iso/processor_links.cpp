@@ -282,10 +282,6 @@ ProcessorLinks::~ProcessorLinks() {
   for (auto& link : links_) link->close();
 }
 
-std::size_t ProcessorLinks::links_up() const {
-  return static_cast<std::size_t>(std::count_if(links_.begin(), links_.end(), [](const auto& l) { return l->up; }));
-}
-
 asio::awaitable<ProcessorLinks::Result> ProcessorLinks::exchange(const iso::Message& request) {
   const std::string key = match_key(request, processor_.config->iso->match_fields);
   const auto deadline = Clock::now() + processor_.config->timeouts.connect;

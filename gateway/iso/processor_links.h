@@ -45,7 +45,6 @@ class ProcessorLinks {
   };
   net::asio::awaitable<Result> exchange(const protocol::iso8583::Message& request);
 
-  std::size_t links_up() const;
 
   struct Link;
 
