@@ -264,6 +264,11 @@ TEST_F(Iso8583Test, APeerThatNeverReadsIsCutOffAtTheWriteQueueBound) {
     for (; sent < 150000; ++sent) greedy.send(request("0100", 100000 + sent % 800000, "4111111111111111"));
   } catch (const std::exception&) {
   }
+  // Still not reading: a slow gateway (a sanitizer build) may not have answered enough
+  // yet to fill the window. Reading now would drain it and the queue would never fill.
+  for (int i = 0; i < 600 && gateway_->log().find("reason=write_queue_full") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   bool closed = false;
   for (int i = 0; i <= sent && !closed; ++i) closed = !greedy.receive(std::chrono::seconds(5)).has_value();
   EXPECT_TRUE(closed) << sent << " sent";
