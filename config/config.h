@@ -62,6 +62,10 @@ struct ListenerLimits {
   Duration idle_timeout{60000};    // between keep-alive requests
   Duration write_timeout{30000};   // writing one answer
   std::uint32_t max_connections = 10000;
+  // SO_SNDBUF per accepted connection; 0 leaves the kernel's autotuning (up to
+  // net.ipv4.tcp_wmem's maximum, megabytes). A bound caps what a peer that stops reading
+  // can make the kernel hold for it, and makes back-pressure reach paygate sooner.
+  std::uint64_t send_buffer = 0;
 };
 
 enum class ListenerKind { https, iso8583 };

@@ -56,6 +56,7 @@ ListenerLimits read_limits(const YAML::Node& node, const std::string& path, Cont
   r.duration("idle_timeout", l.idle_timeout, one_ms, one_day);
   r.duration("write_timeout", l.write_timeout, one_ms, one_day);
   r.count("max_connections", l.max_connections, 1, 1'000'000);
+  r.size("send_buffer", l.send_buffer, 0, 64ull << 20);
   r.finish();
   return l;
 }

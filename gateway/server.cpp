@@ -149,15 +149,17 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
       co_await pause.async_wait(use_tuple);
       continue;
     }
-    const std::uint32_t max_connections =
-        worker.current->shared->config->listeners[listener.index].limits.max_connections;
-    if (listener.connections.fetch_add(1, std::memory_order_relaxed) >= max_connections) {
+    const config::ListenerLimits& limits = worker.current->shared->config->listeners[listener.index].limits;
+    if (listener.connections.fetch_add(1, std::memory_order_relaxed) >= limits.max_connections) {
       listener.connections.fetch_sub(1, std::memory_order_relaxed);
       log::warn("connection refused listener={} reason=max_connections", listener.name);
       continue;  // the socket closes as it goes out of scope
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    if (limits.send_buffer > 0) {
+      socket.set_option(asio::socket_base::send_buffer_size(static_cast<int>(limits.send_buffer)), ignored);
+    }
     asio::co_spawn(
         worker.io,
         [&worker, &listener, s = std::move(socket)]() mutable -> asio::awaitable<void> {

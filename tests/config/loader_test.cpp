@@ -106,7 +106,8 @@ TEST(ConfigLoader, TheExampleConfigIsValid) {
 TEST(ConfigLoader, ReadsEveryOptionalSection) {
   std::string yaml = replace(base_yaml(), "    tls:\n      certificate",
                              "    limits: { max_body: 1MiB, max_header: 8KiB, header_timeout: 250ms, body_timeout: 2s,\n"
-                             "              idle_timeout: 1m, write_timeout: 3s, max_connections: 7 }\n"
+                             "              idle_timeout: 1m, write_timeout: 3s, max_connections: 7,\n"
+                             "              send_buffer: 32KiB }\n"
                              "    tls:\n      certificate");
   yaml = replace(yaml, "url: https://127.0.0.1:9443", "url: https://proc.example:8443/api/\n"
                  "    timeouts: { connect: 100ms, response: 1h }\n"
@@ -124,6 +125,7 @@ TEST(ConfigLoader, ReadsEveryOptionalSection) {
   EXPECT_EQ(l.idle_timeout, Duration{60000});
   EXPECT_EQ(l.write_timeout, Duration{3000});
   EXPECT_EQ(l.max_connections, 7u);
+  EXPECT_EQ(l.send_buffer, 32u * 1024);
   const auto& p = c.processors[0];
   EXPECT_EQ(p.endpoint.host, "proc.example");
   EXPECT_EQ(p.endpoint.port, 8443);
