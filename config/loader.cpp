@@ -29,16 +29,16 @@ constexpr Duration one_day{24 * 60 * 60 * 1000};
 ServerTls read_server_tls(const YAML::Node& node, const std::string& path, Context& ctx) {
   ServerTls tls;
   MapReader r(node, path, ctx);
-  r.file("certificate", tls.certificate, FileRule::readable, Presence::required);
+  r.file("certificate", tls.certificate, FileRule::trusted, Presence::required);
   r.file("private_key", tls.private_key, FileRule::private_key, Presence::required);
   std::filesystem::path ca;
-  if (r.file("client_ca", ca, FileRule::readable)) tls.client_ca = ca;
+  if (r.file("client_ca", ca, FileRule::trusted)) tls.client_ca = ca;
   bool require_present = r.boolean("require_client_certificate", tls.require_client_certificate);
   if (require_present && tls.require_client_certificate && !tls.client_ca) {
     r.error_at("require_client_certificate", "needs client_ca to verify client certificates against");
   }
   std::filesystem::path crl;
-  if (r.file("client_crl", crl, FileRule::readable)) {
+  if (r.file("client_crl", crl, FileRule::trusted)) {
     tls.client_crl = crl;
     if (!tls.client_ca) r.error_at("client_crl", "needs client_ca: revocation applies to verified client certificates");
   }
@@ -206,10 +206,10 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
   }
   if (auto tls = r.mapping("tls", Presence::required)) {
     MapReader t(*tls, r.path_of("tls"), ctx);
-    t.file("ca", p.tls.ca, FileRule::readable, Presence::required);
+    t.file("ca", p.tls.ca, FileRule::trusted, Presence::required);
     if (!t.string("server_name", p.tls.server_name)) p.tls.server_name = p.endpoint.host;
     std::filesystem::path cert, key;
-    bool has_cert = t.file("certificate", cert, FileRule::readable);
+    bool has_cert = t.file("certificate", cert, FileRule::trusted);
     bool has_key = t.file("private_key", key, FileRule::private_key);
     if (has_cert) p.tls.certificate = cert;
     if (has_key) p.tls.private_key = key;
@@ -255,7 +255,7 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
       }
       return std::make_shared<const crypto::JoseKey>(std::move(loaded).value());
     };
-    p.jwe.public_key = load_key("public_key", FileRule::readable, false);
+    p.jwe.public_key = load_key("public_key", FileRule::trusted, false);
     p.jwe.private_key = load_key("private_key", FileRule::private_key, true);
     j.string("alg", p.jwe.alg);
     j.string("enc", p.jwe.enc);
@@ -887,7 +887,7 @@ std::shared_ptr<Config> read_config(const YAML::Node& root, Context& ctx) {
   });
   if (auto keys = r.mapping("keys")) {
     MapReader k(*keys, "keys", ctx);
-    if (k.file("keyring", config->keyring_file, FileRule::readable, Presence::required)) {
+    if (k.file("keyring", config->keyring_file, FileRule::trusted, Presence::required)) {
       auto loaded = load_keyring(config->keyring_file);
       for (auto& e : loaded.errors) ctx.diagnostics.add_foreign(std::move(e));
       config->keyring = loaded.keyring;

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "crypto/encoding.h"
+#include "crypto/file_mode.h"
 #include "crypto/internal/ecdh.h"
 #include "crypto/random.h"
 
@@ -191,8 +192,10 @@ Result<JoseKey> JoseKey::load_file(const std::string& path) {
   const std::string content = text.str();
   auto key = parse(content);
   if (!key) return make_error(key.error().code, key.error().reason + " (" + path + ")");
-  if (key.value().is_private() && (st.st_mode & 077) != 0) {
-    return make_error(ErrorCode::key_file, "private key file is accessible by group or others; run chmod 600: " + path);
+  if (key.value().is_private()) {
+    if (auto problem = private_file_problem(path, "private key file")) return make_error(ErrorCode::key_file, *problem);
+  } else if (auto problem = trusted_file_problem(path, "public key file")) {
+    return make_error(ErrorCode::key_file, *problem);
   }
   return key;
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "crypto/encoding.h"
+#include "crypto/file_mode.h"
 #include "crypto/random.h"
 
 namespace paygate::crypto {
@@ -35,18 +36,7 @@ constexpr std::array<std::string_view, 3> state_names{"primary", "active", "reti
 
 // Reads a whole key file after checking who may read it; hex text, whitespace trimmed.
 Result<std::string> read_protected_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return make_error(ErrorCode::key_file, "key file not found: " + path);
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::key_file, "key file is not a regular file: " + path);
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    return make_error(ErrorCode::key_file, std::string("key file is accessible by group or others (mode ") + mode +
-                                               "); run chmod 600: " + path);
-  }
-  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
-    return make_error(ErrorCode::key_file, "key file is owned by another user: " + path);
-  }
+  if (auto problem = private_file_problem(path, "key file")) return make_error(ErrorCode::key_file, *problem);
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::key_file, "key file cannot be read: " + path);
   std::ostringstream text;

@@ -245,7 +245,8 @@ Gateway::~Gateway() {
   state_->runtime.blocking.reset();
 }
 
-std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config, audit::AuditLog* audit) {
+std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> config, audit::AuditLog* audit,
+                                        const std::function<void()>& before_serving) {
   std::vector<std::string> listener_names;
   for (const auto& l : config->listeners) listener_names.push_back(l.name);
   auto state = std::make_unique<State>(std::move(listener_names));
@@ -322,6 +323,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
       return {404, "text/plain; charset=utf-8", "not found\n"};
     });
   }
+  if (before_serving) before_serving();
   for (auto& worker : state->workers) {
     state->threads.emplace_back([w = worker.get()] {
       // A work guard is not needed: accept loops keep the context busy until stop().

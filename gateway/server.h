@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,9 +23,12 @@ class Gateway {
   // Throws std::runtime_error with an operator-readable message when a listener cannot
   // be bound or a certificate cannot be loaded (start-up only).
   // `audit` (may be null) takes a record per request and per authentication or
-  // authorization failure; it must outlive the Gateway.
+  // authorization failure; it must outlive the Gateway. `before_serving` (may be empty)
+  // runs once every listener is bound and before any network thread runs: the place to
+  // drop privileges; it throws to abort the start.
   static std::unique_ptr<Gateway> start(std::shared_ptr<const config::Config> config,
-                                        audit::AuditLog* audit = nullptr);
+                                        audit::AuditLog* audit = nullptr,
+                                        const std::function<void()>& before_serving = {});
 
   ~Gateway();
   Gateway(const Gateway&) = delete;

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "config/units.h"
+#include "crypto/file_mode.h"
 
 namespace paygate::config::internal {
 namespace {
@@ -237,22 +238,14 @@ bool MapReader::file(std::string_view key, std::filesystem::path& out, FileRule 
   std::filesystem::path p(value->Scalar());
   if (p.is_relative()) p = context_.base_dir / p;
   p = p.lexically_normal();
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) {
-    error(*value, path_of(key), "file not found (" + p.string() + ")");
-    return false;
+  std::optional<std::string> problem;
+  switch (rule) {
+    case FileRule::readable: problem = crypto::regular_file_problem(p.string(), "file"); break;
+    case FileRule::trusted: problem = crypto::trusted_file_problem(p.string(), "file"); break;
+    case FileRule::private_key: problem = crypto::private_file_problem(p.string(), "private key file"); break;
   }
-  if (!S_ISREG(st.st_mode)) {
-    error(*value, path_of(key), "not a regular file (" + p.string() + ")");
-    return false;
-  }
-  if (rule == FileRule::private_key && (st.st_mode & 077) != 0) {
-    // Like ssh: a key others can read is a key that may already be copied.
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-    error(*value, path_of(key),
-          std::string("private key file is accessible by group or others (mode ") + mode +
-              "); run chmod 600 (" + p.string() + ")");
+  if (problem) {
+    error(*value, path_of(key), *problem);
     return false;
   }
   out = p;

@@ -68,8 +68,10 @@ enum class Presence { optional, required };
 
 // What a file path value must point at.
 enum class FileRule {
-  readable,     // an existing regular file
-  private_key,  // as readable, and not accessible by group or others
+  readable,     // an existing regular file (data: a BIN table)
+  trusted,      // as readable, and not writable by group or others (certificates, CAs,
+                // CRLs, public keys, the keyring: whoever can write them decides trust)
+  private_key,  // as readable, not accessible by group or others, owned by us or root
 };
 
 // Reads the keys of one YAML mapping. Each getter leaves `out` untouched (keeping its

@@ -1,13 +1,16 @@
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <stdexcept>
 
 #include "config/loader.h"
+#include "crypto/file_mode.h"
 #include "gateway/audit_setup.h"
 #include "gateway/cli/command.h"
 #include "gateway/cli/ready_file.h"
 #include "gateway/log.h"
+#include "gateway/process_hygiene.h"
 #include "gateway/server.h"
 #include "gateway/version.h"
 
@@ -16,6 +19,26 @@ namespace {
 
 int serve(const Args& args) {
   const std::string file = *args.value("config");
+  // Before the configuration brings any key into this process's memory.
+  if (auto failed = gateway::forbid_core_dumps()) {
+    std::fprintf(stderr, "paygate serve: cannot forbid core dumps: %s\n", failed->c_str());
+    return exit_failure;
+  }
+  gateway::PrivilegePlan plan;
+  if (auto user = args.value("user")) plan.run_as = std::string(*user);
+  plan.allow_root = args.flag("allow-root");
+  if (auto refused = gateway::check_privilege_plan(plan, ::geteuid() == 0)) {
+    std::fprintf(stderr, "paygate serve: %s\n", refused->c_str());
+    return exit_failure;
+  }
+  if (plan.run_as) {
+    auto uid = gateway::user_id(*plan.run_as);
+    if (!uid) {
+      std::fprintf(stderr, "paygate serve: no such user: %s\n", plan.run_as->c_str());
+      return exit_failure;
+    }
+    crypto::allow_secret_file_owner(*uid);  // its key files, read now as root and on reloads as it
+  }
   auto loaded = config::load(file);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
@@ -24,6 +47,8 @@ int serve(const Args& args) {
     return exit_failure;
   }
   log::configure(loaded.config->logging);
+
+  if (plan.allow_root) log::warn("running as root (--allow-root)");
 
   // Signals are taken by this thread alone (sigwait); the network threads inherit the mask.
   sigset_t signals;
@@ -49,7 +74,11 @@ int serve(const Args& args) {
 
   std::unique_ptr<gateway::Gateway> server;
   try {
-    server = gateway::Gateway::start(loaded.config, audit_log.get());
+    server = gateway::Gateway::start(loaded.config, audit_log.get(), [&plan] {
+      if (!plan.run_as) return;
+      if (auto failed = gateway::drop_privileges(*plan.run_as)) throw std::runtime_error(*failed);
+      log::info("privileges dropped user={}", *plan.run_as);
+    });
   } catch (const std::exception& e) {
     log::error("start failed: {}", e.what());
     log::flush();
@@ -58,7 +87,8 @@ int serve(const Args& args) {
   for (const auto& [name, endpoint] : server->listening()) {
     log::info("listening listener={} address={}", name, endpoint.to_string());
   }
-  log::info("paygate {} serving config={}", paygate::version, loaded.config->source.string());
+  log::info("paygate {} serving config={} locked_key_memory={}", paygate::version, loaded.config->source.string(),
+            gateway::locked_key_memory());
   if (auto ready = args.value("ready-file"); ready && !write_ready_file(*ready, server->listening())) {
     log::error("cannot write ready file {}", *ready);
     server->stop();
@@ -96,7 +126,9 @@ Command serve_command() {
            "Run the gateway with a configuration file until SIGTERM or SIGINT; SIGHUP reloads it.",
            "",
            {{"config", "FILE", "configuration file", true},
-            {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}},
+            {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false},
+            {"user", "NAME", "started as root: drop to this user once the listeners are bound", false},
+            {"allow-root", "", "started as root: keep running as root (refused otherwise)", false}}},
           serve};
 }
 

@@ -7,9 +7,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
+
+#include "crypto/file_mode.h"
 
 namespace paygate::net {
 namespace {
@@ -50,7 +54,15 @@ void apply_common_policy(SSL_CTX* ctx) {
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 }
 
+// A file whose mode gives it away (a readable private key) or lets others swap it (a
+// writable certificate or CA) is refused before OpenSSL reads it.
+void require(std::optional<std::string> problem) {
+  if (problem) throw TlsSetupError(*problem);
+}
+
 void load_key_pair(SSL_CTX* ctx, const std::filesystem::path& cert, const std::filesystem::path& key) {
+  require(crypto::trusted_file_problem(cert.string(), "certificate"));
+  require(crypto::private_file_problem(key.string(), "private key"));
   if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1) {
     fail("cannot load certificate " + cert.string());
   }
@@ -66,6 +78,7 @@ void load_key_pair(SSL_CTX* ctx, const std::filesystem::path& cert, const std::f
 // client CA is ours) is checked against them. A CRL that does not parse is a setup error,
 // never silently "no revocations".
 void load_crl(SSL_CTX* ctx, const std::filesystem::path& file) {
+  require(crypto::trusted_file_problem(file.string(), "client CRL"));
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(file.c_str(), "r"), &BIO_free);
   if (!bio) fail("cannot open client CRL " + file.string());
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
@@ -89,6 +102,7 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::Ser
   apply_common_policy(ctx);
   load_key_pair(ctx, tls.certificate, tls.private_key);
   if (tls.client_ca) {
+    require(crypto::trusted_file_problem(tls.client_ca->string(), "client CA"));
     if (SSL_CTX_load_verify_locations(ctx, tls.client_ca->c_str(), nullptr) != 1) {
       fail("cannot load client CA " + tls.client_ca->string());
     }
@@ -111,6 +125,7 @@ std::shared_ptr<boost::asio::ssl::context> make_client_context(const config::Cli
   auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   apply_common_policy(ctx);
+  require(crypto::trusted_file_problem(tls.ca.string(), "processor CA"));
   if (SSL_CTX_load_verify_locations(ctx, tls.ca.c_str(), nullptr) != 1) {
     fail("cannot load processor CA " + tls.ca.string());
   }

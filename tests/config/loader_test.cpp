@@ -161,7 +161,7 @@ std::vector<BadCase> bad_cases() {
        {"paygate.yaml:16:1: colour: unknown key"}},
       {"missing certificate file",
        replace(base, "/gateway.pem", "/missing.pem"),
-       {"paygate.yaml:5:20: listeners[0].tls.certificate: file not found (CERTS/missing.pem)"}},
+       {"paygate.yaml:5:20: listeners[0].tls.certificate: file not found: CERTS/missing.pem"}},
       {"a sequence where a value belongs",
        replace(base, "address: 127.0.0.1:8443", "address: [1, 2]"),
        {"paygate.yaml:3:14: listeners[0].address: expected a value, found a sequence"}},
@@ -230,7 +230,7 @@ std::vector<BadCase> bad_cases() {
        replace(replace(replace(base, "address: 127.0.0.1:8443", "address: nowhere"), "/processor-ca.pem", "/nope.pem"),
                "processor: sim", "processor: other"),
        {"paygate.yaml:3:14: listeners[0].address: expected host:port, e.g. 127.0.0.1:8443 or [::1]:8443",
-        "paygate.yaml:11:11: processors[0].tls.ca: file not found (CERTS/nope.pem)",
+        "paygate.yaml:11:11: processors[0].tls.ca: file not found: CERTS/nope.pem",
         "paygate.yaml:15:16: routes[0].processor: no processor named \"other\""}},
   };
 }
@@ -332,7 +332,7 @@ TEST(ConfigLoader, RefusesAPrivateKeyOthersCanRead) {
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_EQ(result.errors[0].to_string(),
             "/etc/paygate/paygate.yaml:6:20: listeners[0].tls.private_key: private key file is accessible by "
-            "group or others (mode 0644); run chmod 600 (" + (dir / "loose.key").string() + ")");
+            "group or others (mode 0644); run chmod 600: " + (dir / "loose.key").string());
   fs::remove_all(dir);
 }
 

@@ -162,7 +162,7 @@ TEST(Cli, CheckConfigAcceptsTheExample) {
 TEST(Cli, ServeRefusesABrokenConfig) {
   auto dir = make_temp_dir("cli");
   std::ofstream(dir / "bad.yaml") << "listeners: 3\n";
-  auto r = run_command(binary("paygate").string() + " serve --config " + (dir / "bad.yaml").string());
+  auto r = run_command(serve_shell_command({"--config", (dir / "bad.yaml").string()}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("refusing to start"), std::string::npos) << r.output;
 }
@@ -231,7 +231,7 @@ TEST(Cli, ABusyPortIsAClearStartError) {
   // Listen where the simulator already listens.
   yaml.replace(yaml.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sim.port()));
   std::ofstream(dir / "busy.yaml") << yaml;
-  auto r = run_command(binary("paygate").string() + " serve --config " + (dir / "busy.yaml").string());
+  auto r = run_command(serve_shell_command({"--config", (dir / "busy.yaml").string()}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("listener merchants: cannot listen on 127.0.0.1:" + std::to_string(sim.port())),
             std::string::npos) << r.output;

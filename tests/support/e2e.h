@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/https_client.h"
 #include "tests/support/process.h"
@@ -72,6 +73,15 @@ struct TestConfig {
   std::string routes_extra;      // more routes
 };
 std::string make_config(const TestConfig& settings);
+
+// `paygate serve` with these options, plus --allow-root when the suite runs as root.
+std::vector<std::string> serve_command_line(std::vector<std::string> options);
+// The same as one shell command (quoted naively: test paths have no spaces).
+inline std::string serve_shell_command(const std::vector<std::string>& options) {
+  std::string text;
+  for (const auto& part : serve_command_line(options)) text += (text.empty() ? "" : " ") + part;
+  return text;
+}
 
 // Every record in an audit folder's .log files, concatenated (for substring checks).
 std::string audit_records(const std::filesystem::path& audit_dir);
