@@ -115,6 +115,9 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::Ser
     SSL_CTX_set_verify_depth(ctx, 4);
     if (tls.client_crl) load_crl(ctx, *tls.client_crl);
   }
+  // Send the chain the certificate file holds, nothing built from the client CA store (a
+  // client CA that also issued the server certificate would otherwise ride along).
+  SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
   // Resumed sessions must come from this listener: required whenever peers are verified.
   static constexpr unsigned char session_context[] = "paygate";
   SSL_CTX_set_session_id_context(ctx, session_context, sizeof session_context - 1);
