@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "gateway/blocking_work.h"
 #include "gateway/fraud_stage.h"
+#include "gateway/header_block.h"
 #include "gateway/log.h"
 #include "gateway/payment_pipeline.h"
 #include "gateway/problem.h"
@@ -38,6 +39,19 @@ const Problem& problem_for(UpstreamFault fault) {
     case UpstreamFault::connect_failed: return problems::processor_unreachable;
     default: return problems::processor_failed;
   }
+}
+
+// Transfer-Encoding, when present, must be exactly one `chunked`: any other coding (or
+// chunked not last, or the header twice) leaves the body's length to interpretation, and
+// a proxy behind or in front of us might read it differently (RFC 9112 §6.1).
+bool transfer_coding_is_plain_chunked(const http::request<http::string_body>& req) {
+  auto [first, last] = req.equal_range(http::field::transfer_encoding);
+  if (first == last) return true;
+  if (std::next(first) != last) return false;
+  std::string_view value(first->value().data(), first->value().size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return beast::iequals(value, "chunked");
 }
 
 class HttpSession {
@@ -103,6 +117,20 @@ class HttpSession {
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header));
     parser.body_limit(limits_.max_body);
     tcp_layer.expires_after(limits_.header_timeout);
+    // Framing Beast would let through (obs-fold) or wait on (bare LF) is refused on the raw
+    // bytes first; the same header deadline covers this read and Beast's.
+    for (;;) {
+      const auto data = buffer_.cdata();
+      const HeaderBlockScan scan = scan_header_block(
+          std::string_view(static_cast<const char*>(data.data()), std::min<std::size_t>(data.size(), limits_.max_header + 4)));
+      if (scan.state == HeaderBlockState::obs_fold || scan.state == HeaderBlockState::bad_line_end) {
+        co_return co_await answer_problem(problems::malformed_request, false);
+      }
+      if (scan.state == HeaderBlockState::complete || buffer_.size() > limits_.max_header) break;
+      auto [rec, rn] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+      if (rec) co_return false;  // slow, vanished or broken client: nothing to answer
+      buffer_.commit(rn);
+    }
     auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
     if (hec) {
       if (hec == http::error::header_limit) co_return co_await answer_problem(problems::header_too_large, false);
@@ -115,6 +143,7 @@ class HttpSession {
 
     Request& req = parser.get();
     method_ = known_method(req.method());
+    if (!transfer_coding_is_plain_chunked(req)) co_return co_await answer_problem(problems::malformed_request, false);
     if (auto expect = req[http::field::expect]; !expect.empty()) {
       if (!beast::iequals(expect, "100-continue")) co_return co_await answer_problem(problems::malformed_request, false);
       // The size is acceptable (checked above against Content-Length): ask for the body.

@@ -62,6 +62,17 @@ std::optional<std::string> drop_privileges(const std::string& user) {
   return std::nullopt;
 }
 
+std::uint64_t raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    (void)::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur;
+}
+
 std::size_t locked_key_memory() {
   // Make sure the pool exists (Botan builds it on the first secure allocation), then
   // read what the kernel says is locked: the figure is the system's, not our belief.

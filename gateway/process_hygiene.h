@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ std::optional<uid_t> user_id(const std::string& user);
 // then proves root cannot be regained. Dumpability is set again afterwards: the kernel
 // resets it on a credential change.
 std::optional<std::string> drop_privileges(const std::string& user);
+
+// Raises the soft descriptor limit to the hard one (each connection is a descriptor; a
+// default soft limit of 1024 would cap a gateway meant for 10,000). Returns the limit now.
+std::uint64_t raise_descriptor_limit();
 
 // Bytes of the mlock'ed, never-dumped pool Botan keeps key material in (0 when the
 // system refused to lock memory: the keys then live in ordinary, still zeroized, heap).

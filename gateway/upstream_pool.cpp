@@ -51,7 +51,32 @@ UpstreamPool::UpstreamPool(asio::any_io_executor executor, const ProcessorContex
       max_connections_(std::max<std::uint32_t>(1, max_connections)),
       max_waiting_(max_waiting) {}
 
-UpstreamPool::~UpstreamPool() = default;
+UpstreamPool::~UpstreamPool() { *alive_ = false; }
+
+void UpstreamPool::arm_reaper() {
+  if (reaper_armed_ || idle_.empty()) return;
+  if (!reaper_) reaper_ = std::make_unique<asio::steady_timer>(executor_);
+  reaper_armed_ = true;
+  // The oldest idle connection is first in idle_; wake when it expires.
+  reaper_->expires_at(idle_.front()->idle_since + processor_.config->pool.idle_timeout +
+                      std::chrono::milliseconds(1));
+  reaper_->async_wait([this, alive = alive_](const beast::error_code& ec) {
+    if (!*alive || ec) return;
+    reaper_armed_ = false;
+    reap_idle();
+  });
+}
+
+void UpstreamPool::reap_idle() {
+  const auto now = Clock::now();
+  while (!idle_.empty() && now - idle_.front()->idle_since > processor_.config->pool.idle_timeout) {
+    beast::error_code ignored;
+    idle_.front()->stream.next_layer().socket().close(ignored);
+    idle_.erase(idle_.begin());
+    --open_;
+  }
+  arm_reaper();
+}
 
 bool UpstreamPool::still_usable(Connection& c) const {
   if (Clock::now() - c.idle_since > processor_.config->pool.idle_timeout) return false;
@@ -137,6 +162,7 @@ void UpstreamPool::release(std::unique_ptr<Connection> connection, bool reusable
     }
     connection->idle_since = Clock::now();
     idle_.push_back(std::move(connection));
+    arm_reaper();
     return;
   }
   if (connection) {

@@ -75,6 +75,10 @@ class UpstreamPool {
   net::asio::awaitable<Lease> open_new();
   void release(std::unique_ptr<Connection> connection, bool reusable);
   bool still_usable(Connection& connection) const;
+  // Idle connections past the pool's idle_timeout are closed by a timer, not only when a
+  // request next looks at them: after a burst, a quiet pool gives its sockets back.
+  void arm_reaper();
+  void reap_idle();
 
   net::asio::any_io_executor executor_;
   const ProcessorContext& processor_;
@@ -83,6 +87,9 @@ class UpstreamPool {
   std::uint32_t open_ = 0;  // idle + in use + being opened
   std::vector<std::unique_ptr<Connection>> idle_;  // most recently used last
   std::deque<Waiter*> waiting_;
+  std::unique_ptr<net::asio::steady_timer> reaper_;
+  bool reaper_armed_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed: late timer handlers stop
 };
 
 }  // namespace paygate::gateway

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
        {"iso8583-spec", "NAME|FILE", "ISO 8583 spec (default iso8583-1987-ascii)", false},
        {"iso8583-framing", "NAME", "binary2 (default), bcd2 or ascii4", false},
        {"iso8583-max-delay-ms", "N", "answers wait 0..N ms, out of order (default 15; 0: answer at once)", false},
+       {"handshake-delay-ms", "N", "fault: accept TCP, then wait N ms before the TLS handshake", false},
+       {"drop-idle-probability", "P", "fault: after an answer, close the kept-alive connection with probability P", false},
        {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}};
   std::string error;
   auto args = cli::parse(spec, std::span<char* const>(argv, static_cast<std::size_t>(argc)).subspan(1), error);
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   if (auto threads = args->value("threads")) options.threads = static_cast<std::uint32_t>(std::stoul(*threads));
   if (auto jwe_key = args->value("jwe-key")) options.jwe_key = *jwe_key;
   options.jwe_unopened = args->flag("jwe-unopened");
+  if (auto delay = args->value("handshake-delay-ms")) options.handshake_delay_ms = static_cast<std::uint32_t>(std::stoul(*delay));
+  if (auto p = args->value("drop-idle-probability")) options.drop_idle_probability = std::stod(*p);
 
   sigset_t signals;
   sigemptyset(&signals);

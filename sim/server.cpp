@@ -4,6 +4,7 @@
 
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <random>
 #include <stdexcept>
@@ -60,7 +61,7 @@ unsigned query_ms(std::string_view target, unsigned fallback) {
   return ms;
 }
 
-enum class Fault { none, stall, reset, garbage, slow, server_error, close };
+enum class Fault { none, stall, reset, garbage, slow, server_error, close, half, stall_body };
 
 Fault fault_for(std::string_view path) {
   constexpr std::string_view prefix = "/sim/fault/";
@@ -72,13 +73,33 @@ Fault fault_for(std::string_view path) {
   if (name == "slow") return Fault::slow;
   if (name == "500") return Fault::server_error;
   if (name == "close") return Fault::close;
+  if (name == "half") return Fault::half;              // headers and part of the body, then a reset
+  if (name == "stall-body") return Fault::stall_body;  // headers, then nothing
   return Fault::none;
 }
 
-asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeOptions> authorize_options) {
+// What every session of one simulator shares: how it answers, its connection faults, and
+// how many requests reached it (GET /sim/stats: tests prove what was never forwarded).
+struct Behaviour {
+  std::shared_ptr<const AuthorizeOptions> authorize_options;
+  std::uint32_t handshake_delay_ms = 0;
+  double drop_idle_probability = 0;
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> dropped{0};  // kept-alive connections closed by drop_idle_probability
+};
+
+asio::awaitable<void> pause_ms(std::uint32_t ms) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(std::chrono::milliseconds(ms));
+  co_await timer.async_wait(use_tuple);
+}
+
+asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behaviour) {
   RandomIds ids;
+  std::mt19937 rng{std::random_device{}()};
   beast::flat_buffer buffer;
   auto& tcp_layer = stream.next_layer();
+  if (behaviour->handshake_delay_ms > 0) co_await pause_ms(behaviour->handshake_delay_ms);
   tcp_layer.expires_after(std::chrono::seconds(10));
   auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
   if (hec) co_return;
@@ -89,6 +110,15 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeO
     if (ec) break;
     std::string_view target(req.target().data(), req.target().size());
     std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/sim/stats" && req.method() == http::verb::get) {
+      auto res = json_response(200, "{\"requests\":" + std::to_string(behaviour->requests.load()) +
+                                        ",\"dropped\":" + std::to_string(behaviour->dropped.load()) + "}", req);
+      tcp_layer.expires_after(std::chrono::seconds(10));
+      auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+      if (wec || !res.keep_alive()) break;
+      continue;
+    }
+    behaviour->requests.fetch_add(1);
     Fault fault = fault_for(path);
 
     if (fault == Fault::stall) {
@@ -105,6 +135,24 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeO
       tcp_layer.socket().set_option(asio::socket_base::linger(true, 0));
       tcp_layer.socket().close();
       co_return;
+    }
+    if (fault == Fault::half || fault == Fault::stall_body) {
+      static constexpr std::string_view head =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"status\":\"appr";
+      const std::string_view part = fault == Fault::half ? head : head.substr(0, head.find("\r\n\r\n") + 4);
+      co_await asio::async_write(stream, asio::buffer(part), use_tuple);
+      if (fault == Fault::half) {
+        tcp_layer.socket().set_option(asio::socket_base::linger(true, 0));
+        tcp_layer.socket().close();
+        co_return;
+      }
+      tcp_layer.expires_never();
+      char sink[256];
+      for (;;) {
+        auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (rec) break;
+      }
+      break;
     }
     if (fault == Fault::garbage) {
       static constexpr std::string_view junk = "this is not an HTTP answer\r\n\x01\x02\x03\r\n\r\n";
@@ -125,13 +173,20 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeO
     } else if (req.method() != http::verb::post) {
       res = json_response(405, R"({"error":"method_not_allowed"})", req);
     } else {
-      SimAnswer answer = authorize(req.body(), ids, *authorize_options);
+      SimAnswer answer = authorize(req.body(), ids, *behaviour->authorize_options);
       res = json_response(answer.http_status, std::move(answer.body), req);
     }
     if (fault == Fault::close) res.keep_alive(false);
     tcp_layer.expires_after(std::chrono::seconds(10));
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !res.keep_alive()) break;
+    // A processor that drops kept-alive connections when it likes (without saying so in
+    // the answer): the gateway may find the connection gone just as it reuses it.
+    if (std::uniform_real_distribution<double>(0, 1)(rng) < behaviour->drop_idle_probability) {
+      co_await pause_ms(std::uniform_int_distribution<std::uint32_t>(0, 30)(rng));
+      behaviour->dropped.fetch_add(1);
+      break;
+    }
   }
   tcp_layer.expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(use_tuple);
@@ -140,7 +195,7 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<const AuthorizeO
 }  // namespace
 
 struct SimServer::State {
-  std::shared_ptr<const AuthorizeOptions> authorize_options = std::make_shared<AuthorizeOptions>();
+  std::shared_ptr<Behaviour> behaviour = std::make_shared<Behaviour>();
   asio::io_context io;
   std::shared_ptr<ssl::context> tls;
   tcp::acceptor acceptor{io};
@@ -167,12 +222,16 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
       if (!plain) return std::nullopt;
       return std::string(plain.value().plaintext.begin(), plain.value().plaintext.end());
     };
-    state->authorize_options = std::move(authorize_options);
+    state->behaviour->authorize_options = std::move(authorize_options);
   } else if (options.jwe_unopened) {
     auto authorize_options = std::make_shared<AuthorizeOptions>();
     authorize_options->jwe_unopened = true;
-    state->authorize_options = std::move(authorize_options);
+    state->behaviour->authorize_options = std::move(authorize_options);
+  } else {
+    state->behaviour->authorize_options = std::make_shared<AuthorizeOptions>();
   }
+  state->behaviour->handshake_delay_ms = options.handshake_delay_ms;
+  state->behaviour->drop_idle_probability = options.drop_idle_probability;
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(options.listen.host, ec), options.listen.port);
   if (ec) throw std::runtime_error("--listen needs an IP address, not " + options.listen.host);
@@ -194,7 +253,7 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
           if (aec) continue;
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          asio::co_spawn(strand, session(TlsStream(std::move(socket), *s.tls), s.authorize_options), asio::detached);
+          asio::co_spawn(strand, session(TlsStream(std::move(socket), *s.tls), s.behaviour), asio::detached);
         }
       },
       asio::detached);

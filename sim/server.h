@@ -18,6 +18,9 @@ struct SimOptions {
   // The processor's JWE private key: card fields the gateway encrypted for it are opened.
   std::optional<std::filesystem::path> jwe_key;
   bool jwe_unopened = false;  // without jwe_key: accept JWE fields without opening them (benchmarks)
+  // Connection-level faults, for the gateway's hardening tests (docs/simulator.md):
+  std::uint32_t handshake_delay_ms = 0;  // accept TCP, then wait this long before the TLS handshake
+  double drop_idle_probability = 0;      // after an answer, close the kept-alive connection 0..30 ms later
 };
 
 class SimServer {

@@ -49,6 +49,7 @@ int serve(const Args& args) {
   log::configure(loaded.config->logging);
 
   if (plan.allow_root) log::warn("running as root (--allow-root)");
+  log::info("descriptor limit {}", gateway::raise_descriptor_limit());
 
   // Signals are taken by this thread alone (sigwait); the network threads inherit the mask.
   sigset_t signals;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -37,15 +38,20 @@ void make_dev_keyring(const std::filesystem::path& dir) {
   if (keys.exit_code != 0) throw std::runtime_error("make-dev-keys: " + keys.output);
 }
 
-Simulator::Simulator(const std::filesystem::path& dir) {
+Simulator::Simulator(const std::filesystem::path& dir, const std::vector<std::string>& extra) {
   auto ready = dir / "sim.ready";
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary("paygate-processor-sim").string(), "--listen", "127.0.0.1:0",
-                               "--certificate", (certs_dir() / "processor.pem").string(), "--private-key",
-                               (certs_dir() / "processor.key").string(), "--jwe-key",
-                               (certs_dir() / "processor-jwe.key").string(), "--iso8583-listen", "127.0.0.1:0",
-                               "--ready-file", ready.string()},
-      dir / "sim.log");
+  std::filesystem::remove(ready);
+  std::vector<std::string> argv{binary("paygate-processor-sim").string(), "--listen", "127.0.0.1:0",
+                                "--jwe-key", (certs_dir() / "processor-jwe.key").string(), "--iso8583-listen",
+                                "127.0.0.1:0", "--ready-file", ready.string()};
+  const bool own_certificate = std::find(extra.begin(), extra.end(), "--certificate") != extra.end();
+  if (!own_certificate) {
+    for (std::string part : {"--certificate", "processor.pem", "--private-key", "processor.key"}) {
+      argv.push_back(part.rfind("--", 0) == 0 ? part : (certs_dir() / part).string());
+    }
+  }
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  process_ = std::make_unique<ChildProcess>(argv, dir / "sim.log");
   auto text = wait_for_ready_file(ready, *process_);
   if (!text) throw std::runtime_error("simulator did not start: " + read_file(dir / "sim.log"));
   port_ = port_from_ready(*text, "processor");
@@ -63,6 +69,19 @@ GatewayProcess::GatewayProcess(const std::filesystem::path& dir, const std::stri
   auto text = wait_for_ready_file(ready, *process_);
   if (!text) throw std::runtime_error("gateway did not start: " + read_file(dir / "gateway.log"));
   ready_ = *text;
+}
+
+std::uint64_t Simulator::stat(const std::string& name) const {
+  ClientOptions options;
+  options.ca = certs_dir() / "processor-ca.pem";
+  options.server_name = "processor.local";
+  HttpsClient client(port_, options);
+  auto answer = client.request("GET", "/sim/stats");
+  std::smatch m;
+  if (!std::regex_search(answer.body, m, std::regex("\"" + name + "\":(\\d+)"))) {
+    throw std::runtime_error("unexpected /sim/stats answer: " + answer.body);
+  }
+  return std::stoull(m[1].str());
 }
 
 std::uint16_t GatewayProcess::port(const std::string& listener) const { return port_from_ready(ready_, listener); }
@@ -88,7 +107,7 @@ std::string make_config(const TestConfig& s) {
   yaml += "      private_key: " + certs + "/gateway.key\n";
   yaml += s.listener_tls;
   yaml += "    limits:\n";
-  yaml += "      header_timeout: 2s\n";
+  if (s.limits.find("header_timeout") == std::string::npos) yaml += "      header_timeout: 2s\n";
   yaml += s.limits;
   yaml += s.listeners_extra;
   yaml += "processors:\n";

@@ -30,12 +30,17 @@ std::uint16_t port_from_ready(const std::string& ready_json, const std::string& 
 // The processor simulator on 127.0.0.1, any free port.
 class Simulator {
  public:
-  explicit Simulator(const std::filesystem::path& dir);
+  // `extra` are more command-line options (fault modes, another certificate...).
+  explicit Simulator(const std::filesystem::path& dir, const std::vector<std::string>& extra = {});
   std::uint16_t port() const { return port_; }
   std::uint16_t iso_port() const { return iso_port_; }  // its ISO 8583 endpoint (iso8583-1987-ascii, binary2)
   ChildProcess& process() { return *process_; }
+  // Requests that reached it, and kept-alive connections it dropped (GET /sim/stats).
+  std::uint64_t requests_received() const { return stat("requests"); }
+  std::uint64_t connections_dropped() const { return stat("dropped"); }
 
  private:
+  std::uint64_t stat(const std::string& name) const;
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
   std::uint16_t iso_port_ = 0;
