@@ -8,12 +8,12 @@
 #include "audit/audit_log.h"
 #include "gateway/blocking_work.h"
 #include "gateway/fraud_stage.h"
-#include "gateway/header_block.h"
 #include "gateway/log.h"
 #include "gateway/payment_pipeline.h"
 #include "gateway/problem.h"
 #include "gateway/tls_handshake.h"
 #include "gateway/worker.h"
+#include "protocol/http/header_block.h"
 
 namespace paygate::gateway {
 namespace {
@@ -121,8 +121,9 @@ class HttpSession {
     // bytes first; the same header deadline covers this read and Beast's.
     for (;;) {
       const auto data = buffer_.cdata();
-      const HeaderBlockScan scan = scan_header_block(
+      const auto scan = protocol::http::scan_header_block(
           std::string_view(static_cast<const char*>(data.data()), std::min<std::size_t>(data.size(), limits_.max_header + 4)));
+      using protocol::http::HeaderBlockState;
       if (scan.state == HeaderBlockState::obs_fold || scan.state == HeaderBlockState::bad_line_end) {
         co_return co_await answer_problem(problems::malformed_request, false);
       }

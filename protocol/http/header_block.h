@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace paygate::gateway {
+namespace paygate::protocol::http {
 
 enum class HeaderBlockState {
   incomplete,  // no CRLF CRLF yet: read more (up to the header limit)
@@ -24,4 +24,4 @@ struct HeaderBlockScan {
 
 HeaderBlockScan scan_header_block(std::string_view bytes);
 
-}  // namespace paygate::gateway
+}  // namespace paygate::protocol::http

@@ -1,6 +1,6 @@
-#include "gateway/header_block.h"
+#include "protocol/http/header_block.h"
 
-namespace paygate::gateway {
+namespace paygate::protocol::http {
 
 HeaderBlockScan scan_header_block(std::string_view bytes) {
   for (std::size_t i = bytes.find('\n'); i != std::string_view::npos; i = bytes.find('\n', i + 1)) {
@@ -17,4 +17,4 @@ HeaderBlockScan scan_header_block(std::string_view bytes) {
   return {HeaderBlockState::incomplete, 0};
 }
 
-}  // namespace paygate::gateway
+}  // namespace paygate::protocol::http

@@ -1,8 +1,8 @@
-#include "gateway/header_block.h"
+#include "protocol/http/header_block.h"
 
 #include <gtest/gtest.h>
 
-namespace paygate::gateway {
+namespace paygate::protocol::http {
 namespace {
 
 TEST(HeaderBlock, AWellFramedBlockEndsAtItsEmptyLine) {
@@ -37,4 +37,4 @@ TEST(HeaderBlock, SpacesInsideAValueAreNotFolds) {
 }
 
 }  // namespace
-}  // namespace paygate::gateway
+}  // namespace paygate::protocol::http
