@@ -82,9 +82,13 @@ class HttpSession {
         tcp_layer.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
         std::function<void()> cancel = [&tcp_layer] { tcp_layer.cancel(); };
         worker_.idle_waits.insert(&cancel);
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        // Idle, the connection holds no buffer: wait until there is something to read.
+        buffer_.shrink_to_fit();
+        auto [ec] = co_await stream_.async_wait_readable(use_tuple);
         worker_.idle_waits.erase(&cancel);
         if (ec) break;
+        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        if (rec) break;
         buffer_.commit(n);
       }
       first = false;
@@ -563,7 +567,7 @@ class HttpSession {
   ListenerContext& listener_;
   std::shared_ptr<ssl::context> tls_;     // kept: the stream's SSL points into it
   const config::ListenerLimits limits_;   // a copy: the snapshot it came from may go
-  TlsStream stream_;
+  ServerTlsStream stream_;
   beast::flat_buffer buffer_;
 
   // Per request, for the answer and the access line.

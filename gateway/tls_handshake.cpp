@@ -7,7 +7,7 @@ namespace paygate::gateway {
 
 using namespace net;
 
-asio::awaitable<bool> server_handshake(Worker& worker, const ListenerContext& listener, TlsStream& stream,
+asio::awaitable<bool> server_handshake(Worker& worker, const ListenerContext& listener, ServerTlsStream& stream,
                                        std::chrono::milliseconds timeout, ConnectionPeer& peer) {
   auto& tcp_layer = stream.next_layer();
   tcp_layer.expires_after(timeout);

@@ -9,6 +9,7 @@
 
 #include "gateway/merchant_directory.h"
 #include "gateway/net/asio.h"
+#include "gateway/net/server_tls_stream.h"
 #include "gateway/worker.h"
 
 namespace paygate::gateway {
@@ -19,7 +20,7 @@ struct ConnectionPeer {
 };
 
 // False when the handshake failed (already logged and counted).
-net::asio::awaitable<bool> server_handshake(Worker& worker, const ListenerContext& listener, net::TlsStream& stream,
+net::asio::awaitable<bool> server_handshake(Worker& worker, const ListenerContext& listener, net::ServerTlsStream& stream,
                                             std::chrono::milliseconds timeout, ConnectionPeer& peer);
 
 }  // namespace paygate::gateway

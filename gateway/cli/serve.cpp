@@ -58,6 +58,9 @@ int serve(const Args& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // OpenSSL writes merchant sockets itself (gateway/net/server_tls_stream.h) with write(2):
+  // a peer gone mid-write must be an error code, not a signal that ends the process.
+  ::signal(SIGPIPE, SIG_IGN);
 
   // The audit log opens first: a gateway that cannot audit does not serve. Its start
   // record is written now, its stop record when it closes (after the listeners stop).

@@ -419,7 +419,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   std::shared_ptr<ssl::context> tls_;
   const config::ListenerLimits limits_;
   const config::IsoListener iso_;
-  TlsStream stream_;
+  ServerTlsStream stream_;
   asio::steady_timer slot_freed_;
   Clock::time_point opened_;
   bool open_ = true;

@@ -22,8 +22,10 @@ struct Frame {
   std::vector<std::uint8_t> body;
 };
 
-// Waits up to `idle` for a frame to start, then up to `read` for the rest of it.
-inline asio::awaitable<Frame> read_frame(TlsStream& stream, protocol::iso8583::Framing framing, std::size_t max_frame,
+// Waits up to `idle` for a frame to start, then up to `read` for the rest of it. Any TLS
+// stream with a deadline-carrying next_layer() (asio's, or ServerTlsStream).
+template <class Stream>
+asio::awaitable<Frame> read_frame(Stream& stream, protocol::iso8583::Framing framing, std::size_t max_frame,
                                          std::chrono::milliseconds idle, std::chrono::milliseconds read) {
   Frame frame;
   auto& tcp_layer = stream.next_layer();

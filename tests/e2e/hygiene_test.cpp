@@ -37,7 +37,22 @@ std::string proc_line(pid_t pid, const std::string& file, const std::string& key
   return "";
 }
 
-// Whether some mapping of `pid` is both locked (lo) and excluded from core dumps (dd).
+// AddressSanitizer replaces mlock() with a no-op (its shadow memory cannot be locked):
+// in a sanitizer build only the exclusion from core dumps can be checked.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool mlock_works = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool mlock_works = false;
+#else
+constexpr bool mlock_works = true;
+#endif
+#else
+constexpr bool mlock_works = true;
+#endif
+
+// Whether some mapping of `pid` is excluded from core dumps (dd) and, where mlock works,
+// locked (lo).
 bool has_locked_undumpable_mapping(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
   std::string line;
@@ -49,7 +64,7 @@ bool has_locked_undumpable_mapping(pid_t pid) {
       locked = locked || f == "lo";
       no_dump = no_dump || f == "dd";
     }
-    if (locked && no_dump) return true;
+    if ((locked || !mlock_works) && no_dump) return true;
   }
   return false;
 }

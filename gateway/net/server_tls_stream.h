@@ -1,0 +1,238 @@
+// A server-side TLS stream that lets OpenSSL read and write the socket itself, driven by
+// Asio readiness waits: the merchant-facing sessions' stream (for .cpp files that already
+// use Asio).
+//
+// Why not asio::ssl::stream: it feeds OpenSSL through a BIO pair and keeps two 17 KiB
+// record buffers of its own plus the pair's two 17 KiB buffers, allocated for as long as
+// the connection lives — about 68 KiB for every idle keep-alive connection, whether or
+// not it ever sends another byte. Here OpenSSL owns the only buffers and gives them back
+// while a connection is idle (SSL_MODE_RELEASE_BUFFERS), and bytes go socket ↔ OpenSSL
+// without a copy through the pair. Upstream (processor) connections, few and pooled,
+// keep asio::ssl::stream.
+//
+// Deadlines follow beast::tcp_stream: next_layer().expires_after(d) bounds the
+// operations that start after it; when it passes, a pending operation ends with
+// beast::error::timeout, and so does one started later, until the deadline is set again.
+// next_layer().cancel() ends pending operations with operation_aborted.
+#pragma once
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include "gateway/net/asio.h"
+
+namespace paygate::net {
+
+class ServerTlsStream;
+
+// The socket and the deadline: what sessions reach through next_layer(). As with
+// beast::tcp_stream, an operation takes the deadline current when it starts (a later
+// expires_after() for the other direction does not move it), and reads and writes time
+// out independently: each direction has its own timer and cancellation signal, so one
+// direction's timeout never cancels the other's wait.
+class TlsSocketLayer {
+ public:
+  explicit TlsSocketLayer(tcp::socket socket)
+      : socket_(std::move(socket)), read_(socket_.get_executor()), write_(socket_.get_executor()) {}
+
+  tcp::socket& socket() { return socket_; }
+  void expires_after(std::chrono::steady_clock::duration timeout) { deadline_ = std::chrono::steady_clock::now() + timeout; }
+  void expires_never() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+  // Pending operations end with operation_aborted.
+  void cancel() {
+    read_.cancel.emit(asio::cancellation_type::terminal);
+    write_.cancel.emit(asio::cancellation_type::terminal);
+  }
+
+ private:
+  friend class ServerTlsStream;
+  struct Direction {
+    explicit Direction(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    asio::cancellation_signal cancel;
+    std::uint64_t armed = 0;  // which wait the timer belongs to: a stale expiry cancels nothing
+  };
+  tcp::socket socket_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  Direction read_, write_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // late handlers check it
+};
+
+class ServerTlsStream {
+ public:
+  using executor_type = tcp::socket::executor_type;
+
+  // Takes the accepted socket (made non-blocking) and a new SSL object from `context`.
+  ServerTlsStream(tcp::socket socket, ssl::context& context);
+  ~ServerTlsStream();
+  ServerTlsStream(const ServerTlsStream&) = delete;
+  ServerTlsStream& operator=(const ServerTlsStream&) = delete;
+
+  executor_type get_executor() { return layer_.socket_.get_executor(); }
+  TlsSocketLayer& next_layer() { return layer_; }
+  SSL* native_handle() { return ssl_; }
+
+  template <class Token>
+  auto async_handshake(ssl::stream_base::handshake_type /*always server*/, Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code)>(
+        [this](auto handler) {
+          async_drive(Call::handshake, [] { return asio::mutable_buffer(); },
+                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
+        },
+        token);
+  }
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
+    asio::mutable_buffer first;
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+      if (asio::buffer_size(*it) > 0) {
+        first = *it;
+        break;
+      }
+    }
+    return async_drive(Call::read, [first] { return first; }, std::forward<Token>(token));
+  }
+  // Several small buffers (an HTTP header and its body) go out as one TLS record and one
+  // write: up to 16 KiB of the sequence is gathered into a per-thread buffer, again on
+  // every attempt (a retried SSL_write must see the same bytes; the stream keeps no
+  // buffer of its own).
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    return async_drive(
+        Call::write,
+        [buffers] {
+          static thread_local std::array<unsigned char, 16 * 1024> gather;
+          std::size_t total = 0, count = 0;
+          asio::const_buffer first;
+          for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+            const asio::const_buffer b(*it);
+            if (b.size() == 0) continue;
+            if (count++ == 0) first = b;
+            if (total + b.size() > gather.size()) break;
+            std::memcpy(gather.data() + total, b.data(), b.size());
+            total += b.size();
+          }
+          const asio::const_buffer out = count > 1 && total > first.size() ? asio::const_buffer(gather.data(), total) : first;
+          return asio::mutable_buffer(const_cast<void*>(out.data()), out.size());
+        },
+        std::forward<Token>(token));
+  }
+  // Completes when a read would find data (decrypted bytes already held, or the socket
+  // readable), without a buffer: an idle connection waits here holding no memory for
+  // the request it may never send.
+  template <class Token>
+  auto async_wait_readable(Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code)>(
+        [this](auto handler) {
+          async_drive(Call::wait_readable, [] { return asio::mutable_buffer(); },
+                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
+        },
+        token);
+  }
+  // Sends close_notify (does not wait for the peer's).
+  template <class Token>
+  auto async_shutdown(Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code)>(
+        [this](auto handler) {
+          async_drive(Call::shutdown, [] { return asio::mutable_buffer(); },
+                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
+        },
+        token);
+  }
+
+ private:
+  enum class Call { handshake, read, write, shutdown, wait_readable };
+
+  // One attempt of the OpenSSL call; on success `done` holds the bytes moved.
+  int attempt(Call call, asio::mutable_buffer buffer, std::size_t& done);
+  // The error code for a failed call, from SSL_get_error and the error queue.
+  beast::error_code failure(int ssl_error) const;
+
+  // Retries `call` until it succeeds or fails, waiting for the socket whenever OpenSSL
+  // wants to read or write. Never completes inside the initiating call.
+  template <class Prepare>
+  struct DriveOp {
+    DriveOp(ServerTlsStream& stream, Call what, Prepare make_buffer)
+        : s(stream),
+          call(what),
+          prepare(std::move(make_buffer)),
+          alive(stream.layer_.alive_),
+          deadline(stream.layer_.deadline_),
+          direction(what == Call::write || what == Call::shutdown ? &stream.layer_.write_ : &stream.layer_.read_) {}
+    ServerTlsStream& s;
+    Call call;
+    Prepare prepare;
+    std::shared_ptr<bool> alive;
+    std::chrono::steady_clock::time_point deadline;
+    TlsSocketLayer::Direction* direction;
+    bool waited = false, waiting = false, finishing = false;
+    beast::error_code result{};
+    std::size_t done = 0;
+
+    template <class Self>
+    void operator()(Self& self, beast::error_code ec = {}) {
+      if (finishing) return self.complete(result, done);
+      if (!*alive) return self.complete(asio::error::operation_aborted, 0);
+      const bool past_deadline = std::chrono::steady_clock::now() >= deadline;
+      if (waiting) {
+        waiting = false;
+        ++direction->armed;  // this wait is over: its timer may no longer cancel anything
+        direction->timer.cancel();
+        if (ec == asio::error::operation_aborted && past_deadline) return finish(self, beast::error::timeout);
+        if (ec) return finish(self, ec);
+      }
+      if (past_deadline) return finish(self, beast::error::timeout);
+      if (call == Call::wait_readable && (waited || SSL_has_pending(s.ssl_) == 1)) return finish(self, {});
+      int e = SSL_ERROR_WANT_READ;  // wait_readable: nothing held, wait for the socket
+      if (call != Call::wait_readable) {
+        const asio::mutable_buffer buffer = prepare();
+        if ((call == Call::read || call == Call::write) && buffer.size() == 0) return finish(self, {});
+        const int r = s.attempt(call, buffer, done);
+        if (r > 0) return finish(self, {});
+        e = SSL_get_error(s.ssl_, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) return finish(self, s.failure(e));
+      }
+      waited = waiting = true;
+      if (deadline != std::chrono::steady_clock::time_point::max()) {
+        const std::uint64_t armed = ++direction->armed;
+        direction->timer.expires_at(deadline);
+        direction->timer.async_wait([d = direction, armed, a = alive](const beast::error_code& tec) {
+          if (tec || !*a || d->armed != armed) return;
+          d->cancel.emit(asio::cancellation_type::terminal);
+        });
+      }
+      s.layer_.socket_.async_wait(e == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
+                                  asio::bind_cancellation_slot(direction->cancel.slot(), std::move(self)));
+    }
+
+    template <class Self>
+    void finish(Self& self, beast::error_code ec) {
+      if (waited) return self.complete(ec, done);
+      // Completing inside the initiation would resume the caller from within its own
+      // call: go round the executor once.
+      finishing = true;
+      result = ec;
+      asio::post(s.get_executor(), std::move(self));
+    }
+  };
+
+  template <class Prepare, class Token>
+  auto async_drive(Call call, Prepare prepare, Token&& token) {
+    return asio::async_compose<Token, void(beast::error_code, std::size_t)>(
+        DriveOp<Prepare>(*this, call, std::move(prepare)), token, layer_.socket_);
+  }
+
+  TlsSocketLayer layer_;
+  SSL* ssl_ = nullptr;
+};
+
+}  // namespace paygate::net
