@@ -94,6 +94,23 @@ asio::awaitable<void> pause_ms(std::uint32_t ms) {
   co_await timer.async_wait(use_tuple);
 }
 
+// A processor that never answers: reads and discards until the client gives up.
+asio::awaitable<void> hold_until_closed(TlsStream& stream) {
+  stream.next_layer().expires_never();
+  char sink[256];
+  for (;;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) co_return;
+  }
+}
+
+// Ends the connection with a TCP reset (SO_LINGER 0), no TLS goodbye.
+void reset(TlsStream& stream) {
+  beast::error_code ignored;
+  stream.next_layer().socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  stream.next_layer().socket().close(ignored);
+}
+
 asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behaviour) {
   RandomIds ids;
   std::mt19937 rng{std::random_device{}()};
@@ -122,18 +139,11 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behav
     Fault fault = fault_for(path);
 
     if (fault == Fault::stall) {
-      // Hold the request: read until the client gives up.
-      tcp_layer.expires_never();
-      char sink[256];
-      for (;;) {
-        auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
-        if (rec) break;
-      }
+      co_await hold_until_closed(stream);
       break;
     }
     if (fault == Fault::reset) {
-      tcp_layer.socket().set_option(asio::socket_base::linger(true, 0));
-      tcp_layer.socket().close();
+      reset(stream);
       co_return;
     }
     if (fault == Fault::half || fault == Fault::stall_body) {
@@ -142,16 +152,10 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behav
       const std::string_view part = fault == Fault::half ? head : head.substr(0, head.find("\r\n\r\n") + 4);
       co_await asio::async_write(stream, asio::buffer(part), use_tuple);
       if (fault == Fault::half) {
-        tcp_layer.socket().set_option(asio::socket_base::linger(true, 0));
-        tcp_layer.socket().close();
+        reset(stream);
         co_return;
       }
-      tcp_layer.expires_never();
-      char sink[256];
-      for (;;) {
-        auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
-        if (rec) break;
-      }
+      co_await hold_until_closed(stream);
       break;
     }
     if (fault == Fault::garbage) {

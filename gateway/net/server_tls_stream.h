@@ -83,12 +83,7 @@ class ServerTlsStream {
 
   template <class Token>
   auto async_handshake(ssl::stream_base::handshake_type /*always server*/, Token&& token) {
-    return asio::async_initiate<Token, void(beast::error_code)>(
-        [this](auto handler) {
-          async_drive(Call::handshake, [] { return asio::mutable_buffer(); },
-                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
-        },
-        token);
+    return async_without_data(Call::handshake, std::forward<Token>(token));
   }
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
@@ -131,22 +126,12 @@ class ServerTlsStream {
   // the request it may never send.
   template <class Token>
   auto async_wait_readable(Token&& token) {
-    return asio::async_initiate<Token, void(beast::error_code)>(
-        [this](auto handler) {
-          async_drive(Call::wait_readable, [] { return asio::mutable_buffer(); },
-                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
-        },
-        token);
+    return async_without_data(Call::wait_readable, std::forward<Token>(token));
   }
   // Sends close_notify (does not wait for the peer's).
   template <class Token>
   auto async_shutdown(Token&& token) {
-    return asio::async_initiate<Token, void(beast::error_code)>(
-        [this](auto handler) {
-          async_drive(Call::shutdown, [] { return asio::mutable_buffer(); },
-                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
-        },
-        token);
+    return async_without_data(Call::shutdown, std::forward<Token>(token));
   }
 
  private:
@@ -224,6 +209,17 @@ class ServerTlsStream {
       asio::post(s.get_executor(), std::move(self));
     }
   };
+
+  // A call that moves no application bytes completes with an error code alone.
+  template <class Token>
+  auto async_without_data(Call call, Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code)>(
+        [this, call](auto handler) {
+          async_drive(call, [] { return asio::mutable_buffer(); },
+                      [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
+        },
+        token);
+  }
 
   template <class Prepare, class Token>
   auto async_drive(Call call, Prepare prepare, Token&& token) {
