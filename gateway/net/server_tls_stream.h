@@ -215,7 +215,7 @@ class ServerTlsStream {
   auto async_without_data(Call call, Token&& token) {
     return asio::async_initiate<Token, void(beast::error_code)>(
         [this, call](auto handler) {
-          async_drive(call, [] { return asio::mutable_buffer(); },
+          this->async_drive(call, [] { return asio::mutable_buffer(); },
                       [h = std::move(handler)](beast::error_code ec, std::size_t) mutable { std::move(h)(ec); });
         },
         token);
