@@ -24,19 +24,38 @@ CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
 )sql";
 
-constexpr const char* columns =
-    "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at";
+#define PAYGATE_VAULT_COLUMNS \
+  "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at"
+constexpr const char* columns = PAYGATE_VAULT_COLUMNS;
+// The request path's SQL (prepared once per store, see SqliteVaultStore::prepared).
+constexpr const char* insert_sql =
+    "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
+    "data_key_id, created_at, last_used_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* by_token_sql = "SELECT " PAYGATE_VAULT_COLUMNS " FROM vault_tokens WHERE token = ?1";
+constexpr const char* by_fingerprint_sql =
+    "SELECT " PAYGATE_VAULT_COLUMNS " FROM vault_tokens WHERE merchant = ?1 AND fingerprint = ?2";
+constexpr const char* touch_sql = "UPDATE vault_tokens SET last_used_at = ?2 WHERE token = ?1";
+#undef PAYGATE_VAULT_COLUMNS
 
 Error db_error(sqlite3* db, std::string_view what) {
   // SQLite's messages name tables and constraints, never row values.
   return make_error(ErrorCode::internal, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
-// A prepared statement, finalized on scope exit.
+// A prepared statement for one use: finalized on scope exit, or, when it is one the
+// store keeps (`reused`), reset and unbound for the next use.
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  explicit Statement(sqlite3_stmt* reused) : stmt_(reused), ok_(reused != nullptr), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -60,6 +79,7 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
   bool ok_ = false;
+  bool owned_ = true;
 };
 
 std::string column_text(sqlite3_stmt* s, int i) {
@@ -115,12 +135,25 @@ Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::stri
   return store;
 }
 
-SqliteVaultStore::~SqliteVaultStore() { sqlite3_close(db_); }
+SqliteVaultStore::~SqliteVaultStore() {
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteVaultStore::prepared(const char* sql) {
+  auto& statement = statements_[sql];
+  if (statement == nullptr && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(statement);
+    statement = nullptr;
+    statements_.erase(sql);
+    return nullptr;
+  }
+  return statement;
+}
 
 Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
-                    "data_key_id, created_at, last_used_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Statement st(prepared(insert_sql));
   if (!st.ok()) return db_error(db_, "vault insert failed");
   st.text(1, row.token).text(2, row.merchant).text(3, row.fingerprint).text(4, row.fingerprint_key_id);
   st.text(5, row.pan_envelope).text(6, row.data_key_id).integer(7, row.created_at).integer(8, row.last_used_at);
@@ -134,7 +167,7 @@ Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
 
 Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view token) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, (std::string("SELECT ") + columns + " FROM vault_tokens WHERE token = ?1").c_str());
+  Statement st(prepared(by_token_sql));
   if (!st.ok()) return db_error(db_, "vault read failed");
   st.text(1, token);
   return one_row(db_, st);
@@ -143,7 +176,7 @@ Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view
 Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::string_view merchant,
                                                                       std::string_view fingerprint) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, (std::string("SELECT ") + columns + " FROM vault_tokens WHERE merchant = ?1 AND fingerprint = ?2").c_str());
+  Statement st(prepared(by_fingerprint_sql));
   if (!st.ok()) return db_error(db_, "vault read failed");
   st.text(1, merchant).text(2, fingerprint);
   return one_row(db_, st);
@@ -151,7 +184,7 @@ Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::strin
 
 Status SqliteVaultStore::touch(std::string_view token, std::int64_t now) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "UPDATE vault_tokens SET last_used_at = ?2 WHERE token = ?1");
+  Statement st(prepared(touch_sql));
   if (!st.ok()) return db_error(db_, "vault update failed");
   st.text(1, token).integer(2, now);
   if (st.step() != SQLITE_DONE) return db_error(db_, "vault update failed");

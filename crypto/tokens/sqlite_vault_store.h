@@ -5,10 +5,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "crypto/tokens/vault_store.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace paygate::crypto {
 
@@ -33,10 +35,14 @@ class SqliteVaultStore final : public VaultStore {
 
  private:
   explicit SqliteVaultStore(sqlite3* db) : db_(db) {}
+  // The request path's statements are compiled once and reused (SQLite's parser was a
+  // tenth of the gateway's vault time when every call prepared its SQL). Under mutex_.
+  sqlite3_stmt* prepared(const char* sql);
   // One connection, used by one thread at a time: SQLite serializes writers anyway, and
   // the commit's fsync dominates every write.
   std::mutex mutex_;
   sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;  // by the address of a static SQL text
 };
 
 }  // namespace paygate::crypto
