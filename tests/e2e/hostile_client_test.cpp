@@ -27,12 +27,6 @@ const std::string payment_body =
 
 std::string content_length() { return std::to_string(payment_body.size()); }
 
-std::size_t open_descriptors(pid_t pid) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
-  return n;
-}
-
 class HostileClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

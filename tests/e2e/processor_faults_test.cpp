@@ -21,12 +21,6 @@ const std::string payment =
     R"("card":{"number":"4111111111111111","expiry_month":12,"expiry_year":2030,"cvv":"737"}})";
 const std::map<std::string, std::string> json{{"content-type", "application/json"}};
 
-std::size_t open_descriptors(pid_t pid) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
-  return n;
-}
-
 void expect_problem(const HttpAnswer& a, unsigned status, const std::string& type) {
   EXPECT_EQ(a.status, status) << a.body;
   EXPECT_NE(a.body.find("urn:paygate:problem:" + type), std::string::npos) << a.body;

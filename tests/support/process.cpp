@@ -104,6 +104,14 @@ std::string read_file(const std::filesystem::path& file) {
   return text.str();
 }
 
+std::size_t open_descriptors(pid_t pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++n;
+  }
+  return n;
+}
+
 std::filesystem::path make_temp_dir(const std::string& prefix) {
   std::filesystem::path base = std::filesystem::temp_directory_path() / "paygate-tests";
   std::filesystem::create_directories(base);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ struct CommandResult {
 CommandResult run_command(const std::string& shell_command);
 
 std::string read_file(const std::filesystem::path& file);
+
+// How many file descriptors process `pid` holds open (/proc/<pid>/fd), for leak checks.
+std::size_t open_descriptors(pid_t pid);
 
 // A fresh, empty directory under the test's temporary area.
 std::filesystem::path make_temp_dir(const std::string& prefix);
