@@ -37,6 +37,7 @@ class RedisScreener final : public Screener {
   std::size_t tracked_keys() const override { return 0; }
   std::uint64_t evictions() const override { return 0; }
   std::uint64_t state_errors() const override { return errors_.load(std::memory_order_relaxed); }
+  bool in_process() const override { return false; }  // every call is a Redis round trip
 
  private:
   // False when Redis could not answer (the error is counted and logged by the caller).

@@ -41,6 +41,9 @@ class Screener {
   virtual std::size_t tracked_keys() const = 0;    // in-process state only
   virtual std::uint64_t evictions() const = 0;
   virtual std::uint64_t state_errors() const = 0;  // a shared state that did not answer
+  // Whether every call stays in this process (no network round trip), so a network
+  // thread may make it.
+  virtual bool in_process() const = 0;
 };
 
 // The in-process state: per instance, bounded by max_keys.
@@ -54,6 +57,7 @@ class MemoryScreener final : public Screener {
   std::size_t tracked_keys() const override { return state_.size(); }
   std::uint64_t evictions() const override { return state_.evictions(); }
   std::uint64_t state_errors() const override { return 0; }
+  bool in_process() const override { return true; }
 
  private:
   SignalValues signals(const Observation& o, std::int64_t now, bool record);

@@ -1,5 +1,7 @@
 #include "gateway/payment_pipeline.h"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
 #include "audit/pan_scan.h"
@@ -74,23 +76,43 @@ PipelineRequest PaymentPipeline::request(const std::string& body, int year, int 
   return out;
 }
 
-PipelineAnswer PaymentPipeline::answer(const std::string& body) {
-  PipelineAnswer out;
+bool PaymentPipeline::read_answer(const std::string& body, PipelineAnswer& out) {
   protocol::JsonLimits limits;
   limits.max_bytes = max_response_;
   auto decoded = protocol::decode_json(body, limits);
   if (!std::holds_alternative<boost::json::value>(decoded) || !std::get<boost::json::value>(decoded).is_object()) {
     out.processor_garbage = true;
-    return out;
+    return false;
   }
-  auto& message = std::get<boost::json::value>(decoded);
-  if (auto* s = message.get_object().if_contains("status"); s && s->is_string()) out.processor_status = s->get_string();
-  if (auto* c = message.get_object().if_contains("response_code"); c && c->is_string()) out.processor_code = c->get_string();
+  answer_ = std::move(std::get<boost::json::value>(decoded));
+  const auto& message = answer_.get_object();
+  if (auto* s = message.if_contains("status"); s && s->is_string()) out.processor_status = s->get_string();
+  if (auto* c = message.if_contains("response_code"); c && c->is_string()) out.processor_code = c->get_string();
+  return true;
+}
+
+bool PaymentPipeline::answer_needs_services() {
+  using protocol::FieldAction;
+  for (const auto& rule : route_.response_policy) {
+    const bool local_only = std::all_of(rule.actions.begin(), rule.actions.end(), [](FieldAction a) {
+      return a == FieldAction::drop || a == FieldAction::mask_in_logs;
+    });
+    if (local_only) continue;
+    const auto present = protocol::apply(rule.path, answer_, [](boost::json::value&, const std::string&) {
+      return protocol::Visit::keep;
+    });
+    if (present > 0) return true;
+  }
+  return false;
+}
+
+void PaymentPipeline::finish_answer(PipelineAnswer& out) {
+  auto& message = answer_;
   auto result = protocol::apply_policy(route_.response_policy, message, actions_);
   if (!result.errors.empty()) {
     out.refusal_status = unavailable(result.errors) ? 503 : 502;
     out.issues = std::move(result.errors);
-    return out;
+    return;
   }
   // issue_token: the token goes beside the field it stands for ("$.card.number" ->
   // "$.card.token"), in objects that the answer has or gets.
@@ -113,7 +135,6 @@ PipelineAnswer PaymentPipeline::answer(const std::string& body) {
     out.refusal_status = 502;
     out.issues.push_back({"$", "card_number_in_answer"});
   }
-  return out;
 }
 
 }  // namespace paygate::gateway

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <optional>
 #include <string>
@@ -44,7 +45,19 @@ class PaymentPipeline {
         max_response_(max_response) {}
 
   PipelineRequest request(const std::string& body, int year, int month);
-  PipelineAnswer answer(const std::string& body);
+  PipelineAnswer answer(const std::string& body) {
+    PipelineAnswer out;
+    if (read_answer(body, out)) finish_answer(out);
+    return out;
+  }
+  // The answer in two parts, so that the network thread can finish it when the response
+  // policies have nothing to do (no crypto, no vault) and only hand it to the blocking
+  // pool when they do. read_answer decodes and reads it (false: not JSON, out says so).
+  bool read_answer(const std::string& body, PipelineAnswer& out);
+  // Whether a response policy would tokenize, open or look up a field the answer holds.
+  bool answer_needs_services();
+  // The response policies, the issued tokens, and the last PAN check; after read_answer.
+  void finish_answer(PipelineAnswer& out);
 
   const RequestActions& actions() const { return actions_; }
   RequestActions& actions() { return actions_; }
@@ -52,6 +65,7 @@ class PaymentPipeline {
  private:
   void screening_facts(const boost::json::object& message, PipelineRequest& out);
   const config::Route& route_;
+  boost::json::value answer_;  // the decoded answer, between read_answer and finish_answer
   RequestActions actions_;
   std::uint64_t max_body_;
   std::uint64_t max_response_;
