@@ -46,7 +46,7 @@ PipelineRequest PaymentPipeline::request(const std::string& body, int year, int 
   PipelineRequest out;
   protocol::JsonLimits limits;
   limits.max_bytes = max_body_;
-  auto decoded = protocol::decode_json(body, limits);
+  auto decoded = protocol::decode_json(body, limits, boost::json::storage_ptr(&arena_));
   if (auto* problem = std::get_if<protocol::JsonProblem>(&decoded)) {
     out.refusal_status = 400;
     out.issues.push_back({problem->path, problem->code});
@@ -79,13 +79,13 @@ PipelineRequest PaymentPipeline::request(const std::string& body, int year, int 
 bool PaymentPipeline::read_answer(const std::string& body, PipelineAnswer& out) {
   protocol::JsonLimits limits;
   limits.max_bytes = max_response_;
-  auto decoded = protocol::decode_json(body, limits);
+  auto decoded = protocol::decode_json(body, limits, boost::json::storage_ptr(&arena_));
   if (!std::holds_alternative<boost::json::value>(decoded) || !std::get<boost::json::value>(decoded).is_object()) {
     out.processor_garbage = true;
     return false;
   }
-  answer_ = std::move(std::get<boost::json::value>(decoded));
-  const auto& message = answer_.get_object();
+  answer_.emplace(std::move(std::get<boost::json::value>(decoded)));  // keeps its arena storage
+  const auto& message = answer_->get_object();
   if (auto* s = message.if_contains("status"); s && s->is_string()) out.processor_status = s->get_string();
   if (auto* c = message.if_contains("response_code"); c && c->is_string()) out.processor_code = c->get_string();
   return true;
@@ -98,7 +98,7 @@ bool PaymentPipeline::answer_needs_services() {
       return a == FieldAction::drop || a == FieldAction::mask_in_logs;
     });
     if (local_only) continue;
-    const auto present = protocol::apply(rule.path, answer_, [](boost::json::value&, const std::string&) {
+    const auto present = protocol::apply(rule.path, *answer_, [](boost::json::value&, const std::string&) {
       return protocol::Visit::keep;
     });
     if (present > 0) return true;
@@ -107,7 +107,7 @@ bool PaymentPipeline::answer_needs_services() {
 }
 
 void PaymentPipeline::finish_answer(PipelineAnswer& out) {
-  auto& message = answer_;
+  auto& message = *answer_;
   auto result = protocol::apply_policy(route_.response_policy, message, actions_);
   if (!result.errors.empty()) {
     out.refusal_status = unavailable(result.errors) ? 503 : 502;

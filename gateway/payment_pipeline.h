@@ -4,9 +4,11 @@
 // issue_token made placed beside their fields). The network code forwards in between.
 #pragma once
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,7 +67,12 @@ class PaymentPipeline {
  private:
   void screening_facts(const boost::json::object& message, PipelineRequest& out);
   const config::Route& route_;
-  boost::json::value answer_;  // the decoded answer, between read_answer and finish_answer
+  // The request's and the answer's JSON trees live in one arena per exchange: a bump
+  // allocation per node instead of a heap allocation, all freed with the pipeline. The
+  // first 8 KiB come with the pipeline object itself.
+  alignas(std::max_align_t) unsigned char arena_buffer_[8 * 1024];
+  boost::json::monotonic_resource arena_{arena_buffer_, sizeof arena_buffer_};
+  std::optional<boost::json::value> answer_;  // the decoded answer, between read_answer and finish_answer
   RequestActions actions_;
   std::uint64_t max_body_;
   std::uint64_t max_response_;
