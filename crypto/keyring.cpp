@@ -1,8 +1,5 @@
 #include "crypto/keyring.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <botan/block_cipher.h>
 #include <botan/mac.h>
 

@@ -18,6 +18,13 @@ namespace {
 
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
+// The password-database entry of `user` (its strings live in `buffer`), or null.
+const passwd* find_user(const std::string& user, passwd& entry, std::vector<char>& buffer) {
+  passwd* found = nullptr;
+  if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0) return nullptr;
+  return found;
+}
+
 }  // namespace
 
 std::optional<std::string> forbid_core_dumps() {
@@ -41,18 +48,16 @@ std::optional<std::string> check_privilege_plan(const PrivilegePlan& plan, bool 
 std::optional<uid_t> user_id(const std::string& user) {
   std::vector<char> buffer(16384);
   passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
+  const passwd* found = find_user(user, entry, buffer);
+  if (!found) return std::nullopt;
   return found->pw_uid;
 }
 
 std::optional<std::string> drop_privileges(const std::string& user) {
   std::vector<char> buffer(16384);
   passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) {
-    return "no such user: " + user;
-  }
+  const passwd* found = find_user(user, entry, buffer);
+  if (!found) return "no such user: " + user;
   if (found->pw_uid == 0) return "--user names root";
   if (::initgroups(found->pw_name, found->pw_gid) != 0) return errno_text("initgroups");
   if (::setgid(found->pw_gid) != 0) return errno_text("setgid");

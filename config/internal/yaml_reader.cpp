@@ -1,12 +1,9 @@
 #include "config/internal/yaml_reader.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <charconv>
-#include <cstdio>
 #include <limits>
 #include <tuple>
 
