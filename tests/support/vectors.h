@@ -1,4 +1,4 @@
-// Test support: the shared third-party test vectors (../shared/vectors), read as JSON.
+// Test support: the third-party test vectors vendored in tests/vectors/, read as JSON.
 #pragma once
 
 #include <boost/json/value.hpp>
