@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "audit/files.h"
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "audit/verify.h"
 
 namespace paygate::audit {
@@ -33,7 +33,7 @@ bool holds_card_number(const boost::json::value& value) {
   switch (value.kind()) {
     case boost::json::kind::string: {
       const auto& s = value.get_string();
-      return !find_pans(std::string_view(s.data(), s.size())).empty();
+      return !card::find_pans(std::string_view(s.data(), s.size())).empty();
     }
     case boost::json::kind::array:
       for (const auto& v : value.get_array()) {
@@ -42,7 +42,7 @@ bool holds_card_number(const boost::json::value& value) {
       return false;
     case boost::json::kind::object:
       for (const auto& member : value.get_object()) {
-        if (!find_pans(member.key()).empty() || holds_card_number(member.value())) return true;
+        if (!card::find_pans(member.key()).empty() || holds_card_number(member.value())) return true;
       }
       return false;
     default: return false;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "crypto/tokens/fpe_tokenizer.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "crypto/tokens/postgres_vault_store.h"
 #include "crypto/tokens/sqlite_vault_store.h"
 #include "crypto/tokens/vault_tokenizer.h"
@@ -32,7 +32,7 @@ std::string pan_for(std::uint64_t n) {
   char digits[17];
   std::snprintf(digits, sizeof digits, "4%015llu", static_cast<unsigned long long>(n % 1000000000000000ull));
   std::string pan(digits, 16);
-  pan[15] = luhn_digit_for(pan, 15, 0);
+  pan[15] = paygate::card::luhn_digit_for(pan, 15, 0);
   return pan;
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "audit/record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,10 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (record->canonical.empty() || record->canonical.back() != '}') __builtin_trap();
     if (paygate::audit::tag_from_hex(paygate::audit::tag_hex(record->tag)) != record->tag) __builtin_trap();
   }
-  const auto found = paygate::audit::find_pans(text);
-  const std::string masked = paygate::audit::mask_pans(text);
+  const auto found = paygate::card::find_pans(text);
+  const std::string masked = paygate::card::mask_pans(text);
   if (masked.size() != text.size()) __builtin_trap();
   if (!found.empty() && masked == text) __builtin_trap();
-  if (!paygate::audit::find_pans(masked).empty()) __builtin_trap();  // a masked line still holds a card number
+  if (!paygate::card::find_pans(masked).empty()) __builtin_trap();  // a masked line still holds a card number
   return 0;
 }

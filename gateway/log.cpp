@@ -7,7 +7,7 @@
 #include <atomic>
 #include <memory>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 
 namespace paygate::log {
 namespace {
@@ -62,11 +62,11 @@ class MaskingFormatter final : public spdlog::formatter {
     spdlog::memory_buf_t line;
     inner_->format(msg, line);
     const std::string_view text(line.data(), line.size());
-    if (audit::find_pans(text).empty()) {
+    if (card::find_pans(text).empty()) {
       dest.append(text);
       return;
     }
-    dest.append(std::string_view(audit::mask_pans(text)));
+    dest.append(std::string_view(card::mask_pans(text)));
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<MaskingFormatter>(inner_->clone());

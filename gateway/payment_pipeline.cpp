@@ -4,7 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "gateway/screening_facts.h"
 #include "protocol/payment/json_decode.h"
 
@@ -130,7 +130,7 @@ void PaymentPipeline::finish_answer(PipelineAnswer& out) {
   out.body = boost::json::serialize(message);
   // The last line of defence: a card number the route's policies did not cover (a
   // processor echoing it somewhere unexpected) never reaches the merchant.
-  if (!audit::find_pans(out.body).empty()) {
+  if (!card::find_pans(out.body).empty()) {
     out.body.clear();
     out.refusal_status = 502;
     out.issues.push_back({"$", "card_number_in_answer"});

@@ -4,7 +4,8 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
+#include "card/mask.h"
 #include "crypto/jwe.h"
 
 namespace paygate::gateway {
@@ -34,7 +35,7 @@ std::string error_code(const crypto::Error& e) {
 }  // namespace
 
 void RequestActions::saw(const std::string& pan, const std::string& token) {
-  if (masked_pan_.empty() && !pan.empty()) masked_pan_ = audit::mask_digits(pan);
+  if (masked_pan_.empty() && !pan.empty()) masked_pan_ = card::mask(pan);
   if (card_key_.empty() && !pan.empty() && !route_.fraud_profile.empty() && services_.fingerprints) {
     card_key_ = screening_card_key(*services_.fingerprints, pan);
     if (!card_key_.empty()) bin_ = pan.substr(0, 6);

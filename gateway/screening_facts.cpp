@@ -1,6 +1,6 @@
 #include "gateway/screening_facts.h"
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 
 namespace paygate::gateway {
 
@@ -17,7 +17,7 @@ PaymentFacts payment_facts(const boost::json::object& message) {
   if (auto* card = message.if_contains("card"); card && card->is_object()) {
     if (auto* n = card->get_object().if_contains("number"); n && n->is_string()) {
       const std::string number(n->get_string());
-      if (number.size() >= 12 && number.size() <= 19 && crypto::luhn_valid(number)) f.pan = number;
+      if (number.size() >= 12 && number.size() <= 19 && card::luhn_valid(number)) f.pan = number;
     }
   }
   return f;

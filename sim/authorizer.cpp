@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "card/luhn.h"
+
 namespace paygate::sim {
 namespace {
 
@@ -57,19 +59,7 @@ namespace {
 
 bool looks_like_jwe(std::string_view text) { return std::count(text.begin(), text.end(), '.') == 4; }
 
-bool luhn_valid_pan(std::string_view pan) {
-  if (pan.size() < 12 || pan.size() > 19) return false;
-  int sum = 0;
-  bool twice = false;
-  for (auto it = pan.rbegin(); it != pan.rend(); ++it) {
-    if (*it < '0' || *it > '9') return false;
-    int d = *it - '0';
-    if (twice && (d *= 2) > 9) d -= 9;
-    sum += d;
-    twice = !twice;
-  }
-  return sum % 10 == 0;
-}
+bool luhn_valid_pan(std::string_view pan) { return pan.size() >= 12 && pan.size() <= 19 && card::luhn_valid(pan); }
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "gateway/net/asio.h"
 #include "gateway/net/iso_frames.h"
 #include "gateway/net/tls_context.h"
@@ -97,7 +97,7 @@ class IsoSimSession : public std::enable_shared_from_this<IsoSimSession> {
       std::string code = "00";
       if (request.mti == "0100" || request.mti == "0200") {
         const std::string pan(request.fields.get(2));
-        if (pan.empty() || !crypto::luhn_valid(pan)) code = "14";
+        if (pan.empty() || !card::luhn_valid(pan)) code = "14";
         else reply.fields.set(38, "A1B2C3");
       }
       reply.fields.set(39, code);

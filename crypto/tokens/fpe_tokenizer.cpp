@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "crypto/internal/aes_block.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 
 namespace paygate::crypto {
 namespace {
@@ -52,7 +52,7 @@ std::optional<std::uint64_t> walk(const Ff1Decimal& engine, const Ff1Decimal::Pr
 // The Luhn sum of the kept digits: the number with its middle zeroed (a zero weighs 0).
 int kept_luhn_sum(std::string number, const TokenLayout& layout) {
   std::fill_n(number.begin() + layout.front, layout.middle, '0');
-  return luhn_residue(number);
+  return card::luhn_residue(number);
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ const Ff1Decimal* FpeTokenizer::engine_for(const Key& key) const {
 Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
                                            const TokenProfile& profile) const {
   if (auto s = check_pan(profile, pan); !s) return s.error();
-  if (!luhn_valid(pan)) return make_error(ErrorCode::invalid_argument, "card number fails the Luhn check");
+  if (!card::luhn_valid(pan)) return make_error(ErrorCode::invalid_argument, "card number fails the Luhn check");
   const Key* key = keyring_->primary(KeyUse::fpe);
   if (!key) return make_error(ErrorCode::unknown_key, "the keyring has no primary fpe key");
   const Ff1Decimal* engine = engine_for(*key);
@@ -91,17 +91,17 @@ Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::st
   internal::write_decimal(*walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
   // The middle's last digit carries the key version: residue = slot.
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
-  token[marker] = luhn_digit_for(token, marker, key->fpe_slot());
+  token[marker] = card::luhn_digit_for(token, marker, key->fpe_slot());
   return token;
 }
 
 Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
                                              const TokenProfile& profile) const {
   const int length = static_cast<int>(token.size());
-  if (!all_digits(token) || length < profile.min_length || length > profile.max_length) {
+  if (!card::all_digits(token) || length < profile.min_length || length > profile.max_length) {
     return make_error(ErrorCode::invalid_argument, "not a token of this profile");
   }
-  const int slot = luhn_residue(token);
+  const int slot = card::luhn_residue(token);
   if (slot == 0) return make_error(ErrorCode::invalid_argument, "a Luhn-valid number is not a token");
   auto key = keyring_->fpe_for_slot(slot);
   if (!key) return key.error();
@@ -111,7 +111,7 @@ Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::
 
   std::string pan(token);
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
-  pan[marker] = luhn_digit_for(pan, marker, 0);
+  pan[marker] = card::luhn_digit_for(pan, marker, 0);
   const std::string_view front = std::string_view(pan).substr(0, static_cast<std::size_t>(layout.front));
   const std::string_view back = std::string_view(pan).substr(static_cast<std::size_t>(layout.front + layout.middle));
   auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));

@@ -1,6 +1,6 @@
 #include "crypto/tokens/token_profile.h"
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 
 namespace paygate::crypto {
 
@@ -34,14 +34,14 @@ std::optional<TokenLayout> layout_for(const TokenProfile& profile, int length) {
 }
 
 Status check_pan(const TokenProfile& profile, std::string_view pan) {
-  if (!all_digits(pan)) return make_error(ErrorCode::invalid_argument, "card number must be digits only");
+  if (!card::all_digits(pan)) return make_error(ErrorCode::invalid_argument, "card number must be digits only");
   const int length = static_cast<int>(pan.size());
   if (length < profile.min_length || length > profile.max_length) {
     return make_error(ErrorCode::invalid_argument, "card number length " + std::to_string(length) +
                                                        " is outside " + std::to_string(profile.min_length) + ".." +
                                                        std::to_string(profile.max_length));
   }
-  if (!profile.allow_luhn_invalid && !luhn_valid(pan)) {
+  if (!profile.allow_luhn_invalid && !card::luhn_valid(pan)) {
     return make_error(ErrorCode::invalid_argument, "card number fails the Luhn check");
   }
   return {};

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "crypto/random.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 
 namespace paygate::crypto {
 namespace {
@@ -46,7 +46,7 @@ std::string VaultTokenizer::random_token(std::string_view pan, const TokenLayout
   };
   do {
     for (int i = 0; i < layout.middle; ++i) token[static_cast<std::size_t>(layout.front + i)] = next_digit();
-  } while (luhn_valid(token) || token == pan);  // never Luhn-valid, never the PAN itself
+  } while (card::luhn_valid(token) || token == pan);  // never Luhn-valid, never the PAN itself
   return token;
 }
 

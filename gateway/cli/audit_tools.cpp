@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "audit/files.h"
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "audit/verify.h"
 #include "config/keyring_loader.h"
 #include "config/loader.h"
@@ -128,7 +128,7 @@ int scan(const Args& args) {
     std::fprintf(stderr, "paygate audit scan: name files or folders to scan\n");
     return exit_usage;
   }
-  audit::PanScanOptions options;
+  card::PanScanOptions options;
   if (auto known = args.value("known-pans"); known && !read_known_pans(*known, options.known_pans)) {
     std::fprintf(stderr, "paygate audit scan: cannot read %s\n", known->c_str());
     return exit_usage;
@@ -154,7 +154,7 @@ int scan(const Args& args) {
     std::size_t line_number = 0;
     for (std::string line; std::getline(in, line);) {
       ++line_number;
-      for (const auto& m : audit::find_pans(line, options)) {
+      for (const auto& m : card::find_pans(line, options)) {
         std::printf("%s:%zu: %s\n", file.string().c_str(), line_number, m.masked.c_str());
         ++findings;
       }

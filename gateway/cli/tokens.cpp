@@ -10,7 +10,8 @@
 
 #include "config/loader.h"
 #include "gateway/cli/command.h"
-#include "audit/pan_scan.h"
+#include "card/detect.h"
+#include "card/mask.h"
 #include "gateway/audit_setup.h"
 #include "gateway/token_service.h"
 
@@ -78,7 +79,7 @@ int tokens(const Args& args) {
   // The record carries the token and the masked PAN, never the PAN.
   auto record = [&](const std::string& token, const std::string& pan, const std::string& result) {
     if (!token.empty()) event.with("token", token);
-    if (!pan.empty()) event.with("masked_pan", audit::mask_digits(pan));
+    if (!pan.empty()) event.with("masked_pan", card::mask(pan));
     event.with("result", result);
     auto recorded = loaded->audit->record(std::move(event));
     if (!recorded.ok()) std::fprintf(stderr, "paygate tokens: audit: %s\n", recorded.error().to_string().c_str());

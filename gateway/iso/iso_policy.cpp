@@ -2,7 +2,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "protocol/iso8583/track2.h"
 
 namespace paygate::gateway {
@@ -65,7 +65,7 @@ std::vector<IsoPolicyError> apply_iso_policy(const std::vector<config::IsoFieldR
 std::vector<int> strip_card_numbers(protocol::iso8583::Message& message) {
   std::vector<int> removed;
   for (int field : {2, 35, 45}) {
-    if (message.has(field) && !audit::find_pans(message.fields.get(field)).empty()) {
+    if (message.has(field) && !card::find_pans(message.fields.get(field)).empty()) {
       message.fields.erase(field);
       removed.push_back(field);
     }

@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "audit/audit_log.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "gateway/blocking_work.h"
 #include "gateway/fraud_stage.h"
 #include "gateway/iso/iso_policy.h"
@@ -219,7 +219,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
         // A PAN that passes through untouched is still fingerprinted for screening.
         if (actions->card_key().empty()) {
           const std::string pan(outgoing->fields.get(2));
-          if (pan.size() >= 12 && crypto::luhn_valid(pan)) actions->note_card(pan);
+          if (pan.size() >= 12 && card::luhn_valid(pan)) actions->note_card(pan);
         }
         *observation = observe(*keep, *actions, merchant, ip, amount, "");
         *decision = screener->screen(*profile, *observation, fraud_now());

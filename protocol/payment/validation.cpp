@@ -6,7 +6,8 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "protocol/payment/card.h"
+#include "card/brand.h"
+#include "card/luhn.h"
 #include "protocol/payment/currency.h"
 
 namespace paygate::protocol {
@@ -133,19 +134,19 @@ void check_card(Checker& c, const json::object& root, bool cvv_allowed = true) {
   c.unknown_members(*card, "$.card", {"number", "token", "expiry_month", "expiry_year", "cvv", "holder_name"});
   const bool has_number = card->contains("number");
   const bool has_token = card->contains("token");
-  CardBrand brand = CardBrand::unknown;
+  card::CardBrand brand = card::CardBrand::unknown;
   if (has_number == has_token) {
     c.issue("$.card", "number_or_token");
   } else if (has_number) {
     if (const json::string* number = c.string(*card, "number", "$.card.number", true, 1, 64)) {
       const std::string_view pan(number->data(), number->size());
-      if (auto problem = pan_problem(pan)) c.issue("$.card.number", problem->data());
-      else brand = card_brand(pan);
+      if (auto problem = card::pan_problem(pan)) c.issue("$.card.number", problem->data());
+      else brand = card::card_brand(pan);
     }
   } else if (const json::string* token = c.string(*card, "token", "$.card.token", true, 12, 19)) {
     const std::string_view t(token->data(), token->size());
     if (!std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) c.issue("$.card.token", "token_format");
-    else if (luhn_valid(t)) c.issue("$.card.token", "token_is_card_number");  // a PAN in the token field
+    else if (card::luhn_valid(t)) c.issue("$.card.token", "token_is_card_number");  // a PAN in the token field
   }
   auto month = c.integer(*card, "expiry_month", "$.card.expiry_month", true);
   auto year = c.integer(*card, "expiry_year", "$.card.expiry_year", true);
@@ -163,7 +164,7 @@ void check_card(Checker& c, const json::object& root, bool cvv_allowed = true) {
   if (const json::string* cvv = cvv_allowed ? c.string(*card, "cvv", "$.card.cvv", false, 3, 4) : nullptr) {
     const std::string_view v(cvv->data(), cvv->size());
     const bool digits = std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (!digits || (brand != CardBrand::unknown && v.size() != cvv_length(brand))) c.issue("$.card.cvv", "cvv_format");
+    if (!digits || (brand != card::CardBrand::unknown && v.size() != card::cvv_length(brand))) c.issue("$.card.cvv", "cvv_format");
   }
   if (const json::string* name = c.string(*card, "holder_name", "$.card.holder_name", false, 1, 64)) {
     if (!printable(std::string_view(name->data(), name->size()))) c.issue("$.card.holder_name", "characters");

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "tests/audit/audit_test_support.h"
 #include "tests/support/e2e.h"
 
@@ -195,7 +195,7 @@ TEST(AuditLog, NeverWritesACardNumber) {
   EXPECT_TRUE(records[2].at("redacted").as_bool());
   EXPECT_EQ(records[2].at("type").as_string(), "request");
   EXPECT_EQ(records[3].at("masked_pan").as_string(), "411111******1111");  // masked values stay
-  for (const auto& f : stream_files(dir)) EXPECT_TRUE(find_pans(test::read_file(f)).empty());
+  for (const auto& f : stream_files(dir)) EXPECT_TRUE(card::find_pans(test::read_file(f)).empty());
   EXPECT_TRUE(verify_chain(stream_files(dir), *ring).findings.empty());
 }
 

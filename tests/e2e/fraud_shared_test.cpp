@@ -3,7 +3,7 @@
 // — fail_open lets payments through, fail_closed blocks them — and is counted.
 #include <gtest/gtest.h>
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "tests/support/e2e.h"
 #include "tests/support/redis.h"
 

@@ -12,9 +12,9 @@
 #include <fstream>
 #include <thread>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "config/iso8583_spec_loader.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "tests/support/e2e.h"
 #include "tests/support/iso_client.h"
 
@@ -27,7 +27,7 @@ std::string card(int n) {
   std::snprintf(base, sizeof base, "4111110000%05d", n);
   for (char d = '0'; d <= '9'; ++d) {
     std::string pan = std::string(base) + d;
-    if (crypto::luhn_valid(pan)) return pan;
+    if (card::luhn_valid(pan)) return pan;
   }
   return {};
 }
@@ -125,12 +125,12 @@ TEST_F(FraudTest, ACardTestingBurstIsBlockedWhileANormalCustomerIsNot) {
   EXPECT_EQ(blocked.status, 402u);
   EXPECT_NE(blocked.body.find("urn:paygate:problem:payment-blocked"), std::string::npos) << blocked.body;
   EXPECT_NE(blocked.body.find("card-testing"), std::string::npos) << blocked.body;
-  EXPECT_TRUE(audit::find_pans(blocked.body).empty());
+  EXPECT_TRUE(card::find_pans(blocked.body).empty());
   const std::string records = audit_records();
   EXPECT_NE(records.find(R"("fraud":{"profile":"guard","mode":"enforce","verdict":"block","outcome":"block")"),
             std::string::npos);
   EXPECT_NE(records.find(R"("upstream":"fraud_block")"), std::string::npos);
-  EXPECT_TRUE(audit::find_pans(records).empty());
+  EXPECT_TRUE(card::find_pans(records).empty());
   const std::string m = metrics();
   EXPECT_NE(m.find("paygate_fraud_rule_hits_total{profile=\"guard\",rule=\"card-testing\"} 6"), std::string::npos) << m;
   EXPECT_NE(m.find("paygate_fraud_enforced_total{profile=\"guard\",outcome=\"block\"} 6"), std::string::npos) << m;
@@ -181,7 +181,7 @@ TEST_F(FraudTest, ExplainReadsTheLiveStateWithoutChangingIt) {
     auto json = boost::json::parse(r.output).as_object();
     EXPECT_EQ(json.at("signals").at("ip_distinct_cards_1h").as_int64(), 4) << r.output;
     EXPECT_EQ(json.at("decision").at("verdict").as_string(), "allow");
-    EXPECT_TRUE(audit::find_pans(r.output).empty());
+    EXPECT_TRUE(card::find_pans(r.output).empty());
   }
   // Fresh state, from the config alone.
   auto fresh = run_command(binary("paygate").string() + " fraud explain --config " + gateway_->config_file().string() +

@@ -14,9 +14,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "config/iso8583_spec_loader.h"
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "tests/support/e2e.h"
 #include "tests/support/iso_client.h"
 
@@ -118,7 +118,7 @@ TEST_F(Iso8583Test, InterleavedRequestsOnOneConnectionEachGetTheirOwnAnswer) {
     const std::string token(answer->fields.get(2));
     EXPECT_EQ(token.size(), pan.size());
     EXPECT_NE(token, pan);
-    EXPECT_FALSE(crypto::luhn_valid(token)) << "a card number came back";
+    EXPECT_FALSE(card::luhn_valid(token)) << "a card number came back";
     EXPECT_EQ(token.substr(token.size() - 4), pan.substr(pan.size() - 4));
     order.push_back(stan);
   }
@@ -132,7 +132,7 @@ TEST_F(Iso8583Test, ATokenInDe2AndTrack2IsDetokenizedOnTheWayToTheProcessor) {
   auto auth = c.receive();
   ASSERT_TRUE(auth);
   const std::string token(auth->fields.get(2));
-  ASSERT_FALSE(crypto::luhn_valid(token));
+  ASSERT_FALSE(card::luhn_valid(token));
   auto sale = request("0200", 2002, token);
   sale.fields.set(35, token + "=30121010000000000000");
   c.send(sale);
@@ -355,7 +355,7 @@ TEST_F(Iso8583Test, MessagesPackedByTheNpmPackageGoThroughAndItReadsTheAnswers) 
   EXPECT_EQ(json.at("11").as_string(), "654321");
   EXPECT_EQ(json.at("39").as_string(), "00");
   const std::string token(json.at("2").as_string());
-  EXPECT_FALSE(crypto::luhn_valid(token));
+  EXPECT_FALSE(card::luhn_valid(token));
   EXPECT_EQ(token.substr(12), "1111");
 }
 
@@ -368,9 +368,9 @@ TEST_F(Iso8583Test, ExchangesAreAuditedAndCountedAndNoLogHoldsACardNumber) {
   EXPECT_NE(records.find(R"("mti":"0100","stan":"008001","response_code":"00","processor":"iso-sim")"), std::string::npos)
       << records;
   EXPECT_NE(records.find(R"("masked_pan":"555555******4444")"), std::string::npos);
-  EXPECT_TRUE(audit::find_pans(records).empty());
-  EXPECT_TRUE(audit::find_pans(gateway_->log()).empty());
-  EXPECT_TRUE(audit::find_pans(read_file(dir_ / "sim.log")).empty());
+  EXPECT_TRUE(card::find_pans(records).empty());
+  EXPECT_TRUE(card::find_pans(gateway_->log()).empty());
+  EXPECT_TRUE(card::find_pans(read_file(dir_ / "sim.log")).empty());
   const std::string m = metrics();
   EXPECT_NE(m.find("paygate_iso8583_exchanges_total{mti=\"0100\",response_code=\"00\"}"), std::string::npos) << m;
   EXPECT_NE(m.find("paygate_iso8583_links_up{processor=\"iso-sim\"} 2"), std::string::npos) << m;

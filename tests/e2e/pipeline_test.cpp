@@ -7,8 +7,8 @@
 
 #include <boost/json/parse.hpp>
 
-#include "audit/pan_scan.h"
-#include "crypto/tokens/luhn.h"
+#include "card/detect.h"
+#include "card/luhn.h"
 #include "tests/support/e2e.h"
 #include "tests/support/postgres.h"
 
@@ -79,8 +79,8 @@ TEST_F(PipelineTest, TheProcessorGetsJweAndTheMerchantGetsATokenNeverThePan) {
   ASSERT_EQ(token.size(), 16u);
   EXPECT_EQ(token.substr(0, 6), "411111");
   EXPECT_EQ(token.substr(12), "1111");
-  EXPECT_FALSE(crypto::luhn_valid(token));
-  EXPECT_TRUE(audit::find_pans(a.body).empty()) << a.body;
+  EXPECT_FALSE(card::luhn_valid(token));
+  EXPECT_TRUE(card::find_pans(a.body).empty()) << a.body;
   // Convergent per merchant: the same card gets the same token.
   auto again = boost::json::parse(post("/v2/payments", authorization("4111111111111111")).body);
   EXPECT_EQ(again.at("card").at("token").as_string(), token);
@@ -91,7 +91,7 @@ TEST_F(PipelineTest, APanTheProcessorEchoesBecomesTheToken) {
   ASSERT_EQ(a.status, 200u) << a.body;
   auto card = boost::json::parse(a.body).at("card").as_object();
   EXPECT_EQ(card.at("number").as_string(), card.at("token").as_string()) << a.body;
-  EXPECT_TRUE(audit::find_pans(a.body).empty()) << a.body;
+  EXPECT_TRUE(card::find_pans(a.body).empty()) << a.body;
   // A route whose response policy does not cover the echo: refused, never passed on.
   auto leaky = post("/v2/leaky", authorization("5555555555554444", R"(,"metadata":{"sim_echo_pan":"true"})"));
   EXPECT_EQ(leaky.status, 502u) << leaky.body;
@@ -122,9 +122,9 @@ TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
   EXPECT_NE(records.find(R"("masked_pan":"601111******1117")"), std::string::npos) << records;
   EXPECT_NE(records.find(R"("key_ids":["jwe:sim"])"), std::string::npos);
   EXPECT_NE(records.find(R"("actions":["encrypt_for_processor","issue_token")"), std::string::npos) << records;
-  EXPECT_TRUE(audit::find_pans(records).empty());
-  EXPECT_TRUE(audit::find_pans(gateway_->log()).empty()) << gateway_->log();
-  EXPECT_TRUE(audit::find_pans(read_file(dir_ / "sim.log")).empty());
+  EXPECT_TRUE(card::find_pans(records).empty());
+  EXPECT_TRUE(card::find_pans(gateway_->log()).empty()) << gateway_->log();
+  EXPECT_TRUE(card::find_pans(read_file(dir_ / "sim.log")).empty());
 }
 
 // Two gateway processes in front of one PostgreSQL vault (scale-out): the same card from

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <thread>
 
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 #include "config/keyring_loader.h"
 #include "crypto/aead_envelope.h"
 #include "tests/support/e2e.h"
@@ -193,8 +193,8 @@ TEST_F(ReloadTest, TwentyReloadsUnderContinuousLoadFailNoRequest) {
   const std::string records = audit_records();
   EXPECT_EQ(count(records, R"("type":"reload")"), 20u);
   EXPECT_EQ(count(records, R"("result":"success")"), 20u);
-  EXPECT_TRUE(audit::find_pans(records).empty());
-  EXPECT_TRUE(audit::find_pans(gateway_->log()).empty());
+  EXPECT_TRUE(card::find_pans(records).empty());
+  EXPECT_TRUE(card::find_pans(gateway_->log()).empty());
 }
 
 TEST_F(ReloadTest, APromotedDataKeySealsNewEnvelopesAndOldOnesStillOpen) {

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "tests/crypto/test_keys.h"
 #include "tests/support/vectors.h"
 
@@ -32,14 +32,14 @@ std::vector<TokenProfile> every_fpe_profile() {
 }
 
 TEST(Luhn, ResiduesAndRepairDigits) {
-  EXPECT_TRUE(luhn_valid("4111111111111111"));
-  EXPECT_FALSE(luhn_valid("4111111111111112"));
-  EXPECT_EQ(luhn_residue("4111111111111112"), 1);
+  EXPECT_TRUE(card::luhn_valid("4111111111111111"));
+  EXPECT_FALSE(card::luhn_valid("4111111111111112"));
+  EXPECT_EQ(card::luhn_residue("4111111111111112"), 1);
   for (int target = 0; target <= 9; ++target) {
     for (std::size_t index : {0u, 7u, 15u}) {
       std::string s = "4111111111111111";
-      s[index] = luhn_digit_for(s, index, target);
-      EXPECT_EQ(luhn_residue(s), target);
+      s[index] = card::luhn_digit_for(s, index, target);
+      EXPECT_EQ(card::luhn_residue(s), target);
     }
   }
 }
@@ -95,7 +95,7 @@ TEST(FpeTokens, EveryTestPanRoundTripsUnderEveryProfile) {
       ASSERT_EQ(t.size(), pan.size());
       EXPECT_EQ(t.substr(0, static_cast<std::size_t>(layout.front)), pan.substr(0, static_cast<std::size_t>(layout.front)));
       EXPECT_EQ(t.substr(t.size() - static_cast<std::size_t>(layout.back)), pan.substr(pan.size() - static_cast<std::size_t>(layout.back)));
-      EXPECT_EQ(luhn_residue(t), 1) << "residue must carry the slot";
+      EXPECT_EQ(card::luhn_residue(t), 1) << "residue must carry the slot";
       EXPECT_NE(t, pan);
       auto back = tokenizer.detokenize("acme", t, profile);
       ASSERT_TRUE(back) << back.error().to_string();
@@ -115,8 +115,8 @@ TEST(FpeTokens, TwoKeyVersionsLiveAtOnceBothDetokenizeAndRetiredSlotsAreRefused)
       FpeTokenizer(ring({key("fpe-1", KeyUse::fpe, KeyState::primary, 1, 1)})).tokenize("m", pan, profile).value();
   FpeTokenizer rotated(ring({key("fpe-1", KeyUse::fpe, KeyState::active, 1, 1), key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
   const std::string new_token = rotated.tokenize("m", pan, profile).value();
-  EXPECT_EQ(luhn_residue(old_token), 1);
-  EXPECT_EQ(luhn_residue(new_token), 2);
+  EXPECT_EQ(card::luhn_residue(old_token), 1);
+  EXPECT_EQ(card::luhn_residue(new_token), 2);
   EXPECT_NE(old_token, new_token);
   EXPECT_EQ(rotated.detokenize("m", old_token, profile).value(), pan);
   EXPECT_EQ(rotated.detokenize("m", new_token, profile).value(), pan);
@@ -124,7 +124,7 @@ TEST(FpeTokens, TwoKeyVersionsLiveAtOnceBothDetokenizeAndRetiredSlotsAreRefused)
   FpeTokenizer retired(ring({key("fpe-1", KeyUse::fpe, KeyState::retired, 1, 1), key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
   EXPECT_EQ(retired.detokenize("m", old_token, profile).error().code, ErrorCode::retired_key);
   std::string unknown_slot = new_token;
-  unknown_slot[9] = luhn_digit_for(unknown_slot, 9, 7);
+  unknown_slot[9] = card::luhn_digit_for(unknown_slot, 9, 7);
   EXPECT_EQ(retired.detokenize("m", unknown_slot, profile).error().code, ErrorCode::unknown_key);
   EXPECT_EQ(retired.detokenize("m", pan, profile).error().code, ErrorCode::invalid_argument);  // a PAN is no token
 }
@@ -149,11 +149,11 @@ TEST(FpeTokens, AreABijectionOnAWholeSmallDomain) {
   for (int m = 0; m < 1'000'000; ++m) {
     std::snprintf(middle, sizeof middle, "%06d", m);
     const std::string pan = std::string("411111") + middle + "1111";
-    if (!luhn_valid(pan)) continue;
+    if (!card::luhn_valid(pan)) continue;
     ++pans;
     auto token = t.tokenize("acme", pan, profile);
     ASSERT_TRUE(token);
-    ASSERT_FALSE(luhn_valid(token.value()));
+    ASSERT_FALSE(card::luhn_valid(token.value()));
     ASSERT_TRUE(tokens.insert(token.value()).second) << "two PANs share a token";
     ASSERT_EQ(t.detokenize("acme", token.value(), profile).value(), pan);
   }

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <random>
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "crypto/tokens/sqlite_vault_store.h"
 #include "crypto/tokens/vault_tokenizer.h"
 #include "tests/crypto/test_keys.h"
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   TokenProfile profile;
   for (;;) {
     std::string pan = "4" + std::to_string(100000000000000ull + rng() % 800000000000000ull);
-    pan[15] = luhn_digit_for(pan, 15, 0);
+    pan[15] = paygate::card::luhn_digit_for(pan, 15, 0);
     auto token = vault.tokenize("acme", pan, profile);
     if (!token) return 1;
     std::printf("%s %s\n", token.value().c_str(), pan.c_str());

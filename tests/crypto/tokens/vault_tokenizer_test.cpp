@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 #include "crypto/tokens/sqlite_vault_store.h"
 #include "tests/crypto/test_keys.h"
 #include "tests/crypto/tokens/vault_store_fixture.h"
@@ -34,7 +34,7 @@ TEST_P(VaultStoreTest, TokensKeepFrontAndBackAreNeverLuhnValidAndRoundTrip) {
   EXPECT_EQ(t.size(), 16u);
   EXPECT_EQ(t.substr(0, 6), "411111");
   EXPECT_EQ(t.substr(12), "1111");
-  EXPECT_NE(luhn_residue(t), 0);
+  EXPECT_NE(card::luhn_residue(t), 0);
   EXPECT_EQ(vault.detokenize("acme", t).value(), pan);
   // The row holds no PAN in clear.
   auto row = store()->find_by_token(t).value();
@@ -122,7 +122,7 @@ TEST_P(VaultStoreTest, RotationStoryRewrapThenRetireAndEveryTokenStillDetokenize
     VaultTokenizer v1(keys_v1(), store());
     for (int i = 0; i < 25; ++i) {
       std::string pan = "4000" + std::to_string(100000 + i) + "000000";
-      pan[15] = luhn_digit_for(pan, 15, 0);
+      pan[15] = card::luhn_digit_for(pan, 15, 0);
       issued.emplace_back(v1.tokenize("acme", pan, profile).value(), pan);
     }
   }
@@ -198,7 +198,7 @@ TEST(SqliteVault, AFullDatabaseIsAClearErrorAndWhatWasStoredStaysReadable) {
   Error full{ErrorCode::internal, ""};
   for (std::uint64_t i = 0; i < 5000; ++i) {
     std::string pan = "4" + std::to_string(100000000000000ull + i * 7919);
-    pan[15] = luhn_digit_for(pan, 15, 0);
+    pan[15] = card::luhn_digit_for(pan, 15, 0);
     auto t = vault.tokenize("acme", pan, TokenProfile{});
     if (!t) {
       full = t.error();

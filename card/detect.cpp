@@ -1,8 +1,9 @@
-#include "audit/pan_scan.h"
+#include "card/detect.h"
 
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
+#include "card/mask.h"
 
-namespace paygate::audit {
+namespace paygate::card {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -72,12 +73,6 @@ bool card_prefix(const std::string& digits) {
 
 }  // namespace
 
-std::string mask_digits(std::string_view digits) {
-  std::string out(digits);
-  for (std::size_t i = 6; i + 4 < out.size(); ++i) out[i] = '*';
-  return out;
-}
-
 std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& options) {
   std::vector<PanMatch> matches;
   std::size_t i = 0;
@@ -95,8 +90,8 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
     if (starts_alone && ends_alone) {
       const bool known = run.digits.size() <= max_digits &&
                          (builtin_known_test_pans().contains(run.digits) || options.known_pans.contains(run.digits));
-      const bool card_like = run.well_formed && card_prefix(run.digits) && crypto::luhn_valid(run.digits);
-      if (known || card_like) matches.push_back(PanMatch{i, run.end - i, mask_digits(run.digits)});
+      const bool card_like = run.well_formed && card_prefix(run.digits) && luhn_valid(run.digits);
+      if (known || card_like) matches.push_back(PanMatch{i, run.end - i, mask(run.digits)});
     }
     i = run.end;
     // A digit run that touched a letter is skipped to its end with the letters around it.
@@ -135,4 +130,4 @@ std::string mask_pans(std::string_view text) {
   return out;
 }
 
-}  // namespace paygate::audit
+}  // namespace paygate::card

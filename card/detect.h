@@ -1,5 +1,5 @@
-// Finding card numbers in text: the audit scanner's detector and the operational logs'
-// last line of defence (mask_pans). A candidate is a run of 13..19 digits, optionally in
+// Finding card numbers in text: the audit scanner's detector, the operational logs' last
+// line of defence (mask_pans) and the guard on every answer a merchant receives. A candidate is a run of 13..19 digits, optionally in
 // groups of 3..6 separated by one space or dash ("4111 1111 1111 1111"), that stands
 // alone (no letter or digit touching it, except the track separators: 'B' before, 'D' or
 // '=' after), starts like a payment card (2..6; 1 for 15-digit UATP) and passes Luhn; or
@@ -15,12 +15,12 @@
 #include <unordered_set>
 #include <vector>
 
-namespace paygate::audit {
+namespace paygate::card {
 
 struct PanMatch {
   std::size_t offset = 0;  // in the text, of the first digit
   std::size_t length = 0;  // characters, separators included
-  std::string masked;      // first 6 + '*' + last 4 digits, e.g. "411111******1111"
+  std::string masked;      // by card::mask (card/mask.h), e.g. "411111******1111"
 };
 
 struct PanScanOptions {
@@ -34,7 +34,5 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
 // replaced by '*' (separators kept), so a line keeps its shape.
 std::string mask_pans(std::string_view text);
 
-// The masked form of a digit string: first 6, '*' for the middle, last 4.
-std::string mask_digits(std::string_view digits);
 
-}  // namespace paygate::audit
+}  // namespace paygate::card

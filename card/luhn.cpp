@@ -1,8 +1,8 @@
-#include "crypto/tokens/luhn.h"
+#include "card/luhn.h"
 
 #include <algorithm>
 
-namespace paygate::crypto {
+namespace paygate::card {
 namespace {
 
 // Contribution of digit `d` at a position that is doubled or not.
@@ -34,4 +34,4 @@ bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-}  // namespace paygate::crypto
+}  // namespace paygate::card

@@ -1,7 +1,8 @@
 // The PAN scanner: what it must find (card numbers in any shape a log or JSON holds
 // them), what it must not (long ids, timestamps, hex, grouped small numbers), a measured
 // false-positive rate, and masking that keeps a line's shape.
-#include "audit/pan_scan.h"
+#include "card/detect.h"
+#include "card/mask.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 
 #include "tests/support/vectors.h"
 
-namespace paygate::audit {
+namespace paygate::card {
 namespace {
 
 std::vector<std::string> masked(std::string_view text, const PanScanOptions& options = {}) {
@@ -109,8 +110,8 @@ TEST(PanScan, MaskingKeepsTheLineShape) {
   // Found by the fuzzer: two candidates overlapping; masking the first exposed the second.
   const std::string overlapping = "x 3782822465555-5555-5555-4444 y";
   EXPECT_TRUE(find_pans(mask_pans(overlapping)).empty()) << mask_pans(overlapping);
-  EXPECT_EQ(mask_digits("4111111111111111"), "411111******1111");
+  EXPECT_EQ(mask("4111111111111111"), "411111******1111");
 }
 
 }  // namespace
-}  // namespace paygate::audit
+}  // namespace paygate::card

@@ -1,17 +1,14 @@
-// Card numbers: the Luhn check, the brand by IIN range, and each brand's lengths and CVV
-// length. Pure functions; nothing here keeps or prints a card number.
+// Card brands: the brand by IIN range, and each brand's lengths and CVV length. Pure functions; nothing here keeps or prints a card number.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
-namespace paygate::protocol {
+namespace paygate::card {
 
 enum class CardBrand { visa, mastercard, amex, discover, jcb, unionpay, diners, maestro, unknown };
 
 std::string_view to_string(CardBrand brand);  // "visa", "mastercard", ...
-
-bool luhn_valid(std::string_view digits);  // false for anything that is not 1+ digits
 
 // The brand whose IIN ranges hold `pan` (checked most specific first); unknown otherwise.
 CardBrand card_brand(std::string_view pan);
@@ -23,4 +20,4 @@ std::size_t cvv_length(CardBrand brand);  // 4 for American Express, 3 otherwise
 // Codes: "pan_not_digits", "pan_length", "pan_luhn", "pan_length_for_brand".
 std::optional<std::string_view> pan_problem(std::string_view pan);
 
-}  // namespace paygate::protocol
+}  // namespace paygate::card

@@ -1,4 +1,5 @@
-#include "protocol/payment/card.h"
+#include "card/brand.h"
+#include "card/luhn.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,7 @@
 
 #include "tests/support/vectors.h"
 
-namespace paygate::protocol {
+namespace paygate::card {
 namespace {
 
 // The file's brand names (from several sources) mapped onto the brands paygate routes.
@@ -75,4 +76,4 @@ TEST(Card, ProblemsHaveReasonCodes) {
 }
 
 }  // namespace
-}  // namespace paygate::protocol
+}  // namespace paygate::card

@@ -1,9 +1,10 @@
-#include "protocol/payment/card.h"
+#include "card/brand.h"
 
-#include <algorithm>
 #include <array>
 
-namespace paygate::protocol {
+#include "card/luhn.h"
+
+namespace paygate::card {
 namespace {
 
 // An IIN range: the first `digits` digits of the PAN between `low` and `high`.
@@ -51,10 +52,6 @@ int prefix(std::string_view pan, int digits) {
   return value;
 }
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 std::string_view to_string(CardBrand brand) {
@@ -70,19 +67,6 @@ std::string_view to_string(CardBrand brand) {
     case CardBrand::unknown: return "unknown";
   }
   return "unknown";
-}
-
-bool luhn_valid(std::string_view digits) {
-  if (!all_digits(digits)) return false;
-  int sum = 0;
-  bool doubled = false;
-  for (std::size_t i = digits.size(); i-- > 0;) {
-    int d = digits[i] - '0';
-    if (doubled) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-    doubled = !doubled;
-  }
-  return sum % 10 == 0;
 }
 
 CardBrand card_brand(std::string_view pan) {
@@ -119,4 +103,4 @@ std::optional<std::string_view> pan_problem(std::string_view pan) {
   return std::nullopt;
 }
 
-}  // namespace paygate::protocol
+}  // namespace paygate::card
