@@ -7,11 +7,11 @@
 #include <random>
 #include <string>
 
-#include "crypto/tokens/fpe_tokenizer.h"
+#include "tokens/fpe_tokenizer.h"
 #include "card/luhn.h"
-#include "crypto/tokens/postgres_vault_store.h"
-#include "crypto/tokens/sqlite_vault_store.h"
-#include "crypto/tokens/vault_tokenizer.h"
+#include "tokens/store/postgres_vault_store.h"
+#include "tokens/store/sqlite_vault_store.h"
+#include "tokens/vault_tokenizer.h"
 #include "tests/crypto/test_keys.h"
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
@@ -19,6 +19,7 @@
 namespace {
 
 using namespace paygate::crypto;
+using namespace paygate::tokens;
 
 std::shared_ptr<const KeyRing> keys() {
   static auto ring = test::ring({test::key("data-1", KeyUse::data, KeyState::primary, 1),

@@ -18,11 +18,11 @@ struct IinRange {
 // Most specific first: the first match wins (e.g. Discover's 6011 before UnionPay's 62,
 // Dankort 5019 and Elo 5066-5067, which paygate does not route, before Maestro's 50).
 constexpr std::array<IinRange, 26> ranges{{
-    {CardBrand::unknown, 4, 5019, 5019},        // Dankort
-    {CardBrand::unknown, 4, 5066, 5067},        // Elo
-    {CardBrand::unknown, 6, 606282, 606282},    // Hipercard
-    {CardBrand::unknown, 6, 637095, 637095},    // Hiper
-    {CardBrand::discover, 6, 622126, 622925},   // co-branded with UnionPay, routed as Discover
+    {CardBrand::unknown, 4, 5019, 5019},       // Dankort
+    {CardBrand::unknown, 4, 5066, 5067},       // Elo
+    {CardBrand::unknown, 6, 606282, 606282},   // Hipercard
+    {CardBrand::unknown, 6, 637095, 637095},   // Hiper
+    {CardBrand::discover, 6, 622126, 622925},  // co-branded with UnionPay, routed as Discover
     {CardBrand::discover, 4, 6011, 6011},
     {CardBrand::discover, 3, 644, 649},
     {CardBrand::discover, 2, 65, 65},
@@ -42,7 +42,7 @@ constexpr std::array<IinRange, 26> ranges{{
     {CardBrand::maestro, 4, 5038, 5038},
     {CardBrand::maestro, 4, 5893, 5893},
     {CardBrand::maestro, 4, 6304, 6304},
-    {CardBrand::maestro, 2, 67, 67},            // 6703 Bancontact, 6759, 6761-6763, 6771...
+    {CardBrand::maestro, 2, 67, 67},  // 6703 Bancontact, 6759, 6761-6763, 6771...
     {CardBrand::visa, 1, 4, 4},
 }};
 
@@ -56,15 +56,24 @@ int prefix(std::string_view pan, int digits) {
 
 std::string_view to_string(CardBrand brand) {
   switch (brand) {
-    case CardBrand::visa: return "visa";
-    case CardBrand::mastercard: return "mastercard";
-    case CardBrand::amex: return "amex";
-    case CardBrand::discover: return "discover";
-    case CardBrand::jcb: return "jcb";
-    case CardBrand::unionpay: return "unionpay";
-    case CardBrand::diners: return "diners";
-    case CardBrand::maestro: return "maestro";
-    case CardBrand::unknown: return "unknown";
+    case CardBrand::visa:
+      return "visa";
+    case CardBrand::mastercard:
+      return "mastercard";
+    case CardBrand::amex:
+      return "amex";
+    case CardBrand::discover:
+      return "discover";
+    case CardBrand::jcb:
+      return "jcb";
+    case CardBrand::unionpay:
+      return "unionpay";
+    case CardBrand::diners:
+      return "diners";
+    case CardBrand::maestro:
+      return "maestro";
+    case CardBrand::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -80,15 +89,21 @@ CardBrand card_brand(std::string_view pan) {
 
 bool brand_length_ok(CardBrand brand, std::size_t length) {
   switch (brand) {
-    case CardBrand::visa: return length == 13 || length == 16 || length == 19;
-    case CardBrand::mastercard: return length == 16;
-    case CardBrand::amex: return length == 15;
+    case CardBrand::visa:
+      return length == 13 || length == 16 || length == 19;
+    case CardBrand::mastercard:
+      return length == 16;
+    case CardBrand::amex:
+      return length == 15;
     case CardBrand::discover:
     case CardBrand::jcb:
-    case CardBrand::unionpay: return length >= 16 && length <= 19;
-    case CardBrand::diners: return length >= 14 && length <= 19;
+    case CardBrand::unionpay:
+      return length >= 16 && length <= 19;
+    case CardBrand::diners:
+      return length >= 14 && length <= 19;
     case CardBrand::maestro:
-    case CardBrand::unknown: return length >= 12 && length <= 19;
+    case CardBrand::unknown:
+      return length >= 12 && length <= 19;
   }
   return false;
 }

@@ -1,4 +1,5 @@
-// Card brands: the brand by IIN range, and each brand's lengths and CVV length. Pure functions; nothing here keeps or prints a card number.
+// Card brands: the brand by IIN range, and each brand's lengths and CVV length. Pure functions; nothing here
+// keeps or prints a card number.
 #pragma once
 
 #include <optional>

@@ -55,12 +55,13 @@ Run read_run(std::string_view text, std::size_t begin) {
 // first-digit rule alone would miss or that are worth naming anyway.
 const std::unordered_set<std::string>& builtin_known_test_pans() {
   static const std::unordered_set<std::string> pans{
-      "4111111111111111", "4242424242424242", "4000056655665556", "4012888888881881", "4222222222222",
-      "4242424242424241", "5555555555554444", "5105105105105100", "5200828282828210", "2223003122003222",
-      "2222400010000008", "378282246310005",  "371449635398431",  "378734493671000",  "6011111111111117",
-      "6011000990139424", "30569309025904",   "38520000023237",   "36227206271667",   "3530111333300000",
-      "3566002020360505", "6200000000000005", "6250941006528599", "1000000000000008", "8171999900000000021",
-      "8171999927660000", "6759649826438453", "6799990100000000019",
+      "4111111111111111",    "4242424242424242", "4000056655665556", "4012888888881881",
+      "4222222222222",       "4242424242424241", "5555555555554444", "5105105105105100",
+      "5200828282828210",    "2223003122003222", "2222400010000008", "378282246310005",
+      "371449635398431",     "378734493671000",  "6011111111111117", "6011000990139424",
+      "30569309025904",      "38520000023237",   "36227206271667",   "3530111333300000",
+      "3566002020360505",    "6200000000000005", "6250941006528599", "1000000000000008",
+      "8171999900000000021", "8171999927660000", "6759649826438453", "6799990100000000019",
   };
   return pans;
 }
@@ -84,12 +85,14 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
     // Track 1 puts 'B' before the PAN; in track 2, what follows "<PAN>=" is the expiry and
     // discretionary data, never a card number.
     const bool after_track_separator = i >= 2 && text[i - 1] == '=' && is_digit(text[i - 2]);
-    const bool starts_alone = (i == 0 || !is_alnum(text[i - 1]) || text[i - 1] == 'B') && !after_track_separator;
+    const bool starts_alone =
+        (i == 0 || !is_alnum(text[i - 1]) || text[i - 1] == 'B') && !after_track_separator;
     Run run = read_run(text, i);
-    const bool ends_alone = run.end == text.size() || !is_alnum(text[run.end]) || text[run.end] == 'D';  // track 2
+    const bool ends_alone =
+        run.end == text.size() || !is_alnum(text[run.end]) || text[run.end] == 'D';  // track 2
     if (starts_alone && ends_alone) {
-      const bool known = run.digits.size() <= max_digits &&
-                         (builtin_known_test_pans().contains(run.digits) || options.known_pans.contains(run.digits));
+      const bool known = run.digits.size() <= max_digits && (builtin_known_test_pans().contains(run.digits) ||
+                                                             options.known_pans.contains(run.digits));
       const bool card_like = run.well_formed && card_prefix(run.digits) && luhn_valid(run.digits);
       if (known || card_like) matches.push_back(PanMatch{i, run.end - i, mask(run.digits)});
     }

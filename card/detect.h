@@ -1,7 +1,7 @@
 // Finding card numbers in text: the audit scanner's detector, the operational logs' last
-// line of defence (mask_pans) and the guard on every answer a merchant receives. A candidate is a run of 13..19 digits, optionally in
-// groups of 3..6 separated by one space or dash ("4111 1111 1111 1111"), that stands
-// alone (no letter or digit touching it, except the track separators: 'B' before, 'D' or
+// line of defence (mask_pans) and the guard on every answer a merchant receives. A candidate is a run
+// of 13..19 digits, optionally in groups of 3..6 separated by one space or dash ("4111 1111 1111 1111"), that
+// stands alone (no letter or digit touching it, except the track separators: 'B' before, 'D' or
 // '=' after), starts like a payment card (2..6; 1 for 15-digit UATP) and passes Luhn; or
 // any run equal to a known test PAN (a built-in list, plus PanScanOptions::known_pans).
 // Longer digit runs are not card numbers and are skipped whole. Known misses, kept for a
@@ -33,6 +33,5 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
 // `text` with the digits of every card number between the first 6 and the last 4
 // replaced by '*' (separators kept), so a line keeps its shape.
 std::string mask_pans(std::string_view text);
-
 
 }  // namespace paygate::card

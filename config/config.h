@@ -17,12 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "crypto/tokens/token_profile.h"
 #include "fraud/rules.h"
 #include "protocol/iso8583/framing.h"
 #include "protocol/iso8583/spec.h"
 #include "protocol/payment/field_policy.h"
 #include "protocol/payment/validation.h"
+#include "tokens/store/open_store.h"
+#include "tokens/token_profile.h"
 
 namespace paygate::crypto {
 class KeyRing;
@@ -231,7 +232,7 @@ struct Logging {
 
 // Where vault tokens live (token_profiles of kind vault need one).
 struct VaultConfig {
-  enum class Store { none, sqlite, postgresql };
+  using Store = tokens::StoreOptions::Kind;
   Store store = Store::none;
   std::filesystem::path path;  // sqlite: the database file (created if missing)
   std::uint64_t max_size = 0;  // sqlite: size cap in bytes (0: none); inserts past it fail cleanly
@@ -239,6 +240,8 @@ struct VaultConfig {
   std::uint32_t connections = 4;   // postgresql pool size
   std::uint32_t workers = 4;       // threads doing vault work off the network threads
   std::uint32_t queue_limit = 4096;  // vault requests waiting for a worker; more are refused
+
+  tokens::StoreOptions store_options() const { return {store, path, max_size, dsn_env, connections}; }
 };
 
 // audit: the tamper-evident audit log (docs/compliance.md). Absent: no audit log, and
@@ -292,13 +295,13 @@ struct Config {
   // keys.keyring: the keyring file and the keyring loaded from it (null when not set).
   std::filesystem::path keyring_file;
   std::shared_ptr<const crypto::KeyRing> keyring;
-  std::vector<crypto::TokenProfile> token_profiles;
+  std::vector<tokens::TokenProfile> token_profiles;
   VaultConfig vault;
   AuditConfig audit;
   FraudConfig fraud;
 
   // The profile named `name`, or nullptr.
-  const crypto::TokenProfile* token_profile(std::string_view name) const;
+  const tokens::TokenProfile* token_profile(std::string_view name) const;
 
   // The processor a route names; routes are validated, so this never fails for them.
   const Processor& processor_for(const Route& route) const;

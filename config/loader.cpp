@@ -495,17 +495,17 @@ Merchant read_merchant(const YAML::Node& node, const std::string& path, Context&
   return m;
 }
 
-constexpr std::array<std::pair<std::string_view, crypto::TokenKind>, 2> token_kinds{{
-    {"vault", crypto::TokenKind::vault},
-    {"fpe", crypto::TokenKind::fpe},
+constexpr std::array<std::pair<std::string_view, tokens::TokenKind>, 2> token_kinds{{
+    {"vault", tokens::TokenKind::vault},
+    {"fpe", tokens::TokenKind::fpe},
 }};
 
-crypto::TokenProfile read_token_profile(const std::string& name, const YAML::Node& node, const std::string& path,
+tokens::TokenProfile read_token_profile(const std::string& name, const YAML::Node& node, const std::string& path,
                                         Context& ctx) {
-  crypto::TokenProfile p;
+  tokens::TokenProfile p;
   p.name = name;
   MapReader r(node, path, ctx);
-  r.choice<crypto::TokenKind>("kind", p.kind, token_kinds, Presence::required);
+  r.choice<tokens::TokenKind>("kind", p.kind, token_kinds, Presence::required);
   std::uint32_t front = 6, back = 4, min = 12, max = 19;
   r.count("keep_front", front, 0, 8);
   r.count("keep_back", back, 0, 4);
@@ -850,7 +850,7 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
 void check_tokens(const Config& config, const YAML::Node& root, Context& ctx) {
   bool needs_vault = false;
   bool needs_fpe = false;
-  for (const auto& p : config.token_profiles) (p.kind == crypto::TokenKind::vault ? needs_vault : needs_fpe) = true;
+  for (const auto& p : config.token_profiles) (p.kind == tokens::TokenKind::vault ? needs_vault : needs_fpe) = true;
   const YAML::Node profiles = root["token_profiles"];
   auto report = [&](const std::string& message) { ctx.diagnostics.add(profiles.Mark(), "token_profiles", message); };
   if (needs_vault && config.vault.store == VaultConfig::Store::none) report("vault profiles need a vault section");
@@ -982,7 +982,7 @@ std::string ConfigError::to_string() const {
   return out + message;
 }
 
-const crypto::TokenProfile* Config::token_profile(std::string_view name) const {
+const tokens::TokenProfile* Config::token_profile(std::string_view name) const {
   for (const auto& p : token_profiles) {
     if (p.name == name) return &p;
   }

@@ -87,6 +87,10 @@ class Ff1Decimal {
   // by the caller): no text on the hot path of cycle-walking.
   std::uint64_t encrypt_number(const Prepared& prepared, std::uint64_t value) const;
   std::uint64_t decrypt_number(const Prepared& prepared, std::uint64_t value) const;
+  // The number form of a digit string (at most 19 digits), and back into exactly
+  // out.size() digits with leading zeros.
+  static std::uint64_t to_number(std::string_view digits);
+  static void to_digits(std::uint64_t value, std::span<char> out);
 
   // AES block operations one call costs for `digits` digits and a tweak of `tweak_bytes`
   // (for the benchmark's lower bound).

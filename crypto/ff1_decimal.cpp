@@ -212,6 +212,9 @@ std::uint64_t Ff1Decimal::run_number(const Prepared& p, std::uint64_t x, bool en
   return a * mod_v + bb;
 }
 
+std::uint64_t Ff1Decimal::to_number(std::string_view digits) { return internal::parse_decimal(digits); }
+void Ff1Decimal::to_digits(std::uint64_t value, std::span<char> out) { internal::write_decimal(value, out); }
+
 std::uint64_t Ff1Decimal::encrypt_number(const Prepared& prepared, std::uint64_t value) const {
   return run_number(prepared, value, true);
 }

@@ -13,13 +13,13 @@
 #include "config/config.h"
 #include "crypto/aead_envelope.h"
 #include "crypto/fingerprint.h"
-#include "gateway/token_service.h"
+#include "tokens/token_service.h"
 #include "protocol/payment/field_policy.h"
 
 namespace paygate::gateway {
 
 struct ActionServices {
-  TokenService* tokens = nullptr;              // null without token profiles
+  tokens::TokenService* tokens = nullptr;              // null without token profiles
   const crypto::EnvelopeCipher* envelopes = nullptr;  // null without a keyring
   const crypto::Fingerprinter* fingerprints = nullptr;  // null without a primary fingerprint key
 };

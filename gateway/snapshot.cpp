@@ -6,6 +6,7 @@
 #include "crypto/keyring.h"
 #include "crypto/secret.h"
 #include "gateway/net/tls_context.h"
+#include "gateway/token_setup.h"
 
 namespace paygate::gateway {
 namespace {
@@ -48,7 +49,7 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
   const config::Config& cfg = *s.config;
   s.generation = generation;
   if (!cfg.token_profiles.empty()) {
-    auto tokens = TokenService::create(cfg);
+    auto tokens = open_token_service(cfg);
     if (!tokens) throw std::runtime_error("tokens: " + tokens.error().to_string());
     s.tokens = std::move(tokens).value();
   }

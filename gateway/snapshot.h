@@ -18,7 +18,7 @@
 #include "gateway/net/asio.h"
 #include "gateway/request_actions.h"
 #include "gateway/router.h"
-#include "gateway/token_service.h"
+#include "tokens/token_service.h"
 #include "gateway/upstream_pool.h"
 
 namespace paygate::gateway {
@@ -34,7 +34,7 @@ struct Snapshot {
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
   MerchantDirectory merchants;
-  std::unique_ptr<TokenService> tokens;               // null without token profiles
+  std::unique_ptr<tokens::TokenService> tokens;               // null without token profiles
   std::unique_ptr<crypto::EnvelopeCipher> envelopes;  // null without a keyring
   std::unique_ptr<crypto::Fingerprinter> fingerprints;  // null without a primary fingerprint key
   ActionServices services;

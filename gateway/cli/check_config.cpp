@@ -27,9 +27,9 @@ Command check_config_command() {
                         c.routes.size(), c.routes.size() == 1 ? "" : "s");
             // The layout each token profile gives each PAN length (docs/tokens.md has the rule).
             for (const auto& p : c.token_profiles) {
-              std::printf("token profile %s (%s): ", p.name.c_str(), p.kind == crypto::TokenKind::vault ? "vault" : "fpe");
+              std::printf("token profile %s (%s): ", p.name.c_str(), p.kind == tokens::TokenKind::vault ? "vault" : "fpe");
               for (int length = p.min_length; length <= p.max_length; ++length) {
-                const auto l = *crypto::layout_for(p, length);
+                const auto l = *tokens::layout_for(p, length);
                 std::printf("%s%d=%d+%d+%d", length == p.min_length ? "" : " ", length, l.front, l.middle, l.back);
               }
               std::printf("  (length=kept front+replaced middle+kept back)\n");

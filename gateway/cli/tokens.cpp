@@ -13,14 +13,14 @@
 #include "card/detect.h"
 #include "card/mask.h"
 #include "gateway/audit_setup.h"
-#include "gateway/token_service.h"
+#include "gateway/token_setup.h"
 
 namespace paygate::cli {
 namespace {
 
 struct Loaded {
   std::shared_ptr<const config::Config> config;
-  std::unique_ptr<gateway::TokenService> tokens;
+  std::unique_ptr<tokens::TokenService> tokens;
   // Every operator touch of card data or keys is audited; without the log, nothing runs.
   std::unique_ptr<audit::AuditLog> audit;
 };
@@ -31,7 +31,7 @@ std::optional<Loaded> load(const Args& args, const char* command) {
     for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return std::nullopt;
   }
-  auto service = gateway::TokenService::create(*result.config);
+  auto service = gateway::open_token_service(*result.config);
   if (!service) {
     std::fprintf(stderr, "paygate %s: %s\n", command, service.error().to_string().c_str());
     return std::nullopt;
@@ -119,7 +119,7 @@ int tokens(const Args& args) {
 int rewrap(const Args& args) {
   auto loaded = load(args, "keys rewrap");
   if (!loaded) return exit_failure;
-  crypto::VaultTokenizer* vault = loaded->tokens->vault();
+  tokens::VaultTokenizer* vault = loaded->tokens->vault();
   if (!vault) {
     std::fprintf(stderr, "paygate keys rewrap: the configuration has no vault\n");
     return exit_failure;

@@ -29,7 +29,7 @@ TEST(PanScan, FindsCardNumbersInEveryShapeALogHolds) {
   EXPECT_EQ(masked("amex 3782 822463 10005 end"), V{"378282*****0005"});
   EXPECT_EQ(masked("%B4111111111111111^DOE/JOHN^30121010000"), V{"411111******1111"});  // track 1
   EXPECT_EQ(masked(";4111111111111111=30121010000000000?"), V{"411111******1111"});     // track 2
-  EXPECT_EQ(masked("4111111111111111D30121010000000000"), V{"411111******1111"});       // track 2, BCD separator
+  EXPECT_EQ(masked("4111111111111111D30121010000000000"), V{"411111******1111"});  // track 2, BCD separator
   EXPECT_EQ(masked("GET /pay?pan=4000056655665556&x=1"), V{"400005******5556"});
   EXPECT_EQ(masked("two: 4111111111111111, 5105105105105100"), (V{"411111******1111", "510510******5100"}));
   EXPECT_EQ(masked("uatp 135410014004955"), V{"135410*****4955"});  // 15-digit airline card
@@ -38,16 +38,16 @@ TEST(PanScan, FindsCardNumbersInEveryShapeALogHolds) {
 
 TEST(PanScan, IgnoresNumbersThatAreNotCardNumbers) {
   for (const char* text : {
-           "id 41111111111111111111",                 // 20 digits: too long for a PAN
-           "4111111111111112",                        // Luhn fails
-           "ts=1764456000123 dur=1764456000123456",   // epoch milliseconds and microseconds
+           "id 41111111111111111111",                          // 20 digits: too long for a PAN
+           "4111111111111112",                                 // Luhn fails
+           "ts=1764456000123 dur=1764456000123456",            // epoch milliseconds and microseconds
            "mac=a4111111111111111b tag 9f4111111111111111e2",  // inside hex
-           "card4111111111111111",                    // glued to a word (a documented miss)
-           "took 12 34 56 78 90 12 34 56 ms",         // small numbers with spaces
-           "2026-11-29 23:30:00.123 10.0.0.1:8443",   // dates, addresses
+           "card4111111111111111",                             // glued to a word (a documented miss)
+           "took 12 34 56 78 90 12 34 56 ms",                  // small numbers with spaces
+           "2026-11-29 23:30:00.123 10.0.0.1:8443",            // dates, addresses
            "uuid 3f1c9a2e-7b4d-4e8a-9c1f-2a6b8d0e5f71",
-           "amount 4111111111 and 411111",            // too short
-           "8111111111111111116",                     // 8: not a payment card prefix
+           "amount 4111111111 and 411111",  // too short
+           "8111111111111111116",           // 8: not a payment card prefix
        }) {
     EXPECT_TRUE(find_pans(text).empty()) << text;
   }
@@ -93,7 +93,8 @@ TEST(PanScan, FalsePositiveRateOnOrdinaryLogTextIsLow) {
   for (int i = 0; i < lines; ++i) {
     const std::string line = "ts=" + digits(13, '1') + " us=" + digits(16, '1') + " req=" + hex(32) +
                              " trace=" + hex(8) + "-" + hex(4) + "-" + hex(4) + " order=" + digits(10, '7') +
-                             " amount=" + digits(5, '1') + " port=" + digits(4, '8') + " ref=" + digits(24, '9');
+                             " amount=" + digits(5, '1') + " port=" + digits(4, '8') +
+                             " ref=" + digits(24, '9');
     findings += static_cast<int>(find_pans(line).size());
   }
   // A hex run of 13+ decimal digits between letters is not a candidate; epoch times start

@@ -142,7 +142,7 @@ TEST_F(KeyringLoader, TokenProfilesAndTheVaultAreReadAndCrossChecked) {
   ASSERT_TRUE(r.ok()) << r.errors[0].to_string();
   ASSERT_EQ(r.config->token_profiles.size(), 2u);
   EXPECT_EQ(r.config->token_profile("cards")->keep_front, 8);
-  EXPECT_EQ(r.config->token_profile("fast")->kind, crypto::TokenKind::fpe);
+  EXPECT_EQ(r.config->token_profile("fast")->kind, tokens::TokenKind::fpe);
   EXPECT_EQ(r.config->token_profile("fast")->keep_back, 0);
   EXPECT_EQ(r.config->vault.store, VaultConfig::Store::sqlite);
   EXPECT_EQ(r.config->vault.path, dir_ / "vault.db");

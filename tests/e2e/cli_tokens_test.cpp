@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "crypto/tokens/sqlite_vault_store.h"
-#include "crypto/tokens/vault_tokenizer.h"
+#include "tokens/store/sqlite_vault_store.h"
+#include "tokens/vault_tokenizer.h"
 #include "tests/crypto/test_keys.h"
 #include "tests/support/e2e.h"
 #include "tests/support/postgres.h"
@@ -266,9 +266,9 @@ TEST(VaultCrash, KillNineWhileTokenizingLosesNoReportedToken) {
   for (int i = 0; i < 500 && reported_lines() < 200; ++i) std::this_thread::sleep_for(10ms);
   loop.stop(SIGKILL);
   std::istringstream reported(read_file(dir / "reported.txt"));
-  auto store = std::shared_ptr<crypto::VaultStore>(crypto::SqliteVaultStore::open(vault).value());
+  auto store = std::shared_ptr<tokens::VaultStore>(tokens::SqliteVaultStore::open(vault).value());
   ASSERT_TRUE(store->check_consistency());
-  crypto::VaultTokenizer tokenizer(
+  tokens::VaultTokenizer tokenizer(
       crypto::test::ring({crypto::test::key("data-1", crypto::KeyUse::data, crypto::KeyState::primary, 1),
                           crypto::test::key("fp-1", crypto::KeyUse::fingerprint, crypto::KeyState::primary, 2)}),
       store);

@@ -15,7 +15,7 @@
 
 #include "crypto/status.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 
 enum class TokenKind { vault, fpe };
 
@@ -30,7 +30,7 @@ struct TokenProfile {
 
   // Checks the fields above (allowed values, 12 <= min <= max <= 19, fpe profiles never
   // accept Luhn-invalid PANs). Errors: invalid_argument.
-  Status validate() const;
+  crypto::Status validate() const;
 };
 
 struct TokenLayout {
@@ -45,6 +45,6 @@ std::optional<TokenLayout> layout_for(const TokenProfile& profile, int length);
 
 // Why a PAN cannot be tokenized under a profile: invalid_argument with a reason that
 // quotes nothing of the PAN. OK when it can.
-Status check_pan(const TokenProfile& profile, std::string_view pan);
+crypto::Status check_pan(const TokenProfile& profile, std::string_view pan);
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

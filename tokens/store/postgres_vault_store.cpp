@@ -1,11 +1,11 @@
-#include "crypto/tokens/postgres_vault_store.h"
+#include "tokens/store/postgres_vault_store.h"
 
 #include <libpq-fe.h>
 
 #include <array>
 #include <cstring>
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 namespace {
 
 constexpr const char* schema = R"sql(
@@ -28,14 +28,15 @@ INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vaul
 )sql";
 
 constexpr const char* columns =
-    "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at";
+    "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, "
+    "expires_at";
 
 // libpq's messages can quote a connection string's host and user, never its password,
 // and never parameter values.
-Error pg_error(pg_conn* conn, std::string_view what) {
+crypto::Error pg_error(pg_conn* conn, std::string_view what) {
   std::string reason = conn ? PQerrorMessage(conn) : "no connection";
   while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-  return make_error(ErrorCode::unavailable, std::string(what) + ": " + reason);
+  return crypto::make_error(crypto::ErrorCode::unavailable, std::string(what) + ": " + reason);
 }
 
 struct ResultGuard {
@@ -47,7 +48,8 @@ struct ResultGuard {
 PGresult* exec(pg_conn* conn, const char* sql, std::initializer_list<std::optional<std::string>> params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  return PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+  return PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
+                      0);
 }
 
 VaultRow read_row(PGresult* r, int i) {
@@ -84,7 +86,8 @@ class PostgresVaultStore::Lease {
   pg_conn* conn_;
 };
 
-Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::string& dsn, std::size_t connections) {
+crypto::Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::string& dsn,
+                                                                             std::size_t connections) {
   std::unique_ptr<PostgresVaultStore> store(new PostgresVaultStore());
   store->dsn_ = dsn;
   for (std::size_t i = 0; i < std::max<std::size_t>(1, connections); ++i) {
@@ -92,7 +95,8 @@ Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::
     store->all_.push_back(conn);
     if (PQstatus(conn) != CONNECTION_OK) return pg_error(conn, "cannot connect to the PostgreSQL vault");
     // Server notices ("relation already exists, skipping") are not for our users' terminals.
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     store->idle_.push_back(conn);
   }
   pg_conn* conn = store->all_.front();
@@ -125,14 +129,14 @@ void PostgresVaultStore::release(pg_conn* connection) {
   available_.notify_one();
 }
 
-Result<InsertOutcome> PostgresVaultStore::insert(const VaultRow& row) {
+crypto::Result<InsertOutcome> PostgresVaultStore::insert(const VaultRow& row) {
   Lease lease(*this);
-  ResultGuard r{exec(lease.get(),
-                     "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
-                     "data_key_id, created_at, last_used_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-                     {row.token, row.merchant, row.fingerprint, row.fingerprint_key_id, row.pan_envelope,
-                      row.data_key_id, std::to_string(row.created_at), std::to_string(row.last_used_at),
-                      opt(row.expires_at)})};
+  ResultGuard r{exec(
+      lease.get(),
+      "INSERT INTO vault_tokens (token, merchant, fingerprint, fingerprint_key_id, pan_envelope, "
+      "data_key_id, created_at, last_used_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+      {row.token, row.merchant, row.fingerprint, row.fingerprint_key_id, row.pan_envelope, row.data_key_id,
+       std::to_string(row.created_at), std::to_string(row.last_used_at), opt(row.expires_at)})};
   if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return InsertOutcome::inserted;
   const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
   const char* constraint = PQresultErrorField(r.r, PG_DIAG_CONSTRAINT_NAME);
@@ -143,27 +147,30 @@ Result<InsertOutcome> PostgresVaultStore::insert(const VaultRow& row) {
   return pg_error(lease.get(), "vault insert failed");
 }
 
-Result<std::optional<VaultRow>> PostgresVaultStore::find_by_token(std::string_view token) {
+crypto::Result<std::optional<VaultRow>> PostgresVaultStore::find_by_token(std::string_view token) {
   Lease lease(*this);
-  ResultGuard r{exec(lease.get(), (std::string("SELECT ") + columns + " FROM vault_tokens WHERE token = $1").c_str(),
+  ResultGuard r{exec(lease.get(),
+                     (std::string("SELECT ") + columns + " FROM vault_tokens WHERE token = $1").c_str(),
                      {std::string(token)})};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
   if (PQntuples(r.r) == 0) return std::optional<VaultRow>();
   return std::optional<VaultRow>(read_row(r.r, 0));
 }
 
-Result<std::optional<VaultRow>> PostgresVaultStore::find_by_fingerprint(std::string_view merchant,
-                                                                        std::string_view fingerprint) {
+crypto::Result<std::optional<VaultRow>> PostgresVaultStore::find_by_fingerprint(
+    std::string_view merchant, std::string_view fingerprint) {
   Lease lease(*this);
-  ResultGuard r{exec(lease.get(),
-                     (std::string("SELECT ") + columns + " FROM vault_tokens WHERE merchant = $1 AND fingerprint = $2").c_str(),
-                     {std::string(merchant), std::string(fingerprint)})};
+  ResultGuard r{
+      exec(lease.get(),
+           (std::string("SELECT ") + columns + " FROM vault_tokens WHERE merchant = $1 AND fingerprint = $2")
+               .c_str(),
+           {std::string(merchant), std::string(fingerprint)})};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
   if (PQntuples(r.r) == 0) return std::optional<VaultRow>();
   return std::optional<VaultRow>(read_row(r.r, 0));
 }
 
-Status PostgresVaultStore::touch(std::string_view token, std::int64_t now) {
+crypto::Status PostgresVaultStore::touch(std::string_view token, std::int64_t now) {
   Lease lease(*this);
   ResultGuard r{exec(lease.get(), "UPDATE vault_tokens SET last_used_at = $2 WHERE token = $1",
                      {std::string(token), std::to_string(now)})};
@@ -171,7 +178,7 @@ Status PostgresVaultStore::touch(std::string_view token, std::int64_t now) {
   return {};
 }
 
-Result<bool> PostgresVaultStore::erase(std::string_view merchant, std::string_view token) {
+crypto::Result<bool> PostgresVaultStore::erase(std::string_view merchant, std::string_view token) {
   Lease lease(*this);
   ResultGuard r{exec(lease.get(), "DELETE FROM vault_tokens WHERE token = $1 AND merchant = $2",
                      {std::string(token), std::string(merchant)})};
@@ -179,24 +186,26 @@ Result<bool> PostgresVaultStore::erase(std::string_view merchant, std::string_vi
   return std::strcmp(PQcmdTuples(r.r), "0") != 0;
 }
 
-Result<std::vector<VaultRow>> PostgresVaultStore::stale_rows(std::string_view data_key_id,
-                                                             std::string_view fingerprint_key_id,
-                                                             std::string_view after_token, std::size_t limit) {
+crypto::Result<std::vector<VaultRow>> PostgresVaultStore::stale_rows(std::string_view data_key_id,
+                                                                     std::string_view fingerprint_key_id,
+                                                                     std::string_view after_token,
+                                                                     std::size_t limit) {
   Lease lease(*this);
-  ResultGuard r{exec(lease.get(),
-                     (std::string("SELECT ") + columns +
-                      " FROM vault_tokens WHERE token COLLATE \"C\" > $3 AND (data_key_id <> $1 OR fingerprint_key_id <> $2)"
-                      " ORDER BY token COLLATE \"C\" LIMIT $4")
-                         .c_str(),
-                     {std::string(data_key_id), std::string(fingerprint_key_id), std::string(after_token),
-                      std::to_string(limit)})};
+  ResultGuard r{exec(
+      lease.get(),
+      (std::string("SELECT ") + columns +
+       " FROM vault_tokens WHERE token COLLATE \"C\" > $3 AND (data_key_id <> $1 OR fingerprint_key_id <> $2)"
+       " ORDER BY token COLLATE \"C\" LIMIT $4")
+          .c_str(),
+      {std::string(data_key_id), std::string(fingerprint_key_id), std::string(after_token),
+       std::to_string(limit)})};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault read failed");
   std::vector<VaultRow> rows;
   for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(read_row(r.r, i));
   return rows;
 }
 
-Result<bool> PostgresVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
+crypto::Result<bool> PostgresVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
   Lease lease(*this);
   ResultGuard r{exec(lease.get(),
                      "UPDATE vault_tokens SET pan_envelope = $2, data_key_id = $3, fingerprint = $4, "
@@ -207,22 +216,23 @@ Result<bool> PostgresVaultStore::rewrap(const VaultRow& updated, std::string_vie
   return std::strcmp(PQcmdTuples(r.r), "0") != 0;
 }
 
-Result<std::int64_t> PostgresVaultStore::count() {
+crypto::Result<std::int64_t> PostgresVaultStore::count() {
   Lease lease(*this);
   ResultGuard r{PQexec(lease.get(), "SELECT COUNT(*) FROM vault_tokens")};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault count failed");
   return static_cast<std::int64_t>(std::stoll(PQgetvalue(r.r, 0, 0)));
 }
 
-Status PostgresVaultStore::check_consistency() {
+crypto::Status PostgresVaultStore::check_consistency() {
   // The constraints are the consistency: confirm they are in place.
   Lease lease(*this);
   ResultGuard r{PQexec(lease.get(),
                        "SELECT COUNT(*) FROM pg_constraint WHERE conname IN "
                        "('vault_tokens_pkey', 'vault_tokens_fingerprint_key')")};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault check failed");
-  if (std::string(PQgetvalue(r.r, 0, 0)) != "2") return make_error(ErrorCode::internal, "vault constraints are missing");
+  if (std::string(PQgetvalue(r.r, 0, 0)) != "2")
+    return crypto::make_error(crypto::ErrorCode::internal, "vault constraints are missing");
   return {};
 }
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

@@ -1,6 +1,6 @@
 // Vault tokens over both stores: SQLite always, PostgreSQL when the test environment
 // started a server (tests/support/postgres.h does, in the postgres test binary).
-#include "crypto/tokens/vault_tokenizer.h"
+#include "tokens/vault_tokenizer.h"
 
 #include <gtest/gtest.h>
 
@@ -9,19 +9,21 @@
 #include <thread>
 
 #include "card/luhn.h"
-#include "crypto/tokens/sqlite_vault_store.h"
 #include "tests/crypto/test_keys.h"
-#include "tests/crypto/tokens/vault_store_fixture.h"
 #include "tests/support/process.h"
+#include "tests/tokens/vault_store_fixture.h"
+#include "tokens/store/sqlite_vault_store.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
+using namespace paygate::crypto;
 namespace {
 
-using test::key;
-using test::ring;
+using crypto::test::key;
+using crypto::test::ring;
 
 std::shared_ptr<const KeyRing> keys_v1() {
-  return ring({key("data-1", KeyUse::data, KeyState::primary, 1), key("fp-1", KeyUse::fingerprint, KeyState::primary, 2)});
+  return ring({key("data-1", KeyUse::data, KeyState::primary, 1),
+               key("fp-1", KeyUse::fingerprint, KeyState::primary, 2)});
 }
 
 TEST_P(VaultStoreTest, TokensKeepFrontAndBackAreNeverLuhnValidAndRoundTrip) {
@@ -55,14 +57,16 @@ TEST_P(VaultStoreTest, ConvergentPerMerchantDistinctAcrossMerchants) {
   // Another merchant's token is "not found", the same answer as a token that never existed.
   EXPECT_EQ(vault.detokenize("globex", a1).error().code, ErrorCode::not_found);
   EXPECT_EQ(vault.detokenize("acme", "5555550000004444").error().code, ErrorCode::not_found);
-  EXPECT_EQ(vault.detokenize("globex", a1).error().reason, vault.detokenize("acme", "5555550000004444").error().reason);
+  EXPECT_EQ(vault.detokenize("globex", a1).error().reason,
+            vault.detokenize("acme", "5555550000004444").error().reason);
 }
 
 TEST_P(VaultStoreTest, ExpiredTokensAreNotFoundAndTheirPanGetsANewToken) {
   std::int64_t now = 1'000'000;
   VaultTokenizer vault(keys_v1(), store(), [&] { return now; });
   TokenProfile profile;
-  const std::string t1 = vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value();
+  const std::string t1 =
+      vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value();
   now += 59;
   EXPECT_EQ(vault.detokenize("acme", t1).value(), "4000056655665556");
   now += 1;
@@ -85,7 +89,8 @@ TEST_P(VaultStoreTest, ErasureRemovesOnlyTheOwnersToken) {
 TEST_P(VaultStoreTest, RejectsBadPansBeforeWritingAnything) {
   VaultTokenizer vault(keys_v1(), store());
   TokenProfile profile;
-  for (const char* bad : {"4111111111111112", "41111111111", "41111111111111111111", "4111-1111-1111-1111", ""}) {
+  for (const char* bad :
+       {"4111111111111112", "41111111111", "41111111111111111111", "4111-1111-1111-1111", ""}) {
     auto t = vault.tokenize("acme", bad, profile);
     ASSERT_FALSE(t) << bad;
     EXPECT_EQ(t.error().code, ErrorCode::invalid_argument);
@@ -127,15 +132,17 @@ TEST_P(VaultStoreTest, RotationStoryRewrapThenRetireAndEveryTokenStillDetokenize
     }
   }
   // Promote new data and fingerprint keys; the old ones stay active.
-  auto v2_keys = ring({key("data-1", KeyUse::data, KeyState::active, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
-                       key("fp-1", KeyUse::fingerprint, KeyState::active, 2), key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
+  auto v2_keys = ring({key("data-1", KeyUse::data, KeyState::active, 1),
+                       key("data-2", KeyUse::data, KeyState::primary, 3),
+                       key("fp-1", KeyUse::fingerprint, KeyState::active, 2),
+                       key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
   VaultTokenizer v2(v2_keys, store());
   // Before the rewrap: old rows still found by their old fingerprints (same token back).
   EXPECT_EQ(v2.tokenize("acme", issued[0].second, profile).value(), issued[0].first);
   // Rewrap in small batches, stopping halfway once to show it resumes.
   std::size_t rewrapped = 0;
   rewrapped += v2.rewrap_batch("", 10).value().rewrapped;  // then "interrupted"
-  for (std::string after = ""; ;) {  // a fresh run starts from the beginning: done rows are skipped
+  for (std::string after = "";;) {  // a fresh run starts from the beginning: done rows are skipped
     auto batch = v2.rewrap_batch(after, 7).value();
     rewrapped += batch.rewrapped;
     EXPECT_EQ(batch.failed, 0u);
@@ -146,8 +153,10 @@ TEST_P(VaultStoreTest, RotationStoryRewrapThenRetireAndEveryTokenStillDetokenize
   EXPECT_TRUE(v2.rewrap_batch("", 100).value().done);
   EXPECT_EQ(v2.rewrap_batch("", 100).value().rewrapped, 0u);
   // Retire the old keys: every token still detokenizes, and converges on the same token.
-  auto v3_keys = ring({key("data-1", KeyUse::data, KeyState::retired, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
-                       key("fp-1", KeyUse::fingerprint, KeyState::retired, 2), key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
+  auto v3_keys = ring({key("data-1", KeyUse::data, KeyState::retired, 1),
+                       key("data-2", KeyUse::data, KeyState::primary, 3),
+                       key("fp-1", KeyUse::fingerprint, KeyState::retired, 2),
+                       key("fp-2", KeyUse::fingerprint, KeyState::primary, 4)});
   VaultTokenizer v3(v3_keys, store());
   for (const auto& [token, pan] : issued) {
     EXPECT_EQ(v3.detokenize("acme", token).value(), pan);
@@ -158,8 +167,10 @@ TEST_P(VaultStoreTest, RotationStoryRewrapThenRetireAndEveryTokenStillDetokenize
 
 TEST_P(VaultStoreTest, RetiredDataKeyWithoutRewrapIsAnExplicitError) {
   TokenProfile profile;
-  const std::string t = VaultTokenizer(keys_v1(), store()).tokenize("acme", "4111111111111111", profile).value();
-  auto retired = ring({key("data-1", KeyUse::data, KeyState::retired, 1), key("data-2", KeyUse::data, KeyState::primary, 3),
+  const std::string t =
+      VaultTokenizer(keys_v1(), store()).tokenize("acme", "4111111111111111", profile).value();
+  auto retired = ring({key("data-1", KeyUse::data, KeyState::retired, 1),
+                       key("data-2", KeyUse::data, KeyState::primary, 3),
                        key("fp-1", KeyUse::fingerprint, KeyState::primary, 2)});
   EXPECT_EQ(VaultTokenizer(retired, store()).detokenize("acme", t).error().code, ErrorCode::retired_key);
 }
@@ -192,7 +203,8 @@ TEST(SqliteVault, AReadOnlyDatabaseIsAClearErrorAndNothingHalfWritten) {
 
 TEST(SqliteVault, AFullDatabaseIsAClearErrorAndWhatWasStoredStaysReadable) {
   auto dir = paygate::test::make_temp_dir("vault-full");
-  auto store = std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir / "vault.db").string(), 64 * 1024).value());
+  auto store =
+      std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir / "vault.db").string(), 64 * 1024).value());
   VaultTokenizer vault(keys_v1(), store);
   std::vector<std::pair<std::string, std::string>> stored;
   Error full{ErrorCode::internal, ""};
@@ -221,4 +233,4 @@ TEST(SqliteVault, AMissingDirectoryIsAClearError) {
 }
 
 }  // namespace
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

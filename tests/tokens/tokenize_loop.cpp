@@ -6,12 +6,13 @@
 #include <random>
 
 #include "card/luhn.h"
-#include "crypto/tokens/sqlite_vault_store.h"
-#include "crypto/tokens/vault_tokenizer.h"
 #include "tests/crypto/test_keys.h"
+#include "tokens/store/sqlite_vault_store.h"
+#include "tokens/vault_tokenizer.h"
 
 int main(int argc, char** argv) {
   using namespace paygate::crypto;
+  using namespace paygate::tokens;
   if (argc != 2) return 2;
   auto store = SqliteVaultStore::open(argv[1]);
   if (!store) return 1;

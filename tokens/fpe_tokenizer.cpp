@@ -1,20 +1,20 @@
-#include "crypto/tokens/fpe_tokenizer.h"
+#include "tokens/fpe_tokenizer.h"
 
 #include <algorithm>
 #include <optional>
 #include <vector>
 
-#include "crypto/internal/aes_block.h"
 #include "card/luhn.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 namespace {
 
 // A walk needs ~10 steps on average (1 in 10 middles is Luhn-valid); 1,000 steps fail
 // with probability 0.9^1000 ~ 10^-46. The bound only stops a walk over a forged token.
 constexpr int max_walk = 1000;
 
-std::vector<std::uint8_t> tweak_for(std::string_view front, std::string_view back, std::string_view merchant) {
+std::vector<std::uint8_t> tweak_for(std::string_view front, std::string_view back,
+                                    std::string_view merchant) {
   std::vector<std::uint8_t> tweak;
   tweak.reserve(front.size() + back.size() + 1 + merchant.size());
   tweak.insert(tweak.end(), front.begin(), front.end());
@@ -40,7 +40,8 @@ int middle_luhn_sum(std::uint64_t middle, int digits, int back) {
 
 // Walks FF1 (encrypting or decrypting) from `middle` until the whole number is Luhn-valid.
 // `fixed` is the Luhn sum of the kept digits. Returns nullopt when the bound is reached.
-std::optional<std::uint64_t> walk(const Ff1Decimal& engine, const Ff1Decimal::Prepared& prepared, std::uint64_t middle,
+std::optional<std::uint64_t> walk(const crypto::Ff1Decimal& engine,
+                                  const crypto::Ff1Decimal::Prepared& prepared, std::uint64_t middle,
                                   int fixed, const TokenLayout& layout, bool encrypting) {
   for (int step = 0; step < max_walk; ++step) {
     middle = encrypting ? engine.encrypt_number(prepared, middle) : engine.decrypt_number(prepared, middle);
@@ -57,71 +58,80 @@ int kept_luhn_sum(std::string number, const TokenLayout& layout) {
 
 }  // namespace
 
-FpeTokenizer::FpeTokenizer(std::shared_ptr<const KeyRing> keyring) : keyring_(std::move(keyring)) {
-  for (const Key& key : keyring_->keys()) {
-    if (key.use() != KeyUse::fpe || key.state() == KeyState::retired) continue;
-    auto engine = Ff1Decimal::create(key.material());
+FpeTokenizer::FpeTokenizer(std::shared_ptr<const crypto::KeyRing> keyring) : keyring_(std::move(keyring)) {
+  for (const crypto::Key& key : keyring_->keys()) {
+    if (key.use() != crypto::KeyUse::fpe || key.state() == crypto::KeyState::retired) continue;
+    auto engine = crypto::Ff1Decimal::create(key.material());
     if (engine) engines_.emplace(key.id(), std::move(engine).value());
   }
 }
 
-const Ff1Decimal* FpeTokenizer::engine_for(const Key& key) const {
+const crypto::Ff1Decimal* FpeTokenizer::engine_for(const crypto::Key& key) const {
   auto it = engines_.find(key.id());
   return it == engines_.end() ? nullptr : &it->second;
 }
 
-Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
-                                           const TokenProfile& profile) const {
+crypto::Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
+                                                   const TokenProfile& profile) const {
   if (auto s = check_pan(profile, pan); !s) return s.error();
-  if (!card::luhn_valid(pan)) return make_error(ErrorCode::invalid_argument, "card number fails the Luhn check");
-  const Key* key = keyring_->primary(KeyUse::fpe);
-  if (!key) return make_error(ErrorCode::unknown_key, "the keyring has no primary fpe key");
-  const Ff1Decimal* engine = engine_for(*key);
-  if (!engine) return make_error(ErrorCode::internal, "fpe key has no engine");
+  if (!card::luhn_valid(pan))
+    return crypto::make_error(crypto::ErrorCode::invalid_argument, "card number fails the Luhn check");
+  const crypto::Key* key = keyring_->primary(crypto::KeyUse::fpe);
+  if (!key) return crypto::make_error(crypto::ErrorCode::unknown_key, "the keyring has no primary fpe key");
+  const crypto::Ff1Decimal* engine = engine_for(*key);
+  if (!engine) return crypto::make_error(crypto::ErrorCode::internal, "fpe key has no engine");
   const TokenLayout layout = *layout_for(profile, static_cast<int>(pan.size()));
 
   std::string token(pan);
   const std::string_view front = pan.substr(0, static_cast<std::size_t>(layout.front));
   const std::string_view back = pan.substr(static_cast<std::size_t>(layout.front + layout.middle));
-  auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
+  auto prepared =
+      engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
-  const std::string_view middle = pan.substr(static_cast<std::size_t>(layout.front), static_cast<std::size_t>(layout.middle));
-  auto walked = walk(*engine, prepared.value(), internal::parse_decimal(middle), kept_luhn_sum(token, layout), layout, true);
-  if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-  internal::write_decimal(*walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
+  const std::string_view middle =
+      pan.substr(static_cast<std::size_t>(layout.front), static_cast<std::size_t>(layout.middle));
+  auto walked = walk(*engine, prepared.value(), crypto::Ff1Decimal::to_number(middle),
+                     kept_luhn_sum(token, layout), layout, true);
+  if (!walked) return crypto::make_error(crypto::ErrorCode::internal, "FF1 cycle walk did not end");
+  crypto::Ff1Decimal::to_digits(
+      *walked, std::span<char>(token.data() + layout.front, static_cast<std::size_t>(layout.middle)));
   // The middle's last digit carries the key version: residue = slot.
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
   token[marker] = card::luhn_digit_for(token, marker, key->fpe_slot());
   return token;
 }
 
-Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
-                                             const TokenProfile& profile) const {
+crypto::Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
+                                                     const TokenProfile& profile) const {
   const int length = static_cast<int>(token.size());
   if (!card::all_digits(token) || length < profile.min_length || length > profile.max_length) {
-    return make_error(ErrorCode::invalid_argument, "not a token of this profile");
+    return crypto::make_error(crypto::ErrorCode::invalid_argument, "not a token of this profile");
   }
   const int slot = card::luhn_residue(token);
-  if (slot == 0) return make_error(ErrorCode::invalid_argument, "a Luhn-valid number is not a token");
+  if (slot == 0)
+    return crypto::make_error(crypto::ErrorCode::invalid_argument, "a Luhn-valid number is not a token");
   auto key = keyring_->fpe_for_slot(slot);
   if (!key) return key.error();
-  const Ff1Decimal* engine = engine_for(*key.value());
-  if (!engine) return make_error(ErrorCode::internal, "fpe key has no engine");
+  const crypto::Ff1Decimal* engine = engine_for(*key.value());
+  if (!engine) return crypto::make_error(crypto::ErrorCode::internal, "fpe key has no engine");
   const TokenLayout layout = *layout_for(profile, length);
 
   std::string pan(token);
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
   pan[marker] = card::luhn_digit_for(pan, marker, 0);
   const std::string_view front = std::string_view(pan).substr(0, static_cast<std::size_t>(layout.front));
-  const std::string_view back = std::string_view(pan).substr(static_cast<std::size_t>(layout.front + layout.middle));
-  auto prepared = engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
+  const std::string_view back =
+      std::string_view(pan).substr(static_cast<std::size_t>(layout.front + layout.middle));
+  auto prepared =
+      engine->prepare(static_cast<std::size_t>(layout.middle), tweak_for(front, back, merchant_id));
   if (!prepared) return prepared.error();
   std::span<char> middle(pan.data() + layout.front, static_cast<std::size_t>(layout.middle));
-  auto walked = walk(*engine, prepared.value(), internal::parse_decimal(std::string_view(middle.data(), middle.size())),
+  auto walked = walk(*engine, prepared.value(),
+                     crypto::Ff1Decimal::to_number(std::string_view(middle.data(), middle.size())),
                      kept_luhn_sum(pan, layout), layout, false);
-  if (!walked) return make_error(ErrorCode::internal, "FF1 cycle walk did not end");
-  internal::write_decimal(*walked, middle);
+  if (!walked) return crypto::make_error(crypto::ErrorCode::internal, "FF1 cycle walk did not end");
+  crypto::Ff1Decimal::to_digits(*walked, middle);
   return pan;
 }
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

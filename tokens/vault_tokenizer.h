@@ -20,54 +20,56 @@
 #include "crypto/fingerprint.h"
 #include "crypto/keyring.h"
 #include "crypto/status.h"
-#include "crypto/tokens/token_profile.h"
-#include "crypto/tokens/vault_store.h"
+#include "tokens/token_profile.h"
+#include "tokens/vault_store.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 
 class VaultTokenizer {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds
 
-  VaultTokenizer(std::shared_ptr<const KeyRing> keyring, std::shared_ptr<VaultStore> store, Clock clock = {});
+  VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring, std::shared_ptr<VaultStore> store,
+                 Clock clock = {});
 
   // `ttl`: the token expires this long after it is made (none by default). Errors:
   // invalid_argument (the PAN does not fit the profile), unknown_key (no primary data or
   // fingerprint key), unavailable (the store failed: nothing was half-written).
-  Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan, const TokenProfile& profile,
-                               std::optional<std::chrono::seconds> ttl = std::nullopt);
+  crypto::Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan,
+                                       const TokenProfile& profile,
+                                       std::optional<std::chrono::seconds> ttl = std::nullopt);
 
   // Errors: not_found (unknown, another merchant's, or expired), retired_key (the row's
   // data key is retired: rewrap first), unavailable.
-  Result<std::string> detokenize(std::string_view merchant_id, std::string_view token);
+  crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token);
 
   // Erasure: removes the token if it is this merchant's. Returns whether it existed.
-  Result<bool> erase(std::string_view merchant_id, std::string_view token);
+  crypto::Result<bool> erase(std::string_view merchant_id, std::string_view token);
 
   // One step of rotation: rewraps up to `limit` rows after `after_token` whose data or
   // fingerprint key is not the current primary. Resumable: a run that stops is continued
   // by starting again (rows already done are no longer stale).
   struct RewrapBatch {
     std::size_t rewrapped = 0;
-    std::size_t skipped = 0;    // changed by someone else meanwhile
-    std::size_t failed = 0;     // could not be opened (retired or missing key)
-    std::string last_token;     // where the next batch starts
+    std::size_t skipped = 0;  // changed by someone else meanwhile
+    std::size_t failed = 0;   // could not be opened (retired or missing key)
+    std::string last_token;   // where the next batch starts
     bool done = false;
   };
-  Result<RewrapBatch> rewrap_batch(std::string_view after_token, std::size_t limit);
+  crypto::Result<RewrapBatch> rewrap_batch(std::string_view after_token, std::size_t limit);
 
   VaultStore& store() { return *store_; }
 
  private:
-  Result<std::optional<VaultRow>> find_existing(std::string_view merchant_id, std::string_view pan,
-                                                const Fingerprint& primary);
+  crypto::Result<std::optional<VaultRow>> find_existing(std::string_view merchant_id, std::string_view pan,
+                                                        const crypto::Fingerprint& primary);
   std::string random_token(std::string_view pan, const TokenLayout& layout) const;
 
-  std::shared_ptr<const KeyRing> keyring_;
+  std::shared_ptr<const crypto::KeyRing> keyring_;
   std::shared_ptr<VaultStore> store_;
-  EnvelopeCipher envelopes_;
-  Fingerprinter fingerprints_;
+  crypto::EnvelopeCipher envelopes_;
+  crypto::Fingerprinter fingerprints_;
   Clock clock_;
 };
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

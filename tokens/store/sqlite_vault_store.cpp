@@ -1,10 +1,10 @@
-#include "crypto/tokens/sqlite_vault_store.h"
+#include "tokens/store/sqlite_vault_store.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 namespace {
 
 constexpr const char* schema = R"sql(
@@ -24,8 +24,9 @@ CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
 )sql";
 
-#define PAYGATE_VAULT_COLUMNS \
-  "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, expires_at"
+#define PAYGATE_VAULT_COLUMNS                                                                               \
+  "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, " \
+  "expires_at"
 constexpr const char* columns = PAYGATE_VAULT_COLUMNS;
 // The request path's SQL (prepared once per store, see SqliteVaultStore::prepared).
 constexpr const char* insert_sql =
@@ -37,16 +38,18 @@ constexpr const char* by_fingerprint_sql =
 constexpr const char* touch_sql = "UPDATE vault_tokens SET last_used_at = ?2 WHERE token = ?1";
 #undef PAYGATE_VAULT_COLUMNS
 
-Error db_error(sqlite3* db, std::string_view what) {
+crypto::Error db_error(sqlite3* db, std::string_view what) {
   // SQLite's messages name tables and constraints, never row values.
-  return make_error(ErrorCode::internal, std::string(what) + ": " + sqlite3_errmsg(db));
+  return crypto::make_error(crypto::ErrorCode::internal, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 // A prepared statement for one use: finalized on scope exit, or, when it is one the
 // store keeps (`reused`), reset and unbound for the next use.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
+  Statement(sqlite3* db, const char* sql) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
+  }
   explicit Statement(sqlite3_stmt* reused) : stmt_(reused), ok_(reused != nullptr), owned_(false) {}
   ~Statement() {
     if (owned_) {
@@ -69,8 +72,10 @@ class Statement {
     return *this;
   }
   Statement& optional_integer(int index, const std::optional<std::int64_t>& value) {
-    if (value) sqlite3_bind_int64(stmt_, index, *value);
-    else sqlite3_bind_null(stmt_, index);
+    if (value)
+      sqlite3_bind_int64(stmt_, index, *value);
+    else
+      sqlite3_bind_null(stmt_, index);
     return *this;
   }
   int step() { return sqlite3_step(stmt_); }
@@ -84,7 +89,9 @@ class Statement {
 
 std::string column_text(sqlite3_stmt* s, int i) {
   const auto* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : "";
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+           : "";
 }
 
 VaultRow read_row(sqlite3_stmt* s) {
@@ -101,7 +108,7 @@ VaultRow read_row(sqlite3_stmt* s) {
   return r;
 }
 
-Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
+crypto::Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
   const int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<VaultRow>(read_row(st.get()));
   if (rc == SQLITE_DONE) return std::optional<VaultRow>();
@@ -110,27 +117,32 @@ Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path, std::uint64_t max_bytes) {
+crypto::Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path,
+                                                                         std::uint64_t max_bytes) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Error e = db_error(db, "cannot open vault " + path);
+    crypto::Error e = db_error(db, "cannot open vault " + path);
     sqlite3_close(db);
     return e;
   }
   std::unique_ptr<SqliteVaultStore> store(new SqliteVaultStore(db));
   sqlite3_busy_timeout(db, 5000);
   // WAL: readers do not block the writer; FULL: every commit is fsynced before it returns.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
-    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot configure vault");
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return db_error(db, "cannot configure vault");
   }
-  if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot create vault schema");
+  if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return db_error(db, "cannot create vault schema");
   if (max_bytes > 0) {
     Statement page_size(db, "PRAGMA page_size");
     if (!page_size.ok() || page_size.step() != SQLITE_ROW) return db_error(db, "cannot configure vault");
     const auto pages = max_bytes / static_cast<std::uint64_t>(sqlite3_column_int64(page_size.get(), 0));
     const std::string pragma = "PRAGMA max_page_count = " + std::to_string(std::max<std::uint64_t>(pages, 1));
-    if (sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "cannot configure vault");
+    if (sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return db_error(db, "cannot configure vault");
   }
   return store;
 }
@@ -142,7 +154,8 @@ SqliteVaultStore::~SqliteVaultStore() {
 
 sqlite3_stmt* SqliteVaultStore::prepared(const char* sql) {
   auto& statement = statements_[sql];
-  if (statement == nullptr && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+  if (statement == nullptr &&
+      sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
     sqlite3_finalize(statement);
     statement = nullptr;
     statements_.erase(sql);
@@ -151,12 +164,15 @@ sqlite3_stmt* SqliteVaultStore::prepared(const char* sql) {
   return statement;
 }
 
-Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
+crypto::Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
   std::lock_guard lock(mutex_);
   Statement st(prepared(insert_sql));
   if (!st.ok()) return db_error(db_, "vault insert failed");
   st.text(1, row.token).text(2, row.merchant).text(3, row.fingerprint).text(4, row.fingerprint_key_id);
-  st.text(5, row.pan_envelope).text(6, row.data_key_id).integer(7, row.created_at).integer(8, row.last_used_at);
+  st.text(5, row.pan_envelope)
+      .text(6, row.data_key_id)
+      .integer(7, row.created_at)
+      .integer(8, row.last_used_at);
   st.optional_integer(9, row.expires_at);
   const int rc = st.step();
   if (rc == SQLITE_DONE) return InsertOutcome::inserted;
@@ -165,7 +181,7 @@ Result<InsertOutcome> SqliteVaultStore::insert(const VaultRow& row) {
   return db_error(db_, "vault insert failed");
 }
 
-Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view token) {
+crypto::Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view token) {
   std::lock_guard lock(mutex_);
   Statement st(prepared(by_token_sql));
   if (!st.ok()) return db_error(db_, "vault read failed");
@@ -173,8 +189,8 @@ Result<std::optional<VaultRow>> SqliteVaultStore::find_by_token(std::string_view
   return one_row(db_, st);
 }
 
-Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::string_view merchant,
-                                                                      std::string_view fingerprint) {
+crypto::Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::string_view merchant,
+                                                                              std::string_view fingerprint) {
   std::lock_guard lock(mutex_);
   Statement st(prepared(by_fingerprint_sql));
   if (!st.ok()) return db_error(db_, "vault read failed");
@@ -182,7 +198,7 @@ Result<std::optional<VaultRow>> SqliteVaultStore::find_by_fingerprint(std::strin
   return one_row(db_, st);
 }
 
-Status SqliteVaultStore::touch(std::string_view token, std::int64_t now) {
+crypto::Status SqliteVaultStore::touch(std::string_view token, std::int64_t now) {
   std::lock_guard lock(mutex_);
   Statement st(prepared(touch_sql));
   if (!st.ok()) return db_error(db_, "vault update failed");
@@ -191,7 +207,7 @@ Status SqliteVaultStore::touch(std::string_view token, std::int64_t now) {
   return {};
 }
 
-Result<bool> SqliteVaultStore::erase(std::string_view merchant, std::string_view token) {
+crypto::Result<bool> SqliteVaultStore::erase(std::string_view merchant, std::string_view token) {
   std::lock_guard lock(mutex_);
   Statement st(db_, "DELETE FROM vault_tokens WHERE token = ?1 AND merchant = ?2");
   if (!st.ok()) return db_error(db_, "vault delete failed");
@@ -200,15 +216,20 @@ Result<bool> SqliteVaultStore::erase(std::string_view merchant, std::string_view
   return sqlite3_changes(db_) > 0;
 }
 
-Result<std::vector<VaultRow>> SqliteVaultStore::stale_rows(std::string_view data_key_id,
-                                                           std::string_view fingerprint_key_id,
-                                                           std::string_view after_token, std::size_t limit) {
+crypto::Result<std::vector<VaultRow>> SqliteVaultStore::stale_rows(std::string_view data_key_id,
+                                                                   std::string_view fingerprint_key_id,
+                                                                   std::string_view after_token,
+                                                                   std::size_t limit) {
   std::lock_guard lock(mutex_);
   Statement st(db_, (std::string("SELECT ") + columns +
                      " FROM vault_tokens WHERE token > ?3 AND (data_key_id <> ?1 OR fingerprint_key_id <> ?2)"
-                     " ORDER BY token LIMIT ?4").c_str());
+                     " ORDER BY token LIMIT ?4")
+                        .c_str());
   if (!st.ok()) return db_error(db_, "vault read failed");
-  st.text(1, data_key_id).text(2, fingerprint_key_id).text(3, after_token).integer(4, static_cast<std::int64_t>(limit));
+  st.text(1, data_key_id)
+      .text(2, fingerprint_key_id)
+      .text(3, after_token)
+      .integer(4, static_cast<std::int64_t>(limit));
   std::vector<VaultRow> rows;
   for (;;) {
     const int rc = st.step();
@@ -219,31 +240,36 @@ Result<std::vector<VaultRow>> SqliteVaultStore::stale_rows(std::string_view data
   return rows;
 }
 
-Result<bool> SqliteVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
+crypto::Result<bool> SqliteVaultStore::rewrap(const VaultRow& updated, std::string_view expected_envelope) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "UPDATE vault_tokens SET pan_envelope = ?2, data_key_id = ?3, fingerprint = ?4, "
-                    "fingerprint_key_id = ?5 WHERE token = ?1 AND pan_envelope = ?6");
+  Statement st(db_,
+               "UPDATE vault_tokens SET pan_envelope = ?2, data_key_id = ?3, fingerprint = ?4, "
+               "fingerprint_key_id = ?5 WHERE token = ?1 AND pan_envelope = ?6");
   if (!st.ok()) return db_error(db_, "vault rewrap failed");
-  st.text(1, updated.token).text(2, updated.pan_envelope).text(3, updated.data_key_id).text(4, updated.fingerprint);
+  st.text(1, updated.token)
+      .text(2, updated.pan_envelope)
+      .text(3, updated.data_key_id)
+      .text(4, updated.fingerprint);
   st.text(5, updated.fingerprint_key_id).text(6, expected_envelope);
   if (st.step() != SQLITE_DONE) return db_error(db_, "vault rewrap failed");
   return sqlite3_changes(db_) > 0;
 }
 
-Result<std::int64_t> SqliteVaultStore::count() {
+crypto::Result<std::int64_t> SqliteVaultStore::count() {
   std::lock_guard lock(mutex_);
   Statement st(db_, "SELECT COUNT(*) FROM vault_tokens");
   if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "vault count failed");
   return sqlite3_column_int64(st.get(), 0);
 }
 
-Status SqliteVaultStore::check_consistency() {
+crypto::Status SqliteVaultStore::check_consistency() {
   std::lock_guard lock(mutex_);
   Statement st(db_, "PRAGMA integrity_check");
   if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "integrity check failed");
   const std::string verdict = column_text(st.get(), 0);
-  if (verdict != "ok") return make_error(ErrorCode::internal, "vault integrity check: " + verdict);
+  if (verdict != "ok")
+    return crypto::make_error(crypto::ErrorCode::internal, "vault integrity check: " + verdict);
   return {};
 }
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

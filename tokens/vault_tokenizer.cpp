@@ -1,11 +1,11 @@
-#include "crypto/tokens/vault_tokenizer.h"
+#include "tokens/vault_tokenizer.h"
 
 #include <array>
 
-#include "crypto/random.h"
 #include "card/luhn.h"
+#include "crypto/random.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 namespace {
 
 constexpr int max_token_attempts = 16;
@@ -15,11 +15,14 @@ constexpr std::int64_t touch_interval = 3600;
 
 std::string envelope_field(std::string_view token) { return "vault:" + std::string(token); }
 
-Error unavailable(const Error& e) { return make_error(ErrorCode::unavailable, "vault store: " + e.reason); }
+crypto::Error unavailable(const crypto::Error& e) {
+  return crypto::make_error(crypto::ErrorCode::unavailable, "vault store: " + e.reason);
+}
 
 }  // namespace
 
-VaultTokenizer::VaultTokenizer(std::shared_ptr<const KeyRing> keyring, std::shared_ptr<VaultStore> store, Clock clock)
+VaultTokenizer::VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring,
+                               std::shared_ptr<VaultStore> store, Clock clock)
     : keyring_(keyring),
       store_(std::move(store)),
       envelopes_(keyring),
@@ -37,7 +40,7 @@ std::string VaultTokenizer::random_token(std::string_view pan, const TokenLayout
   auto next_digit = [&]() -> char {
     for (;;) {
       if (used == pool.size()) {
-        random_bytes(pool);
+        crypto::random_bytes(pool);
         used = 0;
       }
       const std::uint8_t b = pool[used++];
@@ -50,15 +53,16 @@ std::string VaultTokenizer::random_token(std::string_view pan, const TokenLayout
   return token;
 }
 
-Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::string_view merchant_id, std::string_view pan,
-                                                               const Fingerprint& primary) {
+crypto::Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::string_view merchant_id,
+                                                                      std::string_view pan,
+                                                                      const crypto::Fingerprint& primary) {
   // The primary fingerprint first (the caller has it), then every other live key's: rows
   // made before a fingerprint key rotation (and not yet rewrapped) are still found.
   auto row = store_->find_by_fingerprint(merchant_id, primary.hex());
   if (!row) return unavailable(row.error());
   if (row.value()) return row;
-  for (const Key& key : keyring_->keys()) {
-    if (key.use() != KeyUse::fingerprint || key.state() != KeyState::active) continue;
+  for (const crypto::Key& key : keyring_->keys()) {
+    if (key.use() != crypto::KeyUse::fingerprint || key.state() != crypto::KeyState::active) continue;
     auto fp = fingerprints_.fingerprint_with(key.id(), merchant_id, pan);
     if (!fp) return fp.error();
     row = store_->find_by_fingerprint(merchant_id, fp.value().hex());
@@ -68,11 +72,13 @@ Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::string_view m
   return std::optional<VaultRow>();
 }
 
-Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
-                                             const TokenProfile& profile, std::optional<std::chrono::seconds> ttl) {
+crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
+                                                     const TokenProfile& profile,
+                                                     std::optional<std::chrono::seconds> ttl) {
   if (auto s = check_pan(profile, pan); !s) return s.error();
-  const Key* data_key = keyring_->primary(KeyUse::data);
-  if (!data_key) return make_error(ErrorCode::unknown_key, "the keyring has no primary data key");
+  const crypto::Key* data_key = keyring_->primary(crypto::KeyUse::data);
+  if (!data_key)
+    return crypto::make_error(crypto::ErrorCode::unknown_key, "the keyring has no primary data key");
   auto fp = fingerprints_.fingerprint(merchant_id, pan);
   if (!fp) return fp.error();
   const std::int64_t now = clock_();
@@ -103,38 +109,46 @@ Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_id, std::
     auto inserted = store_->insert(row);
     if (!inserted) return unavailable(inserted.error());
     switch (inserted.value()) {
-      case InsertOutcome::inserted: return row.token;
-      case InsertOutcome::token_taken: continue;        // another PAN has that token: draw again
-      case InsertOutcome::fingerprint_taken: continue;  // a concurrent tokenization won: use its row
+      case InsertOutcome::inserted:
+        return row.token;
+      case InsertOutcome::token_taken:
+        continue;  // another PAN has that token: draw again
+      case InsertOutcome::fingerprint_taken:
+        continue;  // a concurrent tokenization won: use its row
     }
   }
-  return make_error(ErrorCode::unavailable, "could not settle on a token; retry");
+  return crypto::make_error(crypto::ErrorCode::unavailable, "could not settle on a token; retry");
 }
 
-Result<std::string> VaultTokenizer::detokenize(std::string_view merchant_id, std::string_view token) {
+crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant_id, std::string_view token) {
   auto found = store_->find_by_token(token);
   if (!found) return unavailable(found.error());
   const auto& row = found.value();
   // Another merchant's token is indistinguishable from a token that does not exist.
-  if (!row || row->merchant != merchant_id) return make_error(ErrorCode::not_found, "no such token");
+  if (!row || row->merchant != merchant_id)
+    return crypto::make_error(crypto::ErrorCode::not_found, "no such token");
   const std::int64_t now = clock_();
-  if (row->expires_at && *row->expires_at <= now) return make_error(ErrorCode::not_found, "no such token (expired)");
+  if (row->expires_at && *row->expires_at <= now)
+    return crypto::make_error(crypto::ErrorCode::not_found, "no such token (expired)");
   auto pan = envelopes_.open(row->pan_envelope, envelope_field(row->token), merchant_id);
   if (!pan) return pan.error();
   if (now - row->last_used_at >= touch_interval) (void)store_->touch(row->token, now);
   return std::string(pan.value().begin(), pan.value().end());
 }
 
-Result<bool> VaultTokenizer::erase(std::string_view merchant_id, std::string_view token) {
+crypto::Result<bool> VaultTokenizer::erase(std::string_view merchant_id, std::string_view token) {
   auto erased = store_->erase(merchant_id, token);
   if (!erased) return unavailable(erased.error());
   return erased.value();
 }
 
-Result<VaultTokenizer::RewrapBatch> VaultTokenizer::rewrap_batch(std::string_view after_token, std::size_t limit) {
-  const Key* data_key = keyring_->primary(KeyUse::data);
-  const Key* fp_key = keyring_->primary(KeyUse::fingerprint);
-  if (!data_key || !fp_key) return make_error(ErrorCode::unknown_key, "rewrap needs primary data and fingerprint keys");
+crypto::Result<VaultTokenizer::RewrapBatch> VaultTokenizer::rewrap_batch(std::string_view after_token,
+                                                                         std::size_t limit) {
+  const crypto::Key* data_key = keyring_->primary(crypto::KeyUse::data);
+  const crypto::Key* fp_key = keyring_->primary(crypto::KeyUse::fingerprint);
+  if (!data_key || !fp_key)
+    return crypto::make_error(crypto::ErrorCode::unknown_key,
+                              "rewrap needs primary data and fingerprint keys");
   auto rows = store_->stale_rows(data_key->id(), fp_key->id(), after_token, limit);
   if (!rows) return unavailable(rows.error());
   RewrapBatch batch;
@@ -166,4 +180,4 @@ Result<VaultTokenizer::RewrapBatch> VaultTokenizer::rewrap_batch(std::string_vie
   return batch;
 }
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

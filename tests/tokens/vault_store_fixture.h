@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "crypto/tokens/postgres_vault_store.h"
-#include "crypto/tokens/sqlite_vault_store.h"
+#include "tokens/store/postgres_vault_store.h"
+#include "tokens/store/sqlite_vault_store.h"
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
+using namespace paygate::crypto;
 
 inline std::vector<std::string> vault_store_kinds() { return {"sqlite", "postgres"}; }
 
@@ -39,4 +40,4 @@ class VaultStoreTest : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<VaultStore> store_;
 };
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

@@ -1,4 +1,4 @@
-#include "crypto/tokens/fpe_tokenizer.h"
+#include "tokens/fpe_tokenizer.h"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +10,12 @@
 #include "tests/crypto/test_keys.h"
 #include "tests/support/vectors.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
+using namespace paygate::crypto;
 namespace {
 
-using test::key;
-using test::ring;
+using crypto::test::key;
+using crypto::test::ring;
 
 std::vector<TokenProfile> every_fpe_profile() {
   std::vector<TokenProfile> out;
@@ -93,8 +94,10 @@ TEST(FpeTokens, EveryTestPanRoundTripsUnderEveryProfile) {
       const std::string& t = token.value();
       const auto layout = *layout_for(profile, static_cast<int>(pan.size()));
       ASSERT_EQ(t.size(), pan.size());
-      EXPECT_EQ(t.substr(0, static_cast<std::size_t>(layout.front)), pan.substr(0, static_cast<std::size_t>(layout.front)));
-      EXPECT_EQ(t.substr(t.size() - static_cast<std::size_t>(layout.back)), pan.substr(pan.size() - static_cast<std::size_t>(layout.back)));
+      EXPECT_EQ(t.substr(0, static_cast<std::size_t>(layout.front)),
+                pan.substr(0, static_cast<std::size_t>(layout.front)));
+      EXPECT_EQ(t.substr(t.size() - static_cast<std::size_t>(layout.back)),
+                pan.substr(pan.size() - static_cast<std::size_t>(layout.back)));
       EXPECT_EQ(card::luhn_residue(t), 1) << "residue must carry the slot";
       EXPECT_NE(t, pan);
       auto back = tokenizer.detokenize("acme", t, profile);
@@ -104,16 +107,18 @@ TEST(FpeTokens, EveryTestPanRoundTripsUnderEveryProfile) {
     }
   }
   EXPECT_EQ(round_trips, 8 * 92);  // 94 Luhn-valid PANs, 2 of them 24 digits long
-  EXPECT_EQ(refused, 8 * 6);     // those 2 and the 4 Luhn-invalid ones
+  EXPECT_EQ(refused, 8 * 6);       // those 2 and the 4 Luhn-invalid ones
 }
 
 TEST(FpeTokens, TwoKeyVersionsLiveAtOnceBothDetokenizeAndRetiredSlotsAreRefused) {
   TokenProfile profile;
   profile.kind = TokenKind::fpe;
   const std::string pan = "4242424242424242";
-  const std::string old_token =
-      FpeTokenizer(ring({key("fpe-1", KeyUse::fpe, KeyState::primary, 1, 1)})).tokenize("m", pan, profile).value();
-  FpeTokenizer rotated(ring({key("fpe-1", KeyUse::fpe, KeyState::active, 1, 1), key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
+  const std::string old_token = FpeTokenizer(ring({key("fpe-1", KeyUse::fpe, KeyState::primary, 1, 1)}))
+                                    .tokenize("m", pan, profile)
+                                    .value();
+  FpeTokenizer rotated(ring({key("fpe-1", KeyUse::fpe, KeyState::active, 1, 1),
+                             key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
   const std::string new_token = rotated.tokenize("m", pan, profile).value();
   EXPECT_EQ(card::luhn_residue(old_token), 1);
   EXPECT_EQ(card::luhn_residue(new_token), 2);
@@ -121,20 +126,24 @@ TEST(FpeTokens, TwoKeyVersionsLiveAtOnceBothDetokenizeAndRetiredSlotsAreRefused)
   EXPECT_EQ(rotated.detokenize("m", old_token, profile).value(), pan);
   EXPECT_EQ(rotated.detokenize("m", new_token, profile).value(), pan);
 
-  FpeTokenizer retired(ring({key("fpe-1", KeyUse::fpe, KeyState::retired, 1, 1), key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
+  FpeTokenizer retired(ring({key("fpe-1", KeyUse::fpe, KeyState::retired, 1, 1),
+                             key("fpe-2", KeyUse::fpe, KeyState::primary, 2, 2)}));
   EXPECT_EQ(retired.detokenize("m", old_token, profile).error().code, ErrorCode::retired_key);
   std::string unknown_slot = new_token;
   unknown_slot[9] = card::luhn_digit_for(unknown_slot, 9, 7);
   EXPECT_EQ(retired.detokenize("m", unknown_slot, profile).error().code, ErrorCode::unknown_key);
-  EXPECT_EQ(retired.detokenize("m", pan, profile).error().code, ErrorCode::invalid_argument);  // a PAN is no token
+  EXPECT_EQ(retired.detokenize("m", pan, profile).error().code,
+            ErrorCode::invalid_argument);  // a PAN is no token
 }
 
 TEST(FpeTokens, DependOnTheMerchant) {
   TokenProfile profile;
   profile.kind = TokenKind::fpe;
   FpeTokenizer t(ring({key("fpe-1", KeyUse::fpe, KeyState::primary, 1, 1)}));
-  EXPECT_EQ(t.tokenize("acme", "4242424242424242", profile).value(), t.tokenize("acme", "4242424242424242", profile).value());
-  EXPECT_NE(t.tokenize("acme", "4242424242424242", profile).value(), t.tokenize("globex", "4242424242424242", profile).value());
+  EXPECT_EQ(t.tokenize("acme", "4242424242424242", profile).value(),
+            t.tokenize("acme", "4242424242424242", profile).value());
+  EXPECT_NE(t.tokenize("acme", "4242424242424242", profile).value(),
+            t.tokenize("globex", "4242424242424242", profile).value());
 }
 
 TEST(FpeTokens, AreABijectionOnAWholeSmallDomain) {
@@ -162,4 +171,4 @@ TEST(FpeTokens, AreABijectionOnAWholeSmallDomain) {
 }
 
 }  // namespace
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

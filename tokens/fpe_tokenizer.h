@@ -17,29 +17,30 @@
 #include "crypto/ff1.h"
 #include "crypto/keyring.h"
 #include "crypto/status.h"
-#include "crypto/tokens/token_profile.h"
+#include "tokens/token_profile.h"
 
-namespace paygate::crypto {
+namespace paygate::tokens {
 
 class FpeTokenizer {
  public:
-  explicit FpeTokenizer(std::shared_ptr<const KeyRing> keyring);
+  explicit FpeTokenizer(std::shared_ptr<const crypto::KeyRing> keyring);
 
   // Errors: invalid_argument (the PAN does not fit the profile: wrong length, non-digits,
   // Luhn-invalid), unknown_key (no primary fpe key).
-  Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan, const TokenProfile& profile) const;
+  crypto::Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan,
+                                       const TokenProfile& profile) const;
 
   // Errors: invalid_argument (not a token of this profile: wrong length, non-digits,
   // residue 0), unknown_key / retired_key (the slot's key), internal (a walk that does
   // not end: never for a genuine token).
-  Result<std::string> detokenize(std::string_view merchant_id, std::string_view token,
-                                 const TokenProfile& profile) const;
+  crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token,
+                                         const TokenProfile& profile) const;
 
  private:
-  const Ff1Decimal* engine_for(const Key& key) const;
+  const crypto::Ff1Decimal* engine_for(const crypto::Key& key) const;
 
-  std::shared_ptr<const KeyRing> keyring_;
-  std::map<std::string, Ff1Decimal, std::less<>> engines_;  // by key id, live fpe keys
+  std::shared_ptr<const crypto::KeyRing> keyring_;
+  std::map<std::string, crypto::Ff1Decimal, std::less<>> engines_;  // by key id, live fpe keys
 };
 
-}  // namespace paygate::crypto
+}  // namespace paygate::tokens

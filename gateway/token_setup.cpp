@@ -1,0 +1,17 @@
+#include "gateway/token_setup.h"
+
+#include "tokens/store/open_store.h"
+
+namespace paygate::gateway {
+
+crypto::Result<std::unique_ptr<tokens::TokenService>> open_token_service(const config::Config& config) {
+  std::shared_ptr<tokens::VaultStore> store;
+  if (config.keyring) {  // without keys no token can be made, and the store is not opened
+    auto opened = tokens::open_store(config.vault.store_options());
+    if (!opened) return opened.error();
+    store = std::move(opened).value();
+  }
+  return std::make_unique<tokens::TokenService>(config.token_profiles, config.keyring, std::move(store));
+}
+
+}  // namespace paygate::gateway

@@ -1,0 +1,18 @@
+// The token service a configuration describes: its token profiles, its keyring and the
+// vault store it names, opened now. Shared by the gateway's snapshots and the `paygate
+// tokens` commands, so both tokenize alike. Blocking (opens the store).
+#pragma once
+
+#include <memory>
+
+#include "config/config.h"
+#include "crypto/status.h"
+#include "tokens/token_service.h"
+
+namespace paygate::gateway {
+
+// Errors: unavailable (the store cannot be opened; the reason names the store, never a
+// password).
+crypto::Result<std::unique_ptr<tokens::TokenService>> open_token_service(const config::Config& config);
+
+}  // namespace paygate::gateway

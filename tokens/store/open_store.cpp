@@ -1,0 +1,33 @@
+#include "tokens/store/open_store.h"
+
+#include <cstdlib>
+
+#include "tokens/store/postgres_vault_store.h"
+#include "tokens/store/sqlite_vault_store.h"
+
+namespace paygate::tokens {
+
+crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& options) {
+  using crypto::ErrorCode;
+  switch (options.kind) {
+    case StoreOptions::Kind::none:
+      return std::shared_ptr<VaultStore>();
+    case StoreOptions::Kind::sqlite: {
+      auto opened = SqliteVaultStore::open(options.path.string(), options.max_size);
+      if (!opened) return crypto::make_error(ErrorCode::unavailable, opened.error().reason);
+      return std::shared_ptr<VaultStore>(std::move(opened).value());
+    }
+    case StoreOptions::Kind::postgresql: {
+      const char* dsn = std::getenv(options.dsn_env.c_str());
+      if (!dsn)
+        return crypto::make_error(ErrorCode::unavailable,
+                                  "environment variable " + options.dsn_env + " is not set");
+      auto opened = PostgresVaultStore::open(dsn, options.connections);
+      if (!opened) return opened.error();
+      return std::shared_ptr<VaultStore>(std::move(opened).value());
+    }
+  }
+  return crypto::make_error(ErrorCode::internal, "unknown vault store kind");
+}
+
+}  // namespace paygate::tokens

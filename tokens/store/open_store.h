@@ -1,0 +1,29 @@
+// Opening the vault store a configuration names: SQLite (embedded) or PostgreSQL (shared
+// by several gateway instances). The one place that knows both stores; callers get the
+// VaultStore interface. Blocking (opens files or connections); start-up and reload only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "crypto/status.h"
+#include "tokens/vault_store.h"
+
+namespace paygate::tokens {
+
+struct StoreOptions {
+  enum class Kind { none, sqlite, postgresql };
+  Kind kind = Kind::none;
+  std::filesystem::path path;     // sqlite: the database file (created if missing)
+  std::uint64_t max_size = 0;     // sqlite: size cap in bytes (0: none)
+  std::string dsn_env;            // postgresql: environment variable holding the libpq DSN
+  std::uint32_t connections = 4;  // postgresql pool size
+};
+
+// Null for Kind::none. Errors: unavailable (the store cannot be opened, or the DSN's
+// variable is unset; the reason names the store, never a password).
+crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& options);
+
+}  // namespace paygate::tokens

@@ -1,0 +1,54 @@
+// The shared vault: PostgreSQL through libpq, for several gateway instances. The schema is
+// created or migrated on start (under an advisory lock, so instances starting together do
+// not race); unique constraints settle concurrent tokenizations of one PAN across
+// instances. Commits are durable (synchronous_commit on) before a call returns.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tokens/vault_store.h"
+
+struct pg_conn;
+
+namespace paygate::tokens {
+
+class PostgresVaultStore final : public VaultStore {
+ public:
+  // `dsn` is a libpq connection string; `connections` the pool size (one per worker
+  // thread is right). Errors: unavailable with libpq's reason (never the password).
+  static crypto::Result<std::unique_ptr<PostgresVaultStore>> open(const std::string& dsn,
+                                                                  std::size_t connections);
+  ~PostgresVaultStore() override;
+
+  crypto::Result<InsertOutcome> insert(const VaultRow& row) override;
+  crypto::Result<std::optional<VaultRow>> find_by_token(std::string_view token) override;
+  crypto::Result<std::optional<VaultRow>> find_by_fingerprint(std::string_view merchant,
+                                                              std::string_view fingerprint) override;
+  crypto::Status touch(std::string_view token, std::int64_t now) override;
+  crypto::Result<bool> erase(std::string_view merchant, std::string_view token) override;
+  crypto::Result<std::vector<VaultRow>> stale_rows(std::string_view data_key_id,
+                                                   std::string_view fingerprint_key_id,
+                                                   std::string_view after_token, std::size_t limit) override;
+  crypto::Result<bool> rewrap(const VaultRow& updated, std::string_view expected_envelope) override;
+  crypto::Result<std::int64_t> count() override;
+  crypto::Status check_consistency() override;
+
+  class Lease;  // a connection checked out of the pool
+
+ private:
+  PostgresVaultStore() = default;
+  pg_conn* acquire();
+  void release(pg_conn* connection);
+
+  std::string dsn_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<pg_conn*> idle_;
+  std::vector<pg_conn*> all_;
+};
+
+}  // namespace paygate::tokens

@@ -1,0 +1,56 @@
+#include "tokens/token_service.h"
+
+namespace paygate::tokens {
+
+using crypto::ErrorCode;
+using crypto::make_error;
+
+TokenService::TokenService(std::vector<TokenProfile> profiles, std::shared_ptr<const crypto::KeyRing> keyring,
+                           std::shared_ptr<VaultStore> store)
+    : profiles_(std::move(profiles)) {
+  if (!keyring) return;
+  fpe_ = std::make_unique<FpeTokenizer>(keyring);
+  if (store) vault_ = std::make_unique<VaultTokenizer>(std::move(keyring), std::move(store));
+}
+
+const TokenProfile* TokenService::profile(std::string_view name) const {
+  for (const auto& p : profiles_) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+crypto::Result<std::string> TokenService::tokenize(std::string_view merchant, std::string_view profile_name,
+                                                   std::string_view pan) {
+  const TokenProfile* p = profile(profile_name);
+  if (!p)
+    return crypto::make_error(crypto::ErrorCode::invalid_argument,
+                              "no token profile " + std::string(profile_name));
+  if (p->kind == TokenKind::fpe) {
+    if (!fpe_) return crypto::make_error(crypto::ErrorCode::unknown_key, "no keyring configured");
+    return fpe_->tokenize(merchant, pan, *p);
+  }
+  if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
+  return vault_->tokenize(merchant, pan, *p);
+}
+
+crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, std::string_view profile_name,
+                                                     std::string_view token) {
+  const TokenProfile* p = profile(profile_name);
+  if (!p)
+    return crypto::make_error(crypto::ErrorCode::invalid_argument,
+                              "no token profile " + std::string(profile_name));
+  if (p->kind == TokenKind::fpe) {
+    if (!fpe_) return crypto::make_error(crypto::ErrorCode::unknown_key, "no keyring configured");
+    return fpe_->detokenize(merchant, token, *p);
+  }
+  if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
+  return vault_->detokenize(merchant, token);
+}
+
+crypto::Result<bool> TokenService::erase(std::string_view merchant, std::string_view token) {
+  if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
+  return vault_->erase(merchant, token);
+}
+
+}  // namespace paygate::tokens

@@ -1,0 +1,48 @@
+// Tokenization as configured: the token profiles, the vault store and the keyring of one
+// configuration, behind one object (tokenize and detokenize by profile name). Blocking (vault calls wait on
+// the database): network code calls it through a BlockingPool. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/keyring.h"
+#include "crypto/status.h"
+#include "tokens/fpe_tokenizer.h"
+#include "tokens/token_profile.h"
+#include "tokens/vault_tokenizer.h"
+
+namespace paygate::tokens {
+
+class TokenService {
+ public:
+  // `keyring` may be null (then every token operation fails with unknown_key or
+  // unavailable); `store` may be null (no vault: vault profiles answer unavailable).
+  TokenService(std::vector<TokenProfile> profiles, std::shared_ptr<const crypto::KeyRing> keyring,
+               std::shared_ptr<VaultStore> store);
+
+  // Errors: invalid_argument (unknown profile or a PAN that does not fit it), and those
+  // of FpeTokenizer / VaultTokenizer.
+  crypto::Result<std::string> tokenize(std::string_view merchant, std::string_view profile,
+                                       std::string_view pan);
+  crypto::Result<std::string> detokenize(std::string_view merchant, std::string_view profile,
+                                         std::string_view token);
+  // Vault profiles only (FPE tokens have nothing to delete).
+  crypto::Result<bool> erase(std::string_view merchant, std::string_view token);
+
+  // The vault, for rewrap and checks; nullptr without one.
+  VaultTokenizer* vault() { return vault_.get(); }
+
+ private:
+  const TokenProfile* profile(std::string_view name) const;
+
+  std::vector<TokenProfile> profiles_;
+  std::unique_ptr<FpeTokenizer> fpe_;
+  std::unique_ptr<VaultTokenizer> vault_;
+};
+
+}  // namespace paygate::tokens
