@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "config/units.h"
-#include "gateway/cli/args.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/tls_context.h"
+#include "cli/args.h"
+#include "net/asio.h"
+#include "net/tls_context.h"
 
 int main(int argc, char** argv) {
   using namespace paygate;

@@ -15,10 +15,10 @@
 
 #include "config/iso8583_spec_loader.h"
 #include "config/units.h"
-#include "gateway/cli/args.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/iso_frames.h"
-#include "gateway/net/tls_context.h"
+#include "cli/args.h"
+#include "net/asio.h"
+#include "net/iso_frames.h"
+#include "net/tls_context.h"
 #include "protocol/iso8583/codec.h"
 
 namespace {

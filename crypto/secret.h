@@ -30,6 +30,10 @@ class SecretBytes {
 // The only way to the bytes. Callers hand them straight to a cipher or MAC.
 inline const Botan::secure_vector<std::uint8_t>& reveal_secret(const SecretBytes& secret) { return secret.bytes_; }
 
+// Makes the locked, never-dumped memory pool that key material lives in exist now (Botan
+// builds it on the first secure allocation), so that its size can be checked at start.
+void reserve_locked_memory();
+
 // Constant-time equality, for MACs and tags.
 bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
 

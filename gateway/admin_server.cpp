@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "gateway/log.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/tls_context.h"
+#include "net/asio.h"
+#include "net/tls_context.h"
 
 namespace paygate::gateway {
 

@@ -8,7 +8,7 @@
 
 #include "audit/audit_log.h"
 #include "gateway/blocking_pool.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 
 namespace paygate::gateway {
 

@@ -603,7 +603,7 @@ class HttpSession {
 
   // Per connection: the verified client certificate, and its merchant under the snapshot
   // of generation certificate_generation_.
-  std::optional<PeerCertificate> peer_;
+  std::optional<net::PeerCertificate> peer_;
   std::string client_ip_;  // the TCP peer (a load balancer in front must preserve it: PROXY protocol is not read)
   const config::Merchant* certificate_merchant_ = nullptr;
   std::uint64_t certificate_generation_ = 0;

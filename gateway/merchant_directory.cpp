@@ -19,7 +19,7 @@ MerchantDirectory::MerchantDirectory(const config::Config& config) {
   }
 }
 
-const config::Merchant* MerchantDirectory::by_certificate(const PeerCertificate& peer) const {
+const config::Merchant* MerchantDirectory::by_certificate(const net::PeerCertificate& peer) const {
   for (const config::Merchant* m : merchants_) {
     for (const auto& match : m->certificates) {
       switch (match.kind) {

@@ -10,15 +10,9 @@
 
 #include "config/config.h"
 #include "crypto/digest.h"
+#include "net/peer_certificate.h"
 
 namespace paygate::gateway {
-
-// What a verified client certificate says about its holder.
-struct PeerCertificate {
-  std::vector<std::string> san_uris;
-  std::string subject_cn;
-  std::string sha256_hex;  // of the DER certificate, lowercase
-};
 
 class MerchantDirectory {
  public:
@@ -27,7 +21,7 @@ class MerchantDirectory {
   // False when the config has no merchants: the gateway then runs unauthenticated.
   bool enabled() const { return !merchants_.empty(); }
 
-  const config::Merchant* by_certificate(const PeerCertificate& peer) const;
+  const config::Merchant* by_certificate(const net::PeerCertificate& peer) const;
   const config::Merchant* by_api_key(std::string_view key) const;
 
  private:

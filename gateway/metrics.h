@@ -23,7 +23,7 @@
 
 namespace paygate::gateway {
 
-// Why a merchant's TLS handshake failed: a fixed vocabulary (gateway/net/tls_failure.h).
+// Why a merchant's TLS handshake failed: a fixed vocabulary (net/tls_failure.h).
 enum class HandshakeFailure {
   timeout,
   closed,                  // the client went away mid-handshake

@@ -11,7 +11,8 @@
 #include <fstream>
 #include <vector>
 
-#include <botan/secmem.h>
+#include "crypto/secret.h"
+
 
 namespace paygate::gateway {
 namespace {
@@ -79,9 +80,9 @@ std::uint64_t raise_descriptor_limit() {
 }
 
 std::size_t locked_key_memory() {
-  // Make sure the pool exists (Botan builds it on the first secure allocation), then
-  // read what the kernel says is locked: the figure is the system's, not our belief.
-  { Botan::secure_vector<std::uint8_t> probe(32); }
+  // Make sure the pool exists, then read what the kernel says is locked: the figure is
+  // the system's, not our belief.
+  crypto::reserve_locked_memory();
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {

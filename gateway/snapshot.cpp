@@ -5,7 +5,7 @@
 
 #include "crypto/keyring.h"
 #include "crypto/secret.h"
-#include "gateway/net/tls_context.h"
+#include "net/tls_context.h"
 #include "gateway/token_setup.h"
 
 namespace paygate::gateway {

@@ -15,7 +15,7 @@
 #include "crypto/aead_envelope.h"
 #include "gateway/merchant_directory.h"
 #include "gateway/metrics.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 #include "gateway/request_actions.h"
 #include "gateway/router.h"
 #include "tokens/token_service.h"

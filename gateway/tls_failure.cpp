@@ -5,7 +5,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "gateway/log.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 
 namespace paygate::gateway {
 

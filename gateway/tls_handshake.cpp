@@ -1,6 +1,6 @@
 #include "gateway/tls_handshake.h"
 
-#include "gateway/net/peer_certificate.h"
+#include "net/peer_certificate.h"
 #include "gateway/tls_failure.h"
 
 namespace paygate::gateway {

@@ -8,14 +8,14 @@
 #include <string>
 
 #include "gateway/merchant_directory.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/server_tls_stream.h"
+#include "net/asio.h"
+#include "net/server_tls_stream.h"
 #include "gateway/worker.h"
 
 namespace paygate::gateway {
 
 struct ConnectionPeer {
-  std::optional<PeerCertificate> certificate;  // verified against the listener's client CA
+  std::optional<net::PeerCertificate> certificate;  // verified against the listener's client CA
   std::string ip;                              // the TCP peer
 };
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "gateway/net/tls_context.h"
+#include "net/tls_context.h"
 
 namespace paygate::gateway {
 

@@ -15,7 +15,7 @@
 
 #include "config/config.h"
 #include "gateway/circuit_breaker.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 
 namespace paygate::gateway {
 

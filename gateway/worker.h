@@ -15,7 +15,7 @@
 #include "gateway/blocking_pool.h"
 #include "gateway/iso/processor_links.h"
 #include "gateway/metrics.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 #include "gateway/request_id.h"
 #include "gateway/snapshot.h"
 #include "gateway/upstream_pool.h"

@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "card/luhn.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/iso_frames.h"
-#include "gateway/net/tls_context.h"
+#include "net/asio.h"
+#include "net/iso_frames.h"
+#include "net/tls_context.h"
 #include "protocol/iso8583/codec.h"
 
 namespace paygate::sim {

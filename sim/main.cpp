@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "config/units.h"
-#include "gateway/cli/args.h"
-#include "gateway/cli/ready_file.h"
+#include "cli/args.h"
+#include "cli/ready_file.h"
 #include "config/iso8583_spec_loader.h"
 #include "sim/iso_server.h"
 #include "sim/server.h"

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/net/asio.h"
-#include "gateway/net/tls_context.h"
+#include "net/asio.h"
+#include "net/tls_context.h"
 #include "sim/authorizer.h"
 
 namespace paygate::sim {

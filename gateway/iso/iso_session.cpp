@@ -15,7 +15,7 @@
 #include "gateway/iso/iso_policy.h"
 #include "gateway/iso/processor_links.h"
 #include "gateway/log.h"
-#include "gateway/net/iso_frames.h"
+#include "net/iso_frames.h"
 #include "gateway/request_actions.h"
 #include "gateway/tls_handshake.h"
 #include "gateway/worker.h"
@@ -427,7 +427,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   std::unordered_set<std::string> in_flight_keys_;
   std::deque<std::vector<std::uint8_t>> out_;
   bool writing_ = false;
-  std::optional<PeerCertificate> peer_;
+  std::optional<net::PeerCertificate> peer_;
   std::string client_ip_;
   const config::Merchant* certificate_merchant_ = nullptr;
   std::uint64_t certificate_generation_ = 0;

@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "gateway/log.h"
-#include "gateway/net/iso_frames.h"
-#include "gateway/net/tls_context.h"
+#include "net/iso_frames.h"
+#include "net/tls_context.h"
 #include "protocol/iso8583/codec.h"
 
 namespace paygate::gateway {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "gateway/metrics.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 #include "gateway/upstream_pool.h"
 #include "protocol/iso8583/message.h"
 

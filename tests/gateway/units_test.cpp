@@ -7,7 +7,7 @@
 #include <set>
 
 #include "config/loader.h"
-#include "gateway/cli/args.h"
+#include "cli/args.h"
 #include "gateway/problem.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"

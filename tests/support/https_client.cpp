@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "gateway/net/asio.h"
-#include "gateway/net/tls_context.h"
+#include "net/asio.h"
+#include "net/tls_context.h"
 
 namespace paygate::test {
 

@@ -17,7 +17,7 @@
 #include "audit/verify.h"
 #include "config/keyring_loader.h"
 #include "config/loader.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 
 namespace paygate::cli {
 namespace {

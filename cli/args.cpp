@@ -1,4 +1,4 @@
-#include "gateway/cli/args.h"
+#include "cli/args.h"
 
 #include <algorithm>
 

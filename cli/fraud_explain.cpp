@@ -7,9 +7,9 @@
 
 #include "config/loader.h"
 #include "config/units.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 #include "gateway/fraud_explain.h"
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 
 namespace paygate::cli {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "gateway/cli/args.h"
+#include "cli/args.h"
 
 namespace paygate::cli {
 

@@ -1,4 +1,4 @@
-#include "gateway/net/tls_context.h"
+#include "net/tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>

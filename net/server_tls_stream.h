@@ -28,7 +28,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 
 namespace paygate::net {
 

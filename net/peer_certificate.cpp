@@ -1,4 +1,4 @@
-#include "gateway/net/peer_certificate.h"
+#include "net/peer_certificate.h"
 
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -9,10 +9,10 @@
 
 namespace paygate::net {
 
-std::optional<gateway::PeerCertificate> verified_peer_certificate(ssl_st* ssl) {
+std::optional<PeerCertificate> verified_peer_certificate(ssl_st* ssl) {
   std::unique_ptr<X509, decltype(&X509_free)> cert(SSL_get1_peer_certificate(ssl), X509_free);
   if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
-  gateway::PeerCertificate peer;
+  PeerCertificate peer;
 
   std::unique_ptr<GENERAL_NAMES, void (*)(GENERAL_NAMES*)> names(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)),

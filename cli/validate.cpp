@@ -7,7 +7,7 @@
 #include <iterator>
 
 #include "config/loader.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 #include "gateway/problem.h"
 #include "protocol/payment/json_decode.h"
 #include "protocol/payment/validation.h"

@@ -3,7 +3,7 @@
 #include <boost/version.hpp>
 #include <cstdio>
 
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 #include "gateway/version.h"
 
 namespace paygate::cli {

@@ -7,8 +7,8 @@
 #include "config/loader.h"
 #include "crypto/file_mode.h"
 #include "gateway/audit_setup.h"
-#include "gateway/cli/command.h"
-#include "gateway/cli/ready_file.h"
+#include "cli/command.h"
+#include "cli/ready_file.h"
 #include "gateway/log.h"
 #include "gateway/process_hygiene.h"
 #include "gateway/server.h"
@@ -58,7 +58,7 @@ int serve(const Args& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // OpenSSL writes merchant sockets itself (gateway/net/server_tls_stream.h) with write(2):
+  // OpenSSL writes merchant sockets itself (net/server_tls_stream.h) with write(2):
   // a peer gone mid-write must be an error code, not a signal that ends the process.
   ::signal(SIGPIPE, SIG_IGN);
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "config/loader.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 #include "card/detect.h"
 #include "card/mask.h"
 #include "gateway/audit_setup.h"

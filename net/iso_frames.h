@@ -10,7 +10,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "gateway/net/asio.h"
+#include "net/asio.h"
 #include "protocol/iso8583/framing.h"
 
 namespace paygate::net {

@@ -9,8 +9,8 @@
 
 #include "config/iso8583_spec_loader.h"
 #include "crypto/encoding.h"
-#include "gateway/cli/command.h"
-#include "gateway/cli/iso8583_json.h"
+#include "cli/command.h"
+#include "cli/iso8583_json.h"
 #include "protocol/iso8583/codec.h"
 #include "protocol/iso8583/framing.h"
 #include "protocol/iso8583/printer.h"

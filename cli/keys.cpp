@@ -9,7 +9,7 @@
 #include "config/keyring_loader.h"
 #include "config/loader.h"
 #include "crypto/keyring.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 
 namespace paygate::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include "crypto/encoding.h"
 #include "crypto/ff1.h"
 #include "crypto/jwe.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 
 namespace paygate::cli {
 namespace {

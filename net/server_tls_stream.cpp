@@ -1,4 +1,4 @@
-#include "gateway/net/server_tls_stream.h"
+#include "net/server_tls_stream.h"
 
 #include <stdexcept>
 

@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "config/loader.h"
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 
 namespace paygate::cli {
 

@@ -7,11 +7,11 @@
 
 #include "config/iso8583_spec_loader.h"
 #include "config/units.h"
-#include "gateway/cli/command.h"
-#include "gateway/cli/iso8583_json.h"
-#include "gateway/net/asio.h"
-#include "gateway/net/iso_frames.h"
-#include "gateway/net/tls_context.h"
+#include "cli/command.h"
+#include "cli/iso8583_json.h"
+#include "net/asio.h"
+#include "net/iso_frames.h"
+#include "net/tls_context.h"
 #include "protocol/iso8583/codec.h"
 #include "protocol/iso8583/printer.h"
 

@@ -1,4 +1,4 @@
-#include "gateway/cli/ready_file.h"
+#include "cli/ready_file.h"
 
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/cli/command.h"
+#include "cli/command.h"
 
 namespace {
 
