@@ -455,9 +455,4 @@ std::filesystem::path AuditLog::current_file() const {
   return state_->current_file_shown;
 }
 
-std::uint64_t AuditLog::records_written() const {
-  std::lock_guard lock(state_->mu);
-  return state_->written;
-}
-
 }  // namespace paygate::audit

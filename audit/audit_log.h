@@ -70,7 +70,6 @@ class AuditLog {
   bool healthy() const;          // false while writes fail
   std::string last_error() const;  // the latest write failure, for health output
   std::filesystem::path current_file() const;
-  std::uint64_t records_written() const;
 
  private:
   struct State;

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/loader.h"
+#include "config/error.h"
 #include "protocol/iso8583/spec.h"
 
 namespace paygate::config {

@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-
 #include "config/internal/yaml_reader.h"
 
 namespace paygate::config {
@@ -44,12 +43,13 @@ Entry read_entry(const YAML::Node& node, const std::string& path, Context& ctx) 
                                   Presence::required);
   crypto::KeyAlgorithm algorithm{};
   if (read_word<crypto::KeyAlgorithm>(r, "algorithm", algorithm, crypto::parse_key_algorithm,
-                                      "aes-256-gcm, aes-128-ff1, aes-256-ff1, hmac-sha256", Presence::optional)) {
+                                      "aes-256-gcm, aes-128-ff1, aes-256-ff1, hmac-sha256",
+                                      Presence::optional)) {
     e.algorithm = algorithm;
   }
   if (e.algorithm && ok && !crypto::algorithm_fits(e.use, *e.algorithm)) {
-    r.error_at("algorithm", "algorithm " + std::string(crypto::to_string(*e.algorithm)) + " does not fit use " +
-                                std::string(crypto::to_string(e.use)));
+    r.error_at("algorithm", "algorithm " + std::string(crypto::to_string(*e.algorithm)) +
+                                " does not fit use " + std::string(crypto::to_string(e.use)));
     ok = false;
   }
   ok &= read_word<crypto::KeyState>(r, "state", e.state, crypto::parse_key_state, "primary, active, retired",
@@ -94,8 +94,9 @@ std::shared_ptr<const crypto::KeyRing> read_keyring(const YAML::Node& root, Cont
     auto material = crypto::read_key_material(e.source, algorithm);
     if (!material) {
       YAML::Node value = root["keys"][i][e.source.kind == crypto::KeySource::Kind::file ? "file" : "env"];
-      ctx.diagnostics.add(value.Mark(), path + (e.source.kind == crypto::KeySource::Kind::file ? ".file" : ".env"),
-                      material.error().reason);
+      ctx.diagnostics.add(value.Mark(),
+                          path + (e.source.kind == crypto::KeySource::Kind::file ? ".file" : ".env"),
+                          material.error().reason);
       continue;
     }
     auto key = crypto::Key::create(e.id, e.use, algorithm, e.state, static_cast<int>(e.fpe_slot),
@@ -126,10 +127,8 @@ KeyringLoadResult parse(std::string_view yaml, const std::filesystem::path& file
 
 }  // namespace
 
-KeyringLoadResult load_keyring_from_string(std::string_view yaml, const std::filesystem::path& file) {
-  return parse(yaml, std::filesystem::absolute(file).lexically_normal());
+KeyringLoadResult load_keyring(const std::filesystem::path& file) {
+  return internal::load_file<KeyringLoadResult>(file, parse);
 }
-
-KeyringLoadResult load_keyring(const std::filesystem::path& file) { return internal::load_file<KeyringLoadResult>(file, parse); }
 
 }  // namespace paygate::config

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/loader.h"
+#include "config/error.h"
 #include "crypto/keyring.h"
 
 namespace paygate::config {
@@ -32,6 +32,5 @@ struct KeyringLoadResult {
 };
 
 KeyringLoadResult load_keyring(const std::filesystem::path& file);
-KeyringLoadResult load_keyring_from_string(std::string_view yaml, const std::filesystem::path& file);
 
 }  // namespace paygate::config

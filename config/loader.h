@@ -8,23 +8,9 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/error.h"
 
 namespace paygate::config {
-
-// One problem found in a configuration file. `line` and `column` are 1-based and point at
-// the offending value (or key, for unknown and duplicate keys; or the enclosing mapping,
-// for missing keys). `path` is the key path, e.g. "listeners[0].tls.certificate".
-// Messages never quote secret material: the main file holds none by construction.
-struct ConfigError {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string path;
-  std::string message;
-
-  // "file:line:column: path: message"
-  std::string to_string() const;
-};
 
 // Either a fully validated Config, or every problem found (never both, never neither).
 struct LoadResult {

@@ -36,11 +36,16 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [value, unit] = *parts;
   std::uint64_t factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60 * 1000;
-  else if (unit == "h") factor = 60 * 60 * 1000;
-  else return std::nullopt;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60 * 1000;
+  else if (unit == "h")
+    factor = 60 * 60 * 1000;
+  else
+    return std::nullopt;
   // Bounded so that timers and arithmetic on deadlines can never overflow.
   constexpr std::uint64_t max_ms = 24ull * 24 * 60 * 60 * 1000;
   auto ms = checked_multiply(value, factor, max_ms);
@@ -53,11 +58,16 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (!parts) return std::nullopt;
   auto [value, unit] = *parts;
   std::uint64_t factor = 0;
-  if (unit.empty() || unit == "B") factor = 1;
-  else if (unit == "KiB") factor = 1ull << 10;
-  else if (unit == "MiB") factor = 1ull << 20;
-  else if (unit == "GiB") factor = 1ull << 30;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    factor = 1;
+  else if (unit == "KiB")
+    factor = 1ull << 10;
+  else if (unit == "MiB")
+    factor = 1ull << 20;
+  else if (unit == "GiB")
+    factor = 1ull << 30;
+  else
+    return std::nullopt;
   return checked_multiply(value, factor, std::numeric_limits<std::uint64_t>::max());
 }
 
@@ -80,8 +90,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view text) {
   if (host.empty() || port_text.empty()) return std::nullopt;
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535)
-    return std::nullopt;
+  if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535) return std::nullopt;
   return Endpoint{std::string(host), static_cast<std::uint16_t>(port)};
 }
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "config/loader.h"
+#include "config/error.h"
 
 namespace paygate::config::internal {
 
