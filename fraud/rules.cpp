@@ -4,9 +4,12 @@ namespace paygate::fraud {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::allow: return "allow";
-    case Outcome::review: return "review";
-    case Outcome::block: return "block";
+    case Outcome::allow:
+      return "allow";
+    case Outcome::review:
+      return "review";
+    case Outcome::block:
+      return "block";
   }
   return "allow";
 }
@@ -14,10 +17,14 @@ std::string_view to_string(Outcome outcome) {
 bool Condition::holds(const SignalValues& values) const {
   const double v = values[static_cast<std::size_t>(signal)];
   switch (op) {
-    case Op::above: return v > value;
-    case Op::at_least: return v >= value;
-    case Op::below: return v < value;
-    case Op::at_most: return v <= value;
+    case Op::above:
+      return v > value;
+    case Op::at_least:
+      return v >= value;
+    case Op::below:
+      return v < value;
+    case Op::at_most:
+      return v <= value;
   }
   return false;
 }

@@ -27,9 +27,9 @@ struct Condition {
 };
 
 struct Rule {
-  std::string name;               // [a-z0-9_-], used in metrics labels and audit records
-  std::vector<Condition> when;    // all must hold
-  std::int32_t score = 0;         // added when it fires
+  std::string name;                  // [a-z0-9_-], used in metrics labels and audit records
+  std::vector<Condition> when;       // all must hold
+  std::int32_t score = 0;            // added when it fires
   Outcome outcome = Outcome::allow;  // review or block: decides directly when it fires
 };
 
@@ -43,13 +43,13 @@ struct Profile {
 };
 
 struct Decision {
-  Outcome outcome = Outcome::allow;   // what is done (allow in dry_run)
-  Outcome verdict = Outcome::allow;   // what the rules say
+  Outcome outcome = Outcome::allow;  // what is done (allow in dry_run)
+  Outcome verdict = Outcome::allow;  // what the rules say
   std::int32_t score = 0;
-  std::vector<std::string> fired;     // rule names, in profile order
-  std::string reason;                 // the rule that decided a review/block, or "score"
+  std::vector<std::string> fired;  // rule names, in profile order
+  std::string reason;              // the rule that decided a review/block, or "score"
   bool dry_run = false;
-  bool state_unavailable = false;     // the shared state could not be read (fail_open / fail_closed applied)
+  bool state_unavailable = false;  // the shared state could not be read (fail_open / fail_closed applied)
   SignalValues signals{};
 };
 

@@ -1,120 +1,175 @@
 #include "fraud/screener.h"
 
 #include <algorithm>
+#include <array>
+#include <vector>
+
+#include "fraud/memory_store.h"
 
 namespace paygate::fraud {
+namespace {
 
-MemoryScreener::MemoryScreener(std::size_t max_keys) : state_(max_keys) {}
-
-Decision MemoryScreener::screen(const Profile& profile, const Observation& observation, std::int64_t now) {
-  return evaluate(profile, signals(observation, now, true));
-}
-
-SignalValues MemoryScreener::peek(const Observation& observation, std::int64_t now) {
-  return signals(observation, now, false);
-}
-
-SignalValues MemoryScreener::signals(const Observation& o, std::int64_t now, bool record) {
-  SignalValues v{};
-  auto set = [&](Signal s, double value) { v[static_cast<std::size_t>(s)] = value; };
-  // Recording adds this request to the state; peeking leaves the state alone and adds it
-  // to the totals only, so both report the signals as this request would see them.
-  const std::uint64_t add = record ? 1 : 0;
-  const std::uint64_t amount = record ? o.amount : 0;
-  const double one = record ? 0 : 1;
-  const double own_amount = record ? 0 : static_cast<double>(o.amount);
-  set(Signal::amount, static_cast<double>(o.amount));
-
-  const std::uint64_t card = o.card_key.empty() ? 0 : make_key(KeyKind::card, o.card_key);
-  if (card != 0) {
-    state_.with(card, [&](Entry& e, bool) {
-      e.attempts_1m.add(now, bucket_1m, add);
-      e.attempts_1h.add(now, bucket_1h, add);
-      e.attempts_24h.add(now, bucket_24h, add);
-      e.amount_1h.add(now, bucket_1h, amount);
-      e.amount_24h.add(now, bucket_24h, amount);
-      set(Signal::card_attempts_1m, static_cast<double>(e.attempts_1m.total(now, bucket_1m)) + one);
-      set(Signal::card_attempts_1h, static_cast<double>(e.attempts_1h.total(now, bucket_1h)) + one);
-      set(Signal::card_attempts_24h, static_cast<double>(e.attempts_24h.total(now, bucket_24h)) + one);
-      set(Signal::card_amount_1h, static_cast<double>(e.amount_1h.total(now, bucket_1h)) + own_amount);
-      set(Signal::card_amount_24h, static_cast<double>(e.amount_24h.total(now, bucket_24h)) + own_amount);
-      set(Signal::card_auth_failures_24h, static_cast<double>(e.auth_failures_24h.total(now, bucket_24h)));
-      return 0;
-    });
-    const std::uint64_t at_merchant = make_key(KeyKind::card_at_merchant, o.card_key + "|" + o.merchant);
-    state_.with(at_merchant, [&](Entry& e, bool) {
-      set(Signal::card_first_seen_at_merchant, e.seen_30d.total(now, bucket_30d) == 0 ? 1 : 0);
-      e.seen_30d.add(now, bucket_30d, add);
-      return 0;
-    });
+// The text of a request's key of `kind`; empty when the request has none (no card, no
+// IP): its signals are then 0. `card_at_merchant` is the storage for that kind's text.
+std::string_view key_text(KeyKind kind, const Observation& o, std::string& card_at_merchant) {
+  switch (kind) {
+    case KeyKind::card:
+      return o.card_key;
+    case KeyKind::merchant:
+      return o.merchant;
+    case KeyKind::ip:
+      return o.client_ip;
+    case KeyKind::bin:
+      return o.bin;
+    case KeyKind::card_at_merchant:
+      if (o.card_key.empty()) return {};
+      card_at_merchant = o.card_key + "|" + o.merchant;
+      return card_at_merchant;
   }
-  state_.with(make_key(KeyKind::merchant, o.merchant), [&](Entry& e, bool) {
-    e.attempts_1m.add(now, bucket_1m, add);
-    e.attempts_1h.add(now, bucket_1h, add);
-    set(Signal::merchant_attempts_1m, static_cast<double>(e.attempts_1m.total(now, bucket_1m)) + one);
-    set(Signal::merchant_attempts_1h, static_cast<double>(e.attempts_1h.total(now, bucket_1h)) + one);
-    return 0;
-  });
-  if (!o.client_ip.empty()) {
-    state_.with(make_key(KeyKind::ip, o.client_ip), [&](Entry& e, bool) {
-      e.attempts_1m.add(now, bucket_1m, add);
-      e.attempts_1h.add(now, bucket_1h, add);
-      set(Signal::ip_attempts_1m, static_cast<double>(e.attempts_1m.total(now, bucket_1m)) + one);
-      set(Signal::ip_attempts_1h, static_cast<double>(e.attempts_1h.total(now, bucket_1h)) + one);
-      const double answers = static_cast<double>(e.answers_1h.total(now, bucket_1h));
-      set(Signal::ip_decline_ratio_1h, answers > 0 ? static_cast<double>(e.declines_1h.total(now, bucket_1h)) / answers : 0);
-      // Distinct cards in the last hour: at most 64 remembered (16-bit tags of the card
-      // keys); enough to see card testing, bounded whatever the attacker does.
-      constexpr std::size_t remembered = 64;
-      if (!e.recent_cards) e.recent_cards = std::make_unique<std::vector<Entry::Seen>>();
-      auto& seen = *e.recent_cards;
-      std::erase_if(seen, [&](const Entry::Seen& s) { return now - s.at >= 3600; });
-      double distinct = static_cast<double>(seen.size());
-      if (card != 0) {
-        const auto tag = static_cast<std::uint16_t>(card >> 48);
-        auto it = std::find_if(seen.begin(), seen.end(), [&](const Entry::Seen& s) { return s.card == tag; });
-        if (!record) {
-          if (it == seen.end()) distinct += 1;
-        } else if (it != seen.end()) {
-          it->at = now;
-        } else {
-          if (seen.size() >= remembered) seen.erase(seen.begin());
-          seen.push_back({tag, now});
-          distinct = static_cast<double>(seen.size());
+  return {};
+}
+
+// What the screened request itself adds to a counter (feedback counters: nothing).
+std::uint64_t own(Counter counter, const Observation& o) {
+  switch (counter) {
+    case Counter::attempts:
+    case Counter::seen:
+      return 1;
+    case Counter::amount:
+      return o.amount;
+    default:
+      return 0;
+  }
+}
+
+// What a processor answer adds to a counter.
+std::uint64_t fed_back(Counter counter, const Feedback& f) {
+  switch (counter) {
+    case Counter::answers:
+      return 1;
+    case Counter::declines:
+      return f.declined ? 1 : 0;
+    case Counter::auth_failures:
+      return f.auth_failure ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+// Reads of every tracked window whose key the request has; `present[t]` says which.
+struct Reads {
+  std::vector<WindowRead> reads;
+  std::vector<std::size_t> index;  // per tracked window: its position in reads, or npos
+  std::string card_at_merchant;
+};
+constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+}  // namespace
+
+Screener::Screener(std::unique_ptr<WindowStore> store, bool fail_closed)
+    : store_(std::move(store)), fail_closed_(fail_closed) {}
+
+MemoryScreener::MemoryScreener(std::size_t max_keys)
+    : Screener(std::make_unique<MemoryStore>(max_keys), false) {}
+
+bool Screener::signals(const Observation& o, std::int64_t now, bool record, SignalValues& v) {
+  v = {};
+  const auto windows = tracked_windows();
+  Reads r;
+  r.index.assign(windows.size(), npos);
+  r.reads.reserve(windows.size());
+  for (std::size_t t = 0; t < windows.size(); ++t) {
+    const std::string_view key = key_text(windows[t].key, o, r.card_at_merchant);
+    if (key.empty()) continue;
+    r.index[t] = r.reads.size();
+    r.reads.push_back({t, key, record ? own(windows[t].counter, o) : 0});
+  }
+  std::vector<std::uint64_t> before(r.reads.size());
+  const DistinctCards distinct{o.client_ip, o.card_key};
+  DistinctResult cards;
+  if (!store_->apply(r.reads, &distinct, record, now, before, cards)) return false;
+
+  auto total_before = [&](KeyKind key, Counter counter, Window window) -> std::optional<std::uint64_t> {
+    const std::size_t i = r.index[tracked_window(key, counter, window)];
+    if (i == npos) return std::nullopt;
+    return before[i];
+  };
+  for (const SignalSpec& s : signal_table()) {
+    double value = 0;
+    switch (s.formula) {
+      case Formula::request_amount:
+        value = static_cast<double>(o.amount);
+        break;
+      case Formula::count:
+        if (auto b = total_before(s.key, s.counter, s.window))
+          value = static_cast<double>(*b + own(s.counter, o));
+        break;
+      case Formula::first_seen:
+        if (auto b = total_before(s.key, s.counter, s.window)) value = *b == 0 ? 1 : 0;
+        break;
+      case Formula::ratio: {
+        const auto numerator = total_before(s.key, s.counter, s.window);
+        const auto denominator = total_before(s.key, s.divisor, s.window);
+        if (numerator && denominator && *denominator > 0) {
+          value = static_cast<double>(*numerator) / static_cast<double>(*denominator);
         }
+        break;
       }
-      set(Signal::ip_distinct_cards_1h, distinct);
-      return 0;
-    });
+      case Formula::distinct_cards:
+        if (!o.client_ip.empty()) {
+          const bool adds = !o.card_key.empty() && !cards.seen_before;
+          value = static_cast<double>(
+              std::min<std::uint64_t>(cards.before + (adds ? 1 : 0), distinct_remembered));
+        }
+        break;
+      case Formula::amount_zscore:
+        if (o.amount > 0) value = amounts_.zscore(o.merchant, o.amount, record);
+        break;
+      case Formula::country_mismatch:
+        if (!o.billing_country.empty() && !o.issuing_country.empty())
+          value = o.billing_country != o.issuing_country;
+        break;
+    }
+    v[static_cast<std::size_t>(s.signal)] = value;
   }
-  if (!o.bin.empty()) {
-    state_.with(make_key(KeyKind::bin, o.bin), [&](Entry& e, bool) {
-      e.attempts_1h.add(now, bucket_1h, add);
-      set(Signal::bin_attempts_1h, static_cast<double>(e.attempts_1h.total(now, bucket_1h)) + one);
-      return 0;
-    });
+  return true;
+}
+
+Decision Screener::screen(const Profile& profile, const Observation& observation, std::int64_t now) {
+  SignalValues v;
+  if (signals(observation, now, true, v)) return evaluate(profile, v);
+  Decision d;
+  d.signals = v;
+  d.dry_run = profile.dry_run;
+  d.state_unavailable = true;
+  if (fail_closed_) {
+    d.verdict = Outcome::block;
+    d.reason = "fraud_state_unavailable";
   }
-  if (!o.billing_country.empty() && !o.issuing_country.empty()) {
-    set(Signal::billing_country_mismatch, o.billing_country != o.issuing_country ? 1 : 0);
-  }
-  if (o.amount > 0) set(Signal::amount_zscore, state_.amount_zscore(o.merchant, o.amount, record));
+  d.outcome = profile.dry_run ? Outcome::allow : d.verdict;
+  return d;
+}
+
+SignalValues Screener::peek(const Observation& observation, std::int64_t now) {
+  SignalValues v;
+  (void)signals(observation, now, false, v);  // unreachable state: zeros, counted by the store
   return v;
 }
 
-void MemoryScreener::feedback(const Observation& o, const Feedback& f, std::int64_t now) {
-  if (!o.client_ip.empty()) {
-    state_.with(make_key(KeyKind::ip, o.client_ip), [&](Entry& e, bool) {
-      e.answers_1h.add(now, bucket_1h, 1);
-      if (f.declined) e.declines_1h.add(now, bucket_1h, 1);
-      return 0;
-    });
+void Screener::feedback(const Observation& o, const Feedback& f, std::int64_t now) {
+  const auto windows = tracked_windows();
+  std::vector<WindowRead> reads;
+  std::string card_at_merchant;
+  for (std::size_t t = 0; t < windows.size(); ++t) {
+    const std::uint64_t add = fed_back(windows[t].counter, f);
+    if (add == 0) continue;
+    const std::string_view key = key_text(windows[t].key, o, card_at_merchant);
+    if (!key.empty()) reads.push_back({t, key, add});
   }
-  if (f.auth_failure && !o.card_key.empty()) {
-    state_.with(make_key(KeyKind::card, o.card_key), [&](Entry& e, bool) {
-      e.auth_failures_24h.add(now, bucket_24h, 1);
-      return 0;
-    });
-  }
+  if (reads.empty()) return;
+  std::vector<std::uint64_t> ignored(reads.size());
+  DistinctResult none;
+  (void)store_->apply(reads, nullptr, true, now, ignored, none);  // a failure is counted by the store
 }
 
 }  // namespace paygate::fraud

@@ -1,7 +1,7 @@
 #include "fraud/state.h"
 
 #include <algorithm>
-#include <cmath>
+#include <array>
 
 namespace paygate::fraud {
 
@@ -20,9 +20,45 @@ std::uint64_t make_key(KeyKind kind, std::string_view text) {
 }
 
 FraudState::FraudState(std::size_t max_keys, std::size_t shards)
-    : shards_(std::max<std::size_t>(1, shards)), per_shard_(std::max<std::size_t>(1, max_keys / std::max<std::size_t>(1, shards))) {}
+    : shards_(std::max<std::size_t>(1, shards)),
+      per_shard_(std::max<std::size_t>(1, max_keys / std::max<std::size_t>(1, shards))) {}
 
-Entry& FraudState::Shard::touch(std::uint64_t key, std::size_t capacity, bool& created, std::atomic<std::uint64_t>& evictions) {
+namespace {
+
+KindLayout make_layout(KeyKind kind) {
+  KindLayout l;
+  const auto windows = tracked_windows();
+  l.offset.assign(windows.size(), KindLayout::npos);
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    if (windows[i].key != kind) continue;
+    l.offset[i] = l.cells;
+    l.cells += SlidingWindow::cells(windows[i].window.buckets);
+  }
+  return l;
+}
+
+}  // namespace
+
+const KindLayout& layout(KeyKind kind) {
+  static const std::array<KindLayout, key_kind_count> layouts = [] {
+    std::array<KindLayout, key_kind_count> out;
+    for (std::size_t k = 0; k < key_kind_count; ++k) out[k] = make_layout(static_cast<KeyKind>(k));
+    return out;
+  }();
+  return layouts[static_cast<std::size_t>(kind)];
+}
+
+std::optional<SlidingWindow> Entry::window(std::size_t tracked) {
+  const KindLayout& l = layout(kind);
+  if (tracked >= l.offset.size() || l.offset[tracked] == KindLayout::npos) return std::nullopt;
+  const TrackedWindow& t = tracked_windows()[tracked];
+  return SlidingWindow(
+      std::span<std::uint64_t>(cells).subspan(l.offset[tracked], SlidingWindow::cells(t.window.buckets)),
+      t.window.bucket_seconds);
+}
+
+Entry& FraudState::Shard::touch(KeyKind kind, std::uint64_t key, std::size_t capacity, bool& created,
+                                std::atomic<std::uint64_t>& evictions) {
   auto it = entries.find(key);
   if (it != entries.end()) {
     lru.splice(lru.begin(), lru, it->second.position);
@@ -36,6 +72,8 @@ Entry& FraudState::Shard::touch(std::uint64_t key, std::size_t capacity, bool& c
   lru.push_front(key);
   auto& slot = entries[key];
   slot.position = lru.begin();
+  slot.entry.kind = kind;
+  slot.entry.cells.assign(layout(kind).cells, 0);
   created = true;
   return slot.entry;
 }
@@ -50,45 +88,5 @@ std::size_t FraudState::size() const {
 }
 
 std::uint64_t FraudState::evictions() const { return evictions_.load(std::memory_order_relaxed); }
-
-double FraudState::amount_zscore(const std::string& merchant, std::uint64_t amount, bool record) {
-  constexpr std::size_t capacity = 256;
-  constexpr std::size_t minimum = 20;   // below this, no distribution to speak of
-  constexpr std::size_t refresh = 16;   // median and MAD are recomputed every 16 new amounts
-  double median = 0, mad = 1;
-  {
-    std::lock_guard lock(amounts_mutex_);
-    Amounts& a = amounts_[merchant];
-    if (a.ring.size() >= minimum && (a.since_stats >= refresh || !a.has_stats)) {
-      // Median and MAD by selection over a copy: O(n) for n <= 256, once per 16 payments.
-      std::vector<double> values(a.ring.begin(), a.ring.end());
-      const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-      std::nth_element(values.begin(), mid, values.end());
-      a.median = *mid;
-      for (auto& v : values) v = std::fabs(v - a.median);
-      std::nth_element(values.begin(), mid, values.end());
-      // A MAD of 0 (all amounts equal) counts as one minor unit: any other amount then
-      // stands out strongly, but finitely.
-      a.mad = std::max(*mid, 1.0);
-      a.has_stats = true;
-      a.since_stats = 0;
-    }
-    const bool known = a.has_stats;
-    median = a.median;
-    mad = a.mad;
-    if (record) {
-      if (a.ring.size() < capacity) {
-        a.ring.push_back(amount);
-      } else {
-        a.ring[a.next] = amount;
-        a.next = (a.next + 1) % capacity;
-      }
-      ++a.since_stats;
-    }
-    if (!known) return 0;
-  }
-  // 0.6745: the MAD of a normal distribution is 0.6745 sigma.
-  return 0.6745 * (static_cast<double>(amount) - median) / mad;
-}
 
 }  // namespace paygate::fraud

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "fraud/redis_screener.h"
+#include "fraud/redis_store.h"
 
 namespace paygate::gateway {
 

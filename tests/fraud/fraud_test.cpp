@@ -2,9 +2,11 @@
 // clock stepped by the test), rule evaluation and dry-run.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
 
 #include "fraud/screener.h"
+#include "fraud/state.h"
 
 // g++ says __SANITIZE_ADDRESS__, clang says __has_feature(address_sanitizer).
 #if defined(__SANITIZE_ADDRESS__)
@@ -24,17 +26,18 @@ namespace {
 double value(const SignalValues& v, Signal s) { return v[static_cast<std::size_t>(s)]; }
 
 TEST(SlidingWindow, CountsWithinTheWindowAndForgetsAfterIt) {
-  SlidingWindow<6> w;  // 6 x 10 s = one minute
+  std::array<std::uint64_t, SlidingWindow::cells(6)> storage{};
+  SlidingWindow w(storage, 10);  // 6 x 10 s = one minute
   const std::int64_t t0 = 1'000'000;
-  w.add(t0, 10, 1);
-  w.add(t0 + 15, 10, 2);
-  w.add(t0 + 59, 10, 3);
-  EXPECT_EQ(w.total(t0 + 59, 10), 6u);
-  EXPECT_EQ(w.total(t0 + 61, 10), 5u);   // the first bucket (t0..t0+9) left the window
-  EXPECT_EQ(w.total(t0 + 79, 10), 3u);   // so did t0+15's
-  EXPECT_EQ(w.total(t0 + 200, 10), 0u);
-  w.add(t0 + 10'000, 10, 7);             // a jump far past the window clears it
-  EXPECT_EQ(w.total(t0 + 10'000, 10), 7u);
+  w.add(t0, 1);
+  w.add(t0 + 15, 2);
+  w.add(t0 + 59, 3);
+  EXPECT_EQ(w.total(t0 + 59), 6u);
+  EXPECT_EQ(w.total(t0 + 61), 5u);   // the first bucket (t0..t0+9) left the window
+  EXPECT_EQ(w.total(t0 + 79), 3u);   // so did t0+15's
+  EXPECT_EQ(w.total(t0 + 200), 0u);
+  w.add(t0 + 10'000, 7);             // a jump far past the window clears it
+  EXPECT_EQ(w.total(t0 + 10'000), 7u);
 }
 
 TEST(FraudState, StaysWithinMaxKeysUnderAMillionDistinctKeys) {
@@ -47,10 +50,11 @@ TEST(FraudState, StaysWithinMaxKeysUnderAMillionDistinctKeys) {
     return 0L;
   };
   FraudState state(20'000);
+  const std::size_t ip_minute = tracked_window(KeyKind::ip, Counter::attempts, one_minute);
   const long before = rss_kib();
   for (int i = 0; i < 1'000'000; ++i) {
-    state.with(make_key(KeyKind::ip, "10." + std::to_string(i)), [](Entry& e, bool) {
-      e.attempts_1m.add(1'000'000, bucket_1m, 1);
+    state.with(KeyKind::ip, make_key(KeyKind::ip, "10." + std::to_string(i)), [&](Entry& e, bool) {
+      e.window(ip_minute)->add(1'000'000, 1);
       return 0;
     });
   }
@@ -66,9 +70,9 @@ TEST(FraudState, StaysWithinMaxKeysUnderAMillionDistinctKeys) {
 #endif
   // Recently used keys survive; the oldest went.
   bool created = false;
-  state.with(make_key(KeyKind::ip, "10.999999"), [&](Entry&, bool c) { return created = c; });
+  state.with(KeyKind::ip, make_key(KeyKind::ip, "10.999999"), [&](Entry&, bool c) { return created = c; });
   EXPECT_FALSE(created);
-  state.with(make_key(KeyKind::ip, "10.0"), [&](Entry&, bool c) { return created = c; });
+  state.with(KeyKind::ip, make_key(KeyKind::ip, "10.0"), [&](Entry&, bool c) { return created = c; });
   EXPECT_TRUE(created);
 }
 

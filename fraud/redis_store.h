@@ -1,0 +1,51 @@
+// Screening state in Redis, so that velocity limits hold across gateway instances: the
+// windows of the signal table as bucketed counters with expiry and a sorted set for the
+// distinct cards of a client IP, read and updated by one generic Lua script per request
+// (one round trip; atomic). Keys carry the card's keyed fingerprint, never a PAN.
+//
+// Blocking (it waits for Redis): call it from the blocking pool, never a network thread.
+// Each calling thread keeps its own connection. A Redis that cannot be reached or
+// answers an error makes apply() false (counted in state_errors()).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "fraud/screener.h"
+#include "fraud/window_store.h"
+
+namespace paygate::fraud {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  std::chrono::milliseconds timeout{50};  // connect and each command
+  std::string prefix = "pg:f:";           // every key starts with this
+  bool fail_closed = false;               // for the Screener: block while Redis does not answer
+};
+
+class RedisStore final : public WindowStore {
+ public:
+  explicit RedisStore(RedisOptions options);
+  ~RedisStore() override;
+
+  bool apply(std::span<const WindowRead> reads, const DistinctCards* distinct, bool record, std::int64_t now,
+             std::span<std::uint64_t> before, DistinctResult& distinct_result) override;
+  std::size_t tracked_keys() const override { return 0; }
+  std::uint64_t evictions() const override { return 0; }
+  std::uint64_t state_errors() const override { return errors_.load(std::memory_order_relaxed); }
+  bool in_process() const override { return false; }  // every call is a Redis round trip
+
+ private:
+  RedisOptions options_;
+  std::atomic<std::uint64_t> errors_{0};
+};
+
+// The state in Redis, shared by every instance.
+class RedisScreener final : public Screener {
+ public:
+  explicit RedisScreener(RedisOptions options);
+};
+
+}  // namespace paygate::fraud
