@@ -31,7 +31,7 @@ const std::string authorization = R"({
 class FakeActions final : public FieldActions {
  public:
   Outcome perform(FieldAction, const std::string&, const boost::json::value& value) override {
-    return {boost::json::value(value.is_string() ? "token:" + std::string(value.get_string()) : "x"), ""};
+    return {boost::json::value(value.is_string() ? "token:" + std::string(value.get_string()) : "x")};
   }
 };
 

@@ -2,6 +2,7 @@
 // and token profile has what performs it (keys, processors' JWE keys, a vault).
 #include "config/internal/sections.h"
 
+#include <array>
 #include <map>
 #include <set>
 
@@ -52,32 +53,45 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
     const Route& route = config.routes[i];
     const std::string path = "routes[" + std::to_string(i) + "]";
     auto report = [&](const std::string& message) { ctx.diagnostics.add(routes[i].Mark(), path, message); };
-    bool tokens = false, to_processor = false, from_processor = false, envelope = false;
+    // The actions the route uses, each once, in table order.
+    std::array<bool, protocol::field_action_count> used{};
     for (const auto* policy : {&route.iso_request_policy, &route.iso_response_policy}) {
       for (const auto& rule : *policy) {
-        for (auto a : rule.actions)
-          tokens = tokens || a == protocol::FieldAction::tokenize || a == protocol::FieldAction::detokenize;
+        for (auto a : rule.actions) used[static_cast<std::size_t>(a)] = true;
       }
     }
     for (const auto* policy : {&route.request_policy, &route.response_policy}) {
       for (const auto& rule : *policy) {
-        for (auto a : rule.actions) {
-          using A = protocol::FieldAction;
-          tokens = tokens || a == A::tokenize || a == A::issue_token || a == A::detokenize;
-          to_processor = to_processor || a == A::encrypt_for_processor;
-          from_processor = from_processor || a == A::decrypt_from_processor;
-          envelope = envelope || a == A::encrypt;
-        }
+        for (auto a : rule.actions) used[static_cast<std::size_t>(a)] = true;
       }
-    }
-    if (!route.token_profile.empty() && !config.token_profile(route.token_profile)) {
-      report("no token profile named \"" + route.token_profile + "\"");
-    } else if (tokens && route.token_profile.empty()) {
-      report("token actions need token_profile");
     }
     const Processor* processor = nullptr;
     for (const auto& p : config.processors) {
       if (p.name == route.processor) processor = &p;
+    }
+    if (!route.token_profile.empty() && !config.token_profile(route.token_profile)) {
+      report("no token profile named \"" + route.token_profile + "\"");
+    }
+    bool token_actions_reported = false;
+    for (const auto& a : protocol::field_actions()) {
+      if (!used[static_cast<std::size_t>(a.action)]) continue;
+      const std::string name(a.name);
+      switch (a.needs) {
+        case protocol::ActionNeeds::nothing: break;
+        case protocol::ActionNeeds::token_profile:
+          if (route.token_profile.empty() && !token_actions_reported) report("token actions need token_profile");
+          token_actions_reported = true;
+          break;
+        case protocol::ActionNeeds::processor_public_key:
+          if (processor && !processor->jwe.public_key) report(name + " needs processors[" + processor->name + "].jwe.public_key");
+          break;
+        case protocol::ActionNeeds::processor_private_key:
+          if (processor && !processor->jwe.private_key) report(name + " needs processors[" + processor->name + "].jwe.private_key");
+          break;
+        case protocol::ActionNeeds::data_key:
+          if (!config.keyring || !config.keyring->primary(crypto::KeyUse::data)) report(name + " needs a primary data key in the keyring");
+          break;
+      }
     }
     if (!route.fraud_profile.empty() && !config.fraud.profile(route.fraud_profile)) {
       report("no fraud profile named \"" + route.fraud_profile + "\" (fraud.profiles)");
@@ -94,15 +108,6 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
     }
     if (processor && !route.is_iso8583() && processor->iso) {
       report("processor " + processor->name + " speaks ISO 8583: routes to it match on mti");
-    }
-    if (processor && to_processor && !processor->jwe.public_key) {
-      report("encrypt_for_processor needs processors[" + processor->name + "].jwe.public_key");
-    }
-    if (processor && from_processor && !processor->jwe.private_key) {
-      report("decrypt_from_processor needs processors[" + processor->name + "].jwe.private_key");
-    }
-    if (envelope && (!config.keyring || !config.keyring->primary(crypto::KeyUse::data))) {
-      report("encrypt needs a primary data key in the keyring");
     }
   }
 }

@@ -26,8 +26,22 @@ constexpr std::array<std::pair<std::string_view, protocol::MessageKind>, 5> mess
     {"token_only", protocol::MessageKind::token_only},
 }};
 
+enum class Side { request, response };
+
+// The actions of the table (protocol/payment/field_action.h) that `allowed` accepts, for
+// "expected one of" messages.
+template <class Allowed>
+std::string action_names(Allowed allowed) {
+  std::string out;
+  for (const auto& a : protocol::field_actions()) {
+    if (allowed(a)) out += (out.empty() ? "" : ", ") + std::string(a.name);
+  }
+  return out;
+}
+
 // `policy: { "$.card.number": [issue_token, encrypt_for_processor], "$.card.cvv": drop }`
-protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& path, Context& ctx) {
+protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& path, Side side, Context& ctx) {
+  auto allowed = [side](const protocol::ActionSpec& a) { return side == Side::request ? a.request : a.response; };
   protocol::FieldPolicy policy;
   for (auto it = node.begin(); it != node.end(); ++it) {
     // Copies: yaml-cpp's iterator hands out temporaries.
@@ -53,9 +67,14 @@ protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& pat
     for (const auto& n : names) {
       auto action = n.IsScalar() ? protocol::parse_field_action(n.Scalar()) : std::nullopt;
       if (!action) {
+        ctx.diagnostics.add(n.Mark(), entry_path, "expected one of: " + action_names([](const auto&) { return true; }));
+        continue;
+      }
+      if (!allowed(protocol::spec(*action))) {
         ctx.diagnostics.add(n.Mark(), entry_path,
-                            "expected one of: tokenize, issue_token, detokenize, encrypt_for_processor, "
-                            "decrypt_from_processor, encrypt, drop, mask_in_logs");
+                            std::string(protocol::to_string(*action)) + " is not a " +
+                                (side == Side::request ? "request" : "response") +
+                                " action; expected one of: " + action_names(allowed));
         continue;
       }
       rule.actions.push_back(*action);
@@ -68,7 +87,6 @@ protocol::FieldPolicy read_policy(const YAML::Node& node, const std::string& pat
 // ISO 8583 policies: `{ "2": detokenize, "35": [detokenize], "45": drop }` ("DE2" also
 // accepted). Card-number actions only on DE 2 and DE 35; DE 52 and DE 55 pass untouched.
 std::vector<IsoFieldRule> read_iso_policy(const YAML::Node& node, const std::string& path, Context& ctx) {
-  using protocol::FieldAction;
   std::vector<IsoFieldRule> rules;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node key_node = it->first;
@@ -99,17 +117,19 @@ std::vector<IsoFieldRule> read_iso_policy(const YAML::Node& node, const std::str
     else
       ctx.diagnostics.add(value.Mark(), entry_path, "expected an action or a list of actions");
     IsoFieldRule rule{field, {}};
+    auto iso = [](const protocol::ActionSpec& a) { return a.iso8583; };
     for (const auto& n : names) {
       auto action = n.IsScalar() ? protocol::parse_field_action(n.Scalar()) : std::nullopt;
-      const bool card_action = action == FieldAction::tokenize || action == FieldAction::detokenize;
-      if (!action || !(card_action || action == FieldAction::drop || action == FieldAction::mask_in_logs)) {
-        ctx.diagnostics.add(n.Mark(), entry_path,
-                            "expected one of: tokenize, detokenize, drop, mask_in_logs");
+      if (!action || !iso(protocol::spec(*action))) {
+        ctx.diagnostics.add(n.Mark(), entry_path, "expected one of: " + action_names(iso));
         continue;
       }
-      if (card_action && field != 2 && field != 35) {
-        ctx.diagnostics.add(n.Mark(), entry_path,
-                            "tokenize and detokenize apply to DE 2 and DE 35 (track 2) only");
+      if (protocol::spec(*action).card_number && field != 2 && field != 35) {
+        std::string card_actions;
+        for (const auto& a : protocol::field_actions()) {
+          if (a.iso8583 && a.card_number) card_actions += (card_actions.empty() ? "" : " and ") + std::string(a.name);
+        }
+        ctx.diagnostics.add(n.Mark(), entry_path, card_actions + " apply to DE 2 and DE 35 (track 2) only");
         continue;
       }
       rule.actions.push_back(*action);
@@ -181,9 +201,9 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
       route.iso_response_policy = read_iso_policy(*response, r.path_of("response"), ctx);
   } else {
     if (auto request = r.mapping("request"))
-      route.request_policy = read_policy(*request, r.path_of("request"), ctx);
+      route.request_policy = read_policy(*request, r.path_of("request"), Side::request, ctx);
     if (auto response = r.mapping("response"))
-      route.response_policy = read_policy(*response, r.path_of("response"), ctx);
+      route.response_policy = read_policy(*response, r.path_of("response"), Side::response, ctx);
   }
   r.finish();
   return route;

@@ -10,7 +10,6 @@ namespace {
 
 constexpr auto relaxed = std::memory_order_relaxed;
 static_assert(static_cast<std::size_t>(UpstreamFault::breaker_open) + 1 == Metrics::fault_kinds);
-static_assert(static_cast<std::size_t>(protocol::FieldAction::mask_in_logs) + 1 == Metrics::action_kinds);
 static_assert(static_cast<std::size_t>(HandshakeFailure::other) + 1 == handshake_failure_kinds);
 
 std::size_t status_class(unsigned status) { return status >= 100 && status < 600 ? status / 100 - 1 : 4; }

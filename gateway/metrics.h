@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/payment/field_action.h"
+
 namespace paygate::gateway {
 
 // Why a merchant's TLS handshake failed: a fixed vocabulary (net/tls_failure.h).
@@ -43,7 +45,7 @@ class Metrics {
   static constexpr std::array<double, 11> latency_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                           0.1,   0.25,   0.5,   1.0,  2.5};
   static constexpr std::size_t fault_kinds = 10;  // UpstreamFault values (static_assert in metrics.cpp)
-  static constexpr std::size_t action_kinds = 8;  // protocol::FieldAction values
+  static constexpr std::size_t action_kinds = protocol::field_action_count;
   using Counter = std::atomic<std::uint64_t>;
 
   struct RouteCounters {

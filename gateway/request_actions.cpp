@@ -13,7 +13,7 @@ namespace {
 
 using Outcome = protocol::FieldActions::Outcome;
 
-Outcome failed(std::string code) { return Outcome{std::nullopt, std::move(code)}; }
+Outcome failed(protocol::ActionError error) { return Outcome{std::nullopt, error}; }
 
 // Field values are JSON strings; other values are encrypted as their JSON text.
 std::string text_of(const boost::json::value& value) {
@@ -21,15 +21,23 @@ std::string text_of(const boost::json::value& value) {
   return boost::json::serialize(value);
 }
 
-std::string error_code(const crypto::Error& e) {
+protocol::ActionError error_code(const crypto::Error& e) {
+  using protocol::ActionError;
   switch (e.code) {
-    case crypto::ErrorCode::not_found: return "token_not_found";
-    case crypto::ErrorCode::invalid_argument: return "not_tokenizable";
-    case crypto::ErrorCode::unavailable: return "vault_unavailable";
+    case crypto::ErrorCode::not_found: return ActionError::token_not_found;
+    case crypto::ErrorCode::invalid_argument:
+    case crypto::ErrorCode::out_of_domain: return ActionError::not_tokenizable;
+    case crypto::ErrorCode::unavailable: return ActionError::vault_unavailable;
     case crypto::ErrorCode::authentication_failed:
-    case crypto::ErrorCode::malformed: return "decryption_failed";
-    default: return std::string(crypto::to_string(e.code));
+    case crypto::ErrorCode::malformed:
+    case crypto::ErrorCode::wrong_key_use:
+    case crypto::ErrorCode::unsupported: return ActionError::decryption_failed;
+    case crypto::ErrorCode::unknown_key: return ActionError::unknown_key;
+    case crypto::ErrorCode::retired_key: return ActionError::retired_key;
+    case crypto::ErrorCode::key_file:
+    case crypto::ErrorCode::internal: return ActionError::internal;
   }
+  return ActionError::internal;
 }
 
 }  // namespace
@@ -44,67 +52,67 @@ void RequestActions::saw(const std::string& pan, const std::string& token) {
 }
 
 Outcome RequestActions::tokenize(const std::string& pan) {
-  if (!services_.tokens) return failed("tokenization_unavailable");
+  if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
   auto token = services_.tokens->tokenize(merchant_, route_.token_profile, pan);
   if (!token) return failed(error_code(token.error()));
   saw(pan, token.value());
-  return Outcome{boost::json::value(token.value()), ""};
+  return Outcome{boost::json::value(token.value())};
 }
 
 Outcome RequestActions::perform(protocol::FieldAction action, const std::string& path, const boost::json::value& value) {
   using A = protocol::FieldAction;
   actions_.insert(std::string(protocol::to_string(action)));
-  if (const auto i = static_cast<std::size_t>(action); i < counts_.size()) ++counts_[i];
+  ++counts_[static_cast<std::size_t>(action)];
   switch (action) {
     case A::tokenize: {
-      if (!value.is_string()) return failed("expected_string");
+      if (!value.is_string()) return failed(protocol::ActionError::expected_string);
       return tokenize(std::string(value.get_string()));
     }
     case A::issue_token: {
-      if (!value.is_string()) return failed("expected_string");
+      if (!value.is_string()) return failed(protocol::ActionError::expected_string);
       auto made = tokenize(std::string(value.get_string()));
       if (!made.value) return made;
       issued_.push_back({path, std::string(made.value->get_string())});
-      return Outcome{value, ""};  // the value continues; the answer will carry the token
+      return Outcome{value};  // the value continues; the answer will carry the token
     }
     case A::detokenize: {
-      if (!value.is_string()) return failed("expected_string");
-      if (!services_.tokens) return failed("tokenization_unavailable");
+      if (!value.is_string()) return failed(protocol::ActionError::expected_string);
+      if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
       const std::string token(value.get_string());
       auto pan = services_.tokens->detokenize(merchant_, route_.token_profile, token);
       if (!pan) return failed(error_code(pan.error()));
       saw(pan.value(), token);
-      return Outcome{boost::json::value(pan.value()), ""};
+      return Outcome{boost::json::value(pan.value())};
     }
     case A::encrypt_for_processor: {
-      if (!processor_.jwe.public_key) return failed("no_processor_key");
+      if (!processor_.jwe.public_key) return failed(protocol::ActionError::no_processor_key);
       crypto::JweEncryptOptions options;
       options.alg = processor_.jwe.alg;
       options.enc = processor_.jwe.enc;
       auto jwe = crypto::jwe_encrypt(text_of(value), *processor_.jwe.public_key, options);
       if (!jwe) return failed(error_code(jwe.error()));
       key_ids_.insert("jwe:" + processor_.name);
-      return Outcome{boost::json::value(jwe.value()), ""};
+      return Outcome{boost::json::value(jwe.value())};
     }
     case A::decrypt_from_processor: {
-      if (!processor_.jwe.private_key) return failed("no_processor_key");
-      if (!value.is_string()) return failed("expected_string");
+      if (!processor_.jwe.private_key) return failed(protocol::ActionError::no_processor_key);
+      if (!value.is_string()) return failed(protocol::ActionError::expected_string);
       auto plain = crypto::jwe_decrypt(std::string_view(value.get_string()), *processor_.jwe.private_key);
       if (!plain) return failed(error_code(plain.error()));
       key_ids_.insert("jwe:" + processor_.name);
-      return Outcome{boost::json::value(std::string(plain.value().plaintext.begin(), plain.value().plaintext.end())), ""};
+      return Outcome{boost::json::value(std::string(plain.value().plaintext.begin(), plain.value().plaintext.end()))};
     }
     case A::encrypt: {
-      if (!services_.envelopes) return failed("no_data_key");
+      if (!services_.envelopes) return failed(protocol::ActionError::no_data_key);
       auto sealed = services_.envelopes->seal(text_of(value), path, merchant_);
       if (!sealed) return failed(error_code(sealed.error()));
       if (auto kid = crypto::EnvelopeCipher::key_id_of(sealed.value())) key_ids_.insert(kid.value());
-      return Outcome{boost::json::value(sealed.value()), ""};
+      return Outcome{boost::json::value(sealed.value())};
     }
     case A::drop:
     case A::mask_in_logs: break;  // done by the policy engine
   }
-  return Outcome{value, ""};
+  return Outcome{value};
 }
 
 }  // namespace paygate::gateway

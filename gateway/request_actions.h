@@ -41,7 +41,7 @@ class RequestActions final : public protocol::FieldActions {
   const std::set<std::string>& actions_done() const { return actions_; }
   const std::set<std::string>& key_ids() const { return key_ids_; }
   // How many times each action ran (indexed by protocol::FieldAction), for metrics.
-  const std::array<std::size_t, 8>& counts() const { return counts_; }
+  const std::array<std::size_t, protocol::field_action_count>& counts() const { return counts_; }
   const std::string& token() const { return token_; }            // the first token seen or made
   const std::string& masked_pan() const { return masked_pan_; }  // of the first PAN seen
   // For fraud screening (routes with a fraud_profile): the first PAN seen, as its keyed
@@ -62,7 +62,7 @@ class RequestActions final : public protocol::FieldActions {
   std::vector<IssuedToken> issued_;
   std::set<std::string> actions_;
   std::set<std::string> key_ids_;
-  std::array<std::size_t, 8> counts_{};
+  std::array<std::size_t, protocol::field_action_count> counts_{};
   std::string token_;
   std::string masked_pan_;
   std::string card_key_;

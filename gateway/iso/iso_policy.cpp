@@ -15,7 +15,7 @@ std::optional<std::string> act(FieldAction action, int field, const std::string&
                                std::string& error) {
   auto outcome = actions.perform(action, "DE" + std::to_string(field), boost::json::value(value));
   if (!outcome.value || !outcome.value->is_string()) {
-    error = outcome.error.empty() ? "action_failed" : outcome.error;
+    error = std::string(protocol::to_string(outcome.error));
     return std::nullopt;
   }
   return std::string(outcome.value->get_string());

@@ -19,16 +19,16 @@ class FakeActions final : public FieldActions {
 
   Outcome perform(FieldAction action, const std::string& path, const boost::json::value& value) override {
     calls.push_back(std::string(to_string(action)) + " " + path);
-    if (path == fail_on) return {std::nullopt, "token_not_found"};
+    if (path == fail_on) return {std::nullopt, ActionError::token_not_found};
     const std::string text = value.is_string() ? std::string(value.get_string()) : boost::json::serialize(value);
     switch (action) {
-      case FieldAction::tokenize: return {boost::json::value("tok(" + text + ")"), ""};
-      case FieldAction::issue_token: issued_tokens[path] = "tok(" + text + ")"; return {value, ""};
-      case FieldAction::detokenize: return {boost::json::value(text.substr(4, text.size() - 5)), ""};
-      case FieldAction::encrypt_for_processor: return {boost::json::value("jwe(" + text + ")"), ""};
-      case FieldAction::decrypt_from_processor: return {boost::json::value(text.substr(4, text.size() - 5)), ""};
-      case FieldAction::encrypt: return {boost::json::value("pg1(" + text + ")"), ""};
-      default: return {std::nullopt, "unexpected"};
+      case FieldAction::tokenize: return {boost::json::value("tok(" + text + ")")};
+      case FieldAction::issue_token: issued_tokens[path] = "tok(" + text + ")"; return {value};
+      case FieldAction::detokenize: return {boost::json::value(text.substr(4, text.size() - 5))};
+      case FieldAction::encrypt_for_processor: return {boost::json::value("jwe(" + text + ")")};
+      case FieldAction::decrypt_from_processor: return {boost::json::value(text.substr(4, text.size() - 5))};
+      case FieldAction::encrypt: return {boost::json::value("pg1(" + text + ")")};
+      default: return {std::nullopt, ActionError::internal};
     }
   }
 };
