@@ -8,7 +8,7 @@
 
 #include "config/loader.h"
 #include "cli/command.h"
-#include "gateway/problem.h"
+#include "gateway/http/problem.h"
 #include "protocol/payment/json_decode.h"
 #include "protocol/payment/validation.h"
 

@@ -134,6 +134,9 @@ struct IsoProcessor {
   std::uint32_t links = 2;                  // across the whole process (at least one per thread)
   std::vector<int> match_fields{11, 41, 42};  // answer-to-request key
   std::string timeout_code = "91";          // DE 39 when no answer comes
+  // Answers whose DE 39 says the processor is failing (not the card): they go back to the
+  // merchant and count against the circuit breaker, as an HTTP 5xx does.
+  std::vector<std::string> failure_codes{"91", "96"};
   Duration echo_interval{30000};            // 0800 echo test on an idle link
   Duration reconnect_min{100};
   Duration reconnect_max{10000};

@@ -35,6 +35,15 @@ IsoProcessor read_iso_processor(const YAML::Node& node, const std::string& path,
   if (r.string("timeout_code", iso.timeout_code) && !response_code(iso.timeout_code)) {
     r.error_at("timeout_code", "expected a two-character response code such as \"91\"");
   }
+  std::vector<std::string> failure_codes;
+  const auto listed = r.sequence("failure_codes", Presence::optional, [&](const YAML::Node& item, const std::string& item_path) {
+    if (!item.IsScalar() || !response_code(item.Scalar())) {
+      ctx.diagnostics.add(item.Mark(), item_path, "expected a two-character response code such as \"96\"");
+      return;
+    }
+    failure_codes.push_back(item.Scalar());
+  });
+  if (listed) iso.failure_codes = std::move(failure_codes);
   r.duration("echo_interval", iso.echo_interval, Duration{100}, one_day);
   if (auto reconnect = r.mapping("reconnect")) {
     MapReader b(*reconnect, r.path_of("reconnect"), ctx);

@@ -4,9 +4,8 @@
 
 #include <cmath>
 
-#include "gateway/screening_facts.h"
-#include "gateway/fraud_stage.h"
-#include "gateway/worker.h"
+#include "gateway/flow/json_message.h"
+#include "gateway/flow/screening.h"
 #include "protocol/payment/json_decode.h"
 
 namespace paygate::gateway {
@@ -34,25 +33,16 @@ ExplainResult explain(const config::Config& config, const crypto::Fingerprinter*
     out.error = "the payment is not a JSON object";
     return out;
   }
-  const auto& object = message->get_object();
-  fraud::Observation o;
-  o.merchant = request.merchant;
-  o.client_ip = request.client_ip;
-  PaymentFacts facts = payment_facts(object);
-  o.amount = facts.amount;
-  o.billing_country = std::move(facts.billing_country);
-  if (!facts.pan.empty() && fingerprints) {
-    o.card_key = screening_card_key(*fingerprints, facts.pan);
-    o.bin = facts.pan.substr(0, 6);
-  }
-  if (auto it = config.fraud.issuing_countries.find(o.bin); !o.bin.empty() && it != config.fraud.issuing_countries.end()) {
-    o.issuing_country = it->second;
-  }
-  const auto signals = screener.peek(o, fraud_now());
+  // The payment as the flow's screening would see it, recording nothing.
+  Screening screening(config.fraud, fingerprints, *profile, screener, request.merchant, request.client_ip, nullptr);
+  const PaymentFacts facts = json_payment_facts(message->get_object());
+  if (!facts.pan.empty()) screening.note_card(facts.pan);
+  screening.note_payment(facts.amount, facts.billing_country);
+  const auto signals = screening.peek();
   const auto decision = fraud::evaluate(*profile, signals);
   boost::json::object result;
   result["route"] = route->name;
-  result["card_seen"] = !o.card_key.empty();
+  result["card_seen"] = screening.card_seen();
   boost::json::object values;
   for (std::size_t i = 0; i < fraud::signal_count; ++i) {
     const double v = signals[i];

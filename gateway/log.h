@@ -37,7 +37,8 @@ void debug(fmt::format_string<Args...> f, Args&&... args) {
   if (enabled(config::LogLevel::debug)) write(config::LogLevel::debug, fmt::format(f, std::forward<Args>(args)...));
 }
 
-// One line per answered request. Every field is produced by paygate itself.
+// One line per answered message, HTTPS or ISO 8583 (the fields of the other transport
+// are "-"). Every field is produced by paygate itself.
 struct AccessRecord {
   std::string_view request_id;
   std::string_view listener;
@@ -49,6 +50,8 @@ struct AccessRecord {
   std::chrono::microseconds latency{0};
   std::string_view merchant;  // "-" until merchants are identified
   std::string_view upstream;  // processor outcome code, "-" when not forwarded
+  std::string_view mti = "-";            // ISO 8583: the request's MTI
+  std::string_view response_code = "-";  // ISO 8583: DE 39 sent; HTTPS: the processor's code
 };
 
 void access(const AccessRecord& record);

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "gateway/upstream_pool.h"
-#include "protocol/payment/field_policy.h"
+#include "gateway/upstream/upstream.h"
+#include "protocol/payment/field_action.h"
 
 namespace paygate::gateway {
 namespace {
@@ -112,6 +112,8 @@ void Metrics::action(std::size_t action, std::size_t count) {
   if (action < action_kinds) actions_[action].fetch_add(count, relaxed);
 }
 void Metrics::authentication_failure() { authentication_failures_.fetch_add(1, relaxed); }
+
+void Metrics::fraud_feedback_dropped() { fraud_feedback_dropped_.fetch_add(1, relaxed); }
 void Metrics::tls_handshake_failure(std::size_t listener, HandshakeFailure reason) {
   if (listener < listeners_.size()) handshake_failures_[listener][static_cast<std::size_t>(reason)].fetch_add(1, relaxed);
 }
@@ -196,6 +198,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# HELP paygate_authentication_failures_total Requests no merchant credential identified.");
   line("# TYPE paygate_authentication_failures_total counter");
   line(fmt::format("paygate_authentication_failures_total {}", authentication_failures_.load(relaxed)));
+  line("# HELP paygate_fraud_feedback_dropped_total Processor answers not fed back to the screening state (work queue full).");
+  line("# TYPE paygate_fraud_feedback_dropped_total counter");
+  line(fmt::format("paygate_fraud_feedback_dropped_total {}", fraud_feedback_dropped_.load(relaxed)));
   line("# HELP paygate_reloads_total Configuration reloads, by outcome.");
   line("# TYPE paygate_reloads_total counter");
   line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));

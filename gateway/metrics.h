@@ -44,7 +44,7 @@ class Metrics {
  public:
   static constexpr std::array<double, 11> latency_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                           0.1,   0.25,   0.5,   1.0,  2.5};
-  static constexpr std::size_t fault_kinds = 10;  // UpstreamFault values (static_assert in metrics.cpp)
+  static constexpr std::size_t fault_kinds = 13;  // UpstreamFault values (static_assert in metrics.cpp)
   static constexpr std::size_t action_kinds = protocol::field_action_count;
   using Counter = std::atomic<std::uint64_t>;
 
@@ -55,7 +55,7 @@ class Metrics {
   };
   struct ProcessorCounters {
     std::array<Counter, fault_kinds> faults{};
-    // ISO 8583 links (gateway/iso/processor_links.h)
+    // ISO 8583 links (gateway/upstream/iso_links.h)
     std::atomic<std::int64_t> links_up{0};
     Counter iso_matched{0}, iso_late{0}, iso_timeouts{0}, iso_link_drops{0}, iso_bad_answers{0};
   };
@@ -82,6 +82,8 @@ class Metrics {
   void upstream_fault(ProcessorCounters& processor, std::size_t fault);
   void action(std::size_t action, std::size_t count = 1);
   void authentication_failure();
+  // Fraud feedback that could not be queued (the blocking pool was full): it is lost.
+  void fraud_feedback_dropped();
   void tls_handshake_failure(std::size_t listener, HandshakeFailure reason);
   void reload(bool succeeded);
   // One ISO 8583 exchange answered: its request MTI and the answer's response code (both
@@ -111,6 +113,7 @@ class Metrics {
   std::array<Counter, 5> unrouted_{};
   std::array<Counter, action_kinds> actions_{};
   Counter authentication_failures_{0};
+  Counter fraud_feedback_dropped_{0};
   std::unique_ptr<std::array<Counter, handshake_failure_kinds>[]> handshake_failures_;
   std::array<Counter, 2> reloads_{};  // failed, succeeded
   static constexpr std::size_t iso_mtis = 10;   // 0100 0110 ... named MTIs, then "other"

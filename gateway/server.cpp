@@ -15,7 +15,9 @@
 #include "crypto/keyring.h"
 #include "gateway/admin_server.h"
 #include "gateway/fraud_explain.h"
-#include "gateway/fraud_stage.h"
+#include "gateway/flow/screening.h"
+#include "gateway/upstream/https_pool.h"
+#include "gateway/upstream/iso_links.h"
 #include "gateway/log.h"
 #include "gateway/worker.h"
 
@@ -221,16 +223,17 @@ std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared
   const Snapshot& s = *view->shared;
   for (std::size_t i = 0; i < s.processors.size(); ++i) {
     const ProcessorContext& p = s.processors[i];
+    std::unique_ptr<Upstream> upstream;
     if (p.config->iso) {
-      view->pools.push_back(nullptr);
-      view->iso_links.push_back(std::make_unique<ProcessorLinks>(
-          worker.io.get_executor(), p, share(p.config->iso->links, worker.threads), *s.processor_metrics[i]));
-      continue;
+      upstream = std::make_unique<IsoLinks>(worker.io.get_executor(), p, share(p.config->iso->links, worker.threads),
+                                            *s.processor_metrics[i]);
+    } else {
+      upstream = std::make_unique<HttpsPool>(worker.io.get_executor(), p,
+                                             share(p.config->pool.max_connections, worker.threads),
+                                             share(p.config->pool.max_waiting, worker.threads));
     }
-    view->iso_links.push_back(nullptr);
-    view->pools.push_back(std::make_unique<UpstreamPool>(worker.io.get_executor(), p,
-                                                         share(p.config->pool.max_connections, worker.threads),
-                                                         share(p.config->pool.max_waiting, worker.threads)));
+    view->clients.push_back(
+        std::make_unique<ProcessorClient>(p, std::move(upstream), worker.runtime.metrics, *s.processor_metrics[i]));
   }
   return view;
 }
@@ -251,7 +254,8 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   for (const auto& l : config->listeners) listener_names.push_back(l.name);
   auto state = std::make_unique<State>(std::move(listener_names));
   Runtime& runtime = state->runtime;
-  runtime.audit = audit;
+  runtime.audit_log = audit;
+  if (audit) runtime.audit = std::make_unique<AuditLogSink>(*audit);
   const config::Config& cfg = *config;
   runtime.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);
   if (!cfg.fraud.profiles.empty()) runtime.screener = make_screener(cfg.fraud);
@@ -368,7 +372,7 @@ Gateway::ReloadOutcome Gateway::reload() {
     log::error("reload refused: {} problem{}; still serving generation {}", outcome.errors.size(),
                outcome.errors.size() == 1 ? "" : "s", running->generation);
     for (const auto& e : outcome.errors) log::error("reload refused: {}", e);
-    audit_reload(s.runtime.audit, outcome, changes);
+    audit_reload(s.runtime.audit_log, outcome, changes);
     return outcome;
   }
 
@@ -378,14 +382,14 @@ Gateway::ReloadOutcome Gateway::reload() {
     s.current = next;
   }
   if (!s.stopping.load()) install_on_workers(s.workers, next);
-  if (s.runtime.audit && next->config->keyring) s.runtime.audit->set_keyring(next->config->keyring);
+  if (s.runtime.audit_log && next->config->keyring) s.runtime.audit_log->set_keyring(next->config->keyring);
   outcome.ok = true;
   outcome.generation = next->generation;
   outcome.key_changes = changes.size();
   s.runtime.metrics.reload(true);
   for (const auto& c : changes) log::info("key {} ({}) {}", c.key_id, c.use, c.change);
   log::info("configuration reloaded generation={} key_changes={}", next->generation, changes.size());
-  audit_reload(s.runtime.audit, outcome, changes);
+  audit_reload(s.runtime.audit_log, outcome, changes);
   return outcome;
 }
 

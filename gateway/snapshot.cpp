@@ -44,6 +44,27 @@ bool same_endpoint(const config::Endpoint& a, const config::Endpoint& b) { retur
 
 std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> config, std::uint64_t generation,
                                                Metrics& metrics, const Snapshot* previous) {
+  auto snapshot = build_data_plane(std::move(config), generation, metrics, previous);
+  Snapshot& s = *snapshot;
+  for (const auto& l : s.config->listeners) {
+    try {
+      s.listener_tls.push_back(net::make_server_context(l.tls));
+    } catch (const net::TlsSetupError& e) {
+      throw std::runtime_error("listener " + l.name + ": " + e.what());
+    }
+  }
+  for (auto& ctx : s.processors) {
+    try {
+      ctx.tls = net::make_client_context(ctx.config->tls);
+    } catch (const net::TlsSetupError& e) {
+      throw std::runtime_error("processor " + ctx.config->name + ": " + e.what());
+    }
+  }
+  return snapshot;
+}
+
+std::shared_ptr<Snapshot> build_data_plane(std::shared_ptr<const config::Config> config, std::uint64_t generation,
+                                           Metrics& metrics, const Snapshot* previous) {
   auto snapshot = std::make_shared<Snapshot>(std::move(config));
   Snapshot& s = *snapshot;
   const config::Config& cfg = *s.config;
@@ -57,31 +78,19 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
   if (cfg.keyring && cfg.keyring->primary(crypto::KeyUse::fingerprint)) {
     s.fingerprints = std::make_unique<crypto::Fingerprinter>(cfg.keyring);
   }
-  s.services = ActionServices{s.tokens.get(), s.envelopes.get(), s.fingerprints.get()};
+  s.services = ActionServices{s.tokens.get(), s.envelopes.get()};
   for (const auto& profile : cfg.fraud.profiles) {
     std::vector<std::string> names;
     for (const auto& rule : profile.rules) names.push_back(rule.name);
-    Snapshot::FraudHandles handles;
+    FraudCounters handles;
     handles.counters = &metrics.fraud_profile(profile.name, names);
     for (const auto& name : names) handles.rules.push_back(handles.counters->rules.at(name).get());
     s.fraud_metrics.push_back(std::move(handles));
   }
 
-  for (const auto& l : cfg.listeners) {
-    try {
-      s.listener_tls.push_back(net::make_server_context(l.tls));
-    } catch (const net::TlsSetupError& e) {
-      throw std::runtime_error("listener " + l.name + ": " + e.what());
-    }
-  }
   for (const auto& p : cfg.processors) {
     ProcessorContext ctx;
     ctx.config = &p;
-    try {
-      ctx.tls = net::make_client_context(p.tls);
-    } catch (const net::TlsSetupError& e) {
-      throw std::runtime_error("processor " + p.name + ": " + e.what());
-    }
     ctx.host_header = host_header(p);
     ctx.breaker = breaker_for(p, previous);
     s.processors.push_back(std::move(ctx));
@@ -101,18 +110,6 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
     for (const auto& k : cfg.keyring->keys()) s.key_use.emplace(k.id(), &metrics.key_use(k.id()));
   }
   return snapshot;
-}
-
-void Snapshot::count_fraud(const fraud::Profile& profile, const fraud::Decision& d) const {
-  const auto index = static_cast<std::size_t>(&profile - config->fraud.profiles.data());
-  const FraudHandles& h = fraud_metrics[index];
-  h.counters->outcomes[static_cast<std::size_t>(d.verdict)].fetch_add(1, std::memory_order_relaxed);
-  h.counters->enforced[static_cast<std::size_t>(d.outcome)].fetch_add(1, std::memory_order_relaxed);
-  for (const auto& fired : d.fired) {
-    for (std::size_t r = 0; r < profile.rules.size(); ++r) {
-      if (profile.rules[r].name == fired) h.rules[r]->fetch_add(1, std::memory_order_relaxed);
-    }
-  }
 }
 
 std::vector<std::string> restart_only_changes(const config::Config& running, const config::Config& next) {

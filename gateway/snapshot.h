@@ -13,13 +13,18 @@
 
 #include "config/config.h"
 #include "crypto/aead_envelope.h"
+#include "crypto/fingerprint.h"
+#include "gateway/flow/field_actions.h"
+#include "gateway/flow/screening.h"
 #include "gateway/merchant_directory.h"
 #include "gateway/metrics.h"
-#include "net/asio.h"
-#include "gateway/request_actions.h"
 #include "gateway/router.h"
+#include "gateway/upstream/processor.h"
 #include "tokens/token_service.h"
-#include "gateway/upstream_pool.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace paygate::gateway {
 
@@ -29,7 +34,7 @@ struct Snapshot {
 
   std::shared_ptr<const config::Config> config;  // first: everything below points into it
   std::uint64_t generation = 0;                   // 1 at start, +1 per successful reload
-  std::vector<std::shared_ptr<net::ssl::context>> listener_tls;  // per listener, config order
+  std::vector<std::shared_ptr<boost::asio::ssl::context>> listener_tls;  // per listener, config order
   std::vector<ProcessorContext> processors;      // per processor, config order
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
@@ -43,18 +48,7 @@ struct Snapshot {
   std::vector<Metrics::RouteCounters*> route_metrics;          // per route
   std::vector<Metrics::ProcessorCounters*> processor_metrics;  // per processor
   std::unordered_map<std::string, Metrics::Counter*> key_use;  // keyring ids and "jwe:<processor>"
-  // Per fraud profile (config order): its counters, and its rules' hit counters in rule order.
-  struct FraudHandles {
-    Metrics::FraudCounters* counters = nullptr;
-    std::vector<Metrics::Counter*> rules;
-  };
-  std::vector<FraudHandles> fraud_metrics;
-
-  const fraud::Profile* fraud_profile(const config::Route& route) const {
-    return route.fraud_profile.empty() ? nullptr : config->fraud.profile(route.fraud_profile);
-  }
-  // Counts a decision of `profile` (a pointer into config->fraud.profiles).
-  void count_fraud(const fraud::Profile& profile, const fraud::Decision& d) const;
+  std::vector<FraudCounters> fraud_metrics;  // per fraud profile, config order
 
   std::size_t route_index(const config::Route& route) const {
     return static_cast<std::size_t>(&route - config->routes.data());
@@ -67,6 +61,11 @@ struct Snapshot {
 // (may be null), so a reload neither forgets nor resets a failing processor.
 std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> config, std::uint64_t generation,
                                                Metrics& metrics, const Snapshot* previous);
+
+// The same without the TLS contexts (listeners' and processors' contexts stay null):
+// what the payment flow reads, for tests that give it upstream doubles.
+std::shared_ptr<Snapshot> build_data_plane(std::shared_ptr<const config::Config> config, std::uint64_t generation,
+                                           Metrics& metrics, const Snapshot* previous);
 
 // What a reload cannot apply: the listeners' names, kinds and addresses, the thread count,
 // the admin listener, the audit log, the vault's worker threads and the logging settings.

@@ -13,16 +13,13 @@
 
 #include "fraud/screener.h"
 #include "gateway/blocking_pool.h"
-#include "gateway/iso/processor_links.h"
+#include "gateway/flow/audit_sink.h"
+#include "gateway/flow/payment_flow.h"
 #include "gateway/metrics.h"
-#include "net/asio.h"
 #include "gateway/request_id.h"
 #include "gateway/snapshot.h"
-#include "gateway/upstream_pool.h"
-
-namespace paygate::audit {
-class AuditLog;
-}
+#include "gateway/upstream/processor_client.h"
+#include "net/asio.h"
 
 namespace paygate::gateway {
 
@@ -41,38 +38,34 @@ struct Runtime {
   explicit Runtime(std::vector<std::string> listener_names) : metrics(std::move(listener_names)) {}
   std::vector<std::unique_ptr<ListenerContext>> listeners;
   Metrics metrics;  // counters: written by every thread (atomics)
-  audit::AuditLog* audit = nullptr;  // null: no audit section
+  audit::AuditLog* audit_log = nullptr;  // null: no audit section
+  std::unique_ptr<AuditSink> audit;      // the flow's way to audit_log (null without one)
   std::unique_ptr<BlockingPool> blocking;  // crypto and vault work, off the network threads
   std::atomic<bool> draining{false};       // shutdown: finish what is in flight, take nothing new
   std::unique_ptr<fraud::Screener> screener;  // fraud state: lives across reloads (null without fraud)
 };
 
-// Seconds on the clock fraud windows use.
-inline std::int64_t fraud_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-
-// One thread's view of one snapshot: the snapshot and this thread's connection pools to
-// its processors. A request holds it from start to answer, so a reload never pulls a
-// pool out from under an exchange; the last request on an old view frees it, on its thread.
+// One thread's view of one snapshot: the snapshot and this thread's clients of its
+// processors (each with its upstream: a connection pool or ISO 8583 links). A request
+// holds it from start to answer, so a reload never pulls an upstream out from under an
+// exchange; the last request on an old view frees it, on its thread.
 struct ThreadSnapshot {
-  std::shared_ptr<const Snapshot> shared;                // first: the pools point into it
-  std::vector<std::unique_ptr<UpstreamPool>> pools;      // per processor (null for ISO 8583 ones)
-  std::vector<std::unique_ptr<ProcessorLinks>> iso_links;  // per processor (null for HTTPS ones)
+  std::shared_ptr<const Snapshot> shared;                  // first: the clients point into it
+  std::vector<std::unique_ptr<ProcessorClient>> clients;   // per processor, config order
 };
 
 // One network thread: its own io_context, acceptors, pools and request ids. Nothing in
 // here is touched by another thread, so nothing needs a lock.
 struct Worker {
   Worker(std::uint32_t index_, std::uint32_t threads_, Runtime& runtime_)
-      : io(1), index(index_), threads(threads_), runtime(runtime_), ids(index_) {}
+      : io(1), index(index_), threads(threads_), runtime(runtime_), ids(index_), flow(runtime_) {}
 
   net::asio::io_context io;  // first member: destroyed last, after everything using it
   std::uint32_t index;
   std::uint32_t threads;  // how many workers share the process-wide limits
   Runtime& runtime;
   RequestIdGenerator ids;
+  PaymentFlow flow;
   std::shared_ptr<ThreadSnapshot> current;  // replaced on this thread when a reload lands
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors;  // per listener
   // Sessions waiting for a keep-alive connection's next request: a drain closes them at
@@ -80,7 +73,7 @@ struct Worker {
   std::set<std::function<void()>*> idle_waits;
 };
 
-// This thread's view of `snapshot`: fresh pools sized to this thread's share of each
+// This thread's view of `snapshot`: fresh upstreams sized to this thread's share of each
 // processor's limits. Call on the worker's thread.
 std::shared_ptr<ThreadSnapshot> make_thread_snapshot(Worker& worker, std::shared_ptr<const Snapshot> snapshot);
 

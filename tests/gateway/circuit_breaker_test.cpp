@@ -1,7 +1,7 @@
 // The circuit breaker's states with a hand-driven clock.
 #include <gtest/gtest.h>
 
-#include "gateway/circuit_breaker.h"
+#include "gateway/upstream/circuit_breaker.h"
 
 namespace paygate::gateway {
 namespace {

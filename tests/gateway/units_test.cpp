@@ -8,7 +8,7 @@
 
 #include "config/loader.h"
 #include "cli/args.h"
-#include "gateway/problem.h"
+#include "gateway/http/problem.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"
 

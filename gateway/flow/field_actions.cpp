@@ -1,6 +1,4 @@
-#include "gateway/request_actions.h"
-
-#include "gateway/screening_facts.h"
+#include "gateway/flow/field_actions.h"
 
 #include <boost/json/serialize.hpp>
 
@@ -24,18 +22,25 @@ std::string text_of(const boost::json::value& value) {
 protocol::ActionError error_code(const crypto::Error& e) {
   using protocol::ActionError;
   switch (e.code) {
-    case crypto::ErrorCode::not_found: return ActionError::token_not_found;
+    case crypto::ErrorCode::not_found:
+      return ActionError::token_not_found;
     case crypto::ErrorCode::invalid_argument:
-    case crypto::ErrorCode::out_of_domain: return ActionError::not_tokenizable;
-    case crypto::ErrorCode::unavailable: return ActionError::vault_unavailable;
+    case crypto::ErrorCode::out_of_domain:
+      return ActionError::not_tokenizable;
+    case crypto::ErrorCode::unavailable:
+      return ActionError::vault_unavailable;
     case crypto::ErrorCode::authentication_failed:
     case crypto::ErrorCode::malformed:
     case crypto::ErrorCode::wrong_key_use:
-    case crypto::ErrorCode::unsupported: return ActionError::decryption_failed;
-    case crypto::ErrorCode::unknown_key: return ActionError::unknown_key;
-    case crypto::ErrorCode::retired_key: return ActionError::retired_key;
+    case crypto::ErrorCode::unsupported:
+      return ActionError::decryption_failed;
+    case crypto::ErrorCode::unknown_key:
+      return ActionError::unknown_key;
+    case crypto::ErrorCode::retired_key:
+      return ActionError::retired_key;
     case crypto::ErrorCode::key_file:
-    case crypto::ErrorCode::internal: return ActionError::internal;
+    case crypto::ErrorCode::internal:
+      return ActionError::internal;
   }
   return ActionError::internal;
 }
@@ -43,10 +48,9 @@ protocol::ActionError error_code(const crypto::Error& e) {
 }  // namespace
 
 void RequestActions::saw(const std::string& pan, const std::string& token) {
-  if (masked_pan_.empty() && !pan.empty()) masked_pan_ = card::mask(pan);
-  if (card_key_.empty() && !pan.empty() && !route_.fraud_profile.empty() && services_.fingerprints) {
-    card_key_ = screening_card_key(*services_.fingerprints, pan);
-    if (!card_key_.empty()) bin_ = pan.substr(0, 6);
+  if (masked_pan_.empty() && !pan.empty()) {
+    masked_pan_ = card::mask(pan);
+    if (card_observer_) card_observer_(pan);
   }
   if (token_.empty() && !token.empty()) token_ = token;
 }
@@ -59,7 +63,8 @@ Outcome RequestActions::tokenize(const std::string& pan) {
   return Outcome{boost::json::value(token.value())};
 }
 
-Outcome RequestActions::perform(protocol::FieldAction action, const std::string& path, const boost::json::value& value) {
+Outcome RequestActions::perform(protocol::FieldAction action, const std::string& path,
+                                const boost::json::value& value) {
   using A = protocol::FieldAction;
   actions_.insert(std::string(protocol::to_string(action)));
   ++counts_[static_cast<std::size_t>(action)];
@@ -100,7 +105,8 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
       auto plain = crypto::jwe_decrypt(std::string_view(value.get_string()), *processor_.jwe.private_key);
       if (!plain) return failed(error_code(plain.error()));
       key_ids_.insert("jwe:" + processor_.name);
-      return Outcome{boost::json::value(std::string(plain.value().plaintext.begin(), plain.value().plaintext.end()))};
+      return Outcome{
+          boost::json::value(std::string(plain.value().plaintext.begin(), plain.value().plaintext.end()))};
     }
     case A::encrypt: {
       if (!services_.envelopes) return failed(protocol::ActionError::no_data_key);
@@ -110,7 +116,8 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
       return Outcome{boost::json::value(sealed.value())};
     }
     case A::drop:
-    case A::mask_in_logs: break;  // done by the policy engine
+    case A::mask_in_logs:
+      break;  // done by the policy engine
   }
   return Outcome{value};
 }

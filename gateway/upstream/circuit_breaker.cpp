@@ -1,4 +1,4 @@
-#include "gateway/circuit_breaker.h"
+#include "gateway/upstream/circuit_breaker.h"
 
 namespace paygate::gateway {
 

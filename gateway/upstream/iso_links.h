@@ -1,4 +1,5 @@
-// Long-lived, multiplexed TLS links from one network thread to one ISO 8583 processor.
+// The Upstream of an ISO 8583 processor: long-lived, multiplexed TLS links from one
+// network thread to it.
 //
 // Each link carries many requests at once; answers come back in any order and are
 // matched to their requests by a key made of configured fields (STAN, DE 41, DE 42 by
@@ -16,34 +17,25 @@
 
 #include "gateway/metrics.h"
 #include "net/asio.h"
-#include "gateway/upstream_pool.h"
+#include "gateway/upstream/processor.h"
+#include "gateway/upstream/upstream.h"
 #include "protocol/iso8583/message.h"
 
 namespace paygate::gateway {
 
-enum class LinkFault {
-  none,
-  unavailable,  // no link is up (connecting, backing off)
-  timeout,      // no answer within the response timeout
-  link_dropped, // the link broke while the request was in flight
-  duplicate,    // a request with the same match key is already in flight on every link
-};
-std::string_view to_string(LinkFault fault);
-
-class ProcessorLinks {
+class IsoLinks final : public Upstream {
  public:
   // `links`: this thread's number of links. Starts connecting at once.
-  ProcessorLinks(net::asio::any_io_executor executor, const ProcessorContext& processor, std::uint32_t links,
+  IsoLinks(net::asio::any_io_executor executor, const ProcessorContext& processor, std::uint32_t links,
                  Metrics::ProcessorCounters& counters);
-  ~ProcessorLinks();  // closes every link; pending requests end as link_dropped
-  ProcessorLinks(const ProcessorLinks&) = delete;
-  ProcessorLinks& operator=(const ProcessorLinks&) = delete;
+  ~IsoLinks() override;  // closes every link; pending requests end as link_dropped
+  IsoLinks(const IsoLinks&) = delete;
+  IsoLinks& operator=(const IsoLinks&) = delete;
 
-  struct Result {
-    LinkFault fault = LinkFault::none;
-    protocol::iso8583::Message answer;  // valid when fault == none
-  };
-  net::asio::awaitable<Result> exchange(const protocol::iso8583::Message& request);
+  // Sends `request` (an ISO 8583 message) on a link that is up and waits for its answer.
+  // Faults: unavailable (no link up within the connect timeout), timeout, link_dropped,
+  // duplicate (the same match key is in flight on every link).
+  net::asio::awaitable<UpstreamAnswer> exchange(const UpstreamRequest& request) override;
 
 
   struct Link;

@@ -1,4 +1,4 @@
-#include "gateway/upstream_pool.h"
+#include "gateway/upstream/https_pool.h"
 
 #include <sys/socket.h>
 
@@ -12,7 +12,7 @@ namespace paygate::gateway {
 using namespace net;
 using Clock = std::chrono::steady_clock;
 
-struct UpstreamPool::Connection {
+struct HttpsPool::Connection {
   Connection(asio::any_io_executor executor, ssl::context& tls) : stream(executor, tls) {}
   TlsStream stream;
   beast::flat_buffer buffer;
@@ -21,39 +21,23 @@ struct UpstreamPool::Connection {
 };
 
 // A request parked until a connection frees up, or a slot to open one does.
-struct UpstreamPool::Waiter {
+struct HttpsPool::Waiter {
   explicit Waiter(asio::any_io_executor executor) : timer(executor) {}
   asio::steady_timer timer;
   std::unique_ptr<Connection> handed;  // a reusable connection, handed over by release()
   bool may_open = false;               // a slot was reserved for this waiter by release()
 };
 
-std::string_view to_string(UpstreamFault fault) {
-  switch (fault) {
-    case UpstreamFault::none: return "none";
-    case UpstreamFault::busy: return "busy";
-    case UpstreamFault::queue_timeout: return "queue_timeout";
-    case UpstreamFault::connect_failed: return "connect_failed";
-    case UpstreamFault::connect_timeout: return "connect_timeout";
-    case UpstreamFault::reset: return "reset";
-    case UpstreamFault::bad_answer: return "bad_answer";
-    case UpstreamFault::answer_too_large: return "answer_too_large";
-    case UpstreamFault::timeout: return "timeout";
-    case UpstreamFault::breaker_open: return "breaker_open";
-  }
-  return "unknown";
-}
-
-UpstreamPool::UpstreamPool(asio::any_io_executor executor, const ProcessorContext& processor,
+HttpsPool::HttpsPool(asio::any_io_executor executor, const ProcessorContext& processor,
                            std::uint32_t max_connections, std::uint32_t max_waiting)
     : executor_(std::move(executor)),
       processor_(processor),
       max_connections_(std::max<std::uint32_t>(1, max_connections)),
       max_waiting_(max_waiting) {}
 
-UpstreamPool::~UpstreamPool() { *alive_ = false; }
+HttpsPool::~HttpsPool() { *alive_ = false; }
 
-void UpstreamPool::arm_reaper() {
+void HttpsPool::arm_reaper() {
   if (reaper_armed_ || idle_.empty()) return;
   if (!reaper_) reaper_ = std::make_unique<asio::steady_timer>(executor_);
   reaper_armed_ = true;
@@ -67,7 +51,7 @@ void UpstreamPool::arm_reaper() {
   });
 }
 
-void UpstreamPool::reap_idle() {
+void HttpsPool::reap_idle() {
   const auto now = Clock::now();
   while (!idle_.empty() && now - idle_.front()->idle_since > processor_.config->pool.idle_timeout) {
     beast::error_code ignored;
@@ -78,7 +62,7 @@ void UpstreamPool::reap_idle() {
   arm_reaper();
 }
 
-bool UpstreamPool::still_usable(Connection& c) const {
+bool HttpsPool::still_usable(Connection& c) const {
   if (Clock::now() - c.idle_since > processor_.config->pool.idle_timeout) return false;
   // A processor that closed the idle connection has left a FIN (recv returns 0) or, after
   // an exchange, a TLS close_notify (bytes nobody asked for). Either way: do not reuse.
@@ -90,7 +74,7 @@ bool UpstreamPool::still_usable(Connection& c) const {
   return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
-asio::awaitable<UpstreamPool::Lease> UpstreamPool::open_new() {
+asio::awaitable<HttpsPool::Lease> HttpsPool::open_new() {
   const config::Processor& p = *processor_.config;
   auto connection = std::make_unique<Connection>(executor_, *processor_.tls);
   auto& tcp_layer = connection->stream.next_layer();
@@ -126,7 +110,7 @@ asio::awaitable<UpstreamPool::Lease> UpstreamPool::open_new() {
   co_return lease;
 }
 
-asio::awaitable<UpstreamPool::Lease> UpstreamPool::acquire() {
+asio::awaitable<HttpsPool::Lease> HttpsPool::acquire() {
   while (!idle_.empty()) {
     std::unique_ptr<Connection> c = std::move(idle_.back());
     idle_.pop_back();
@@ -150,7 +134,7 @@ asio::awaitable<UpstreamPool::Lease> UpstreamPool::acquire() {
   co_return Lease{nullptr, UpstreamFault::queue_timeout};
 }
 
-void UpstreamPool::release(std::unique_ptr<Connection> connection, bool reusable) {
+void HttpsPool::release(std::unique_ptr<Connection> connection, bool reusable) {
   if (connection && reusable) {
     connection->used = true;
     if (!waiting_.empty()) {
@@ -181,9 +165,22 @@ void UpstreamPool::release(std::unique_ptr<Connection> connection, bool reusable
   }
 }
 
-asio::awaitable<UpstreamPool::Result> UpstreamPool::exchange(
-    const http::request<http::string_body>& request) {
-  Result result;
+asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstream_request) {
+  UpstreamAnswer result;
+  const auto* out = std::get_if<HttpRequestOut>(&upstream_request.message);
+  if (!out) {
+    result.fault = UpstreamFault::bad_answer;  // a caller bug: never an HTTPS request
+    co_return result;
+  }
+  http::request<http::string_body> request;
+  request.method_string(out->method);
+  request.target(out->target);
+  request.version(11);
+  request.set(http::field::host, processor_.host_header);
+  for (const auto& [name, value] : out->headers) request.set(name, value);
+  request.keep_alive(true);
+  request.body() = out->body;
+  request.prepare_payload();
   Lease lease = co_await acquire();
   if (lease.fault != UpstreamFault::none) {
     result.fault = lease.fault;
@@ -213,11 +210,18 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::exchange(
     else result.fault = UpstreamFault::reset;
     co_return result;
   }
-  result.response = parser.release();
+  auto response = parser.release();
   tcp_layer.expires_never();
   // Bytes after the answer mean the processor is not speaking HTTP/1.1 as we are.
-  const bool reusable = result.response.keep_alive() && c.buffer.size() == 0;
+  const bool reusable = response.keep_alive() && c.buffer.size() == 0;
   release(std::move(lease.connection), reusable);
+  HttpAnswerIn answer;
+  answer.status = response.result_int();
+  if (auto it = response.find(http::field::content_type); it != response.end()) {
+    answer.content_type = std::string(it->value());
+  }
+  answer.body = std::move(response.body());
+  result.message = std::move(answer);
   co_return result;
 }
 

@@ -1,36 +1,39 @@
-// The field actions of one request, performed for one merchant on one route: tokens
-// through the TokenService, JWE toward and from the processor, AEAD envelopes. Blocking
-// (vault queries, RSA): runs on the BlockingPool, never on a network thread. It keeps what
-// the audit record and the answer need: actions done, key ids, the token issued and the
-// masked PAN — never the PAN. One object per request; not thread-safe.
+// The field actions of one request (protocol/payment/field_action.h), performed for one
+// merchant on one route: tokens through the TokenService, JWE toward and from the
+// processor, AEAD envelopes. Blocking (vault queries, RSA): the flow runs it on the
+// BlockingPool when a policy needs it. It keeps what the audit record and the answer
+// need: actions done, key ids, the token issued and the masked PAN — never the PAN. A
+// card number it meets is shown to the card observer (screening takes its fingerprint),
+// never kept. One object per request; not thread-safe.
 #pragma once
 
 #include <array>
+#include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
 #include "crypto/aead_envelope.h"
-#include "crypto/fingerprint.h"
-#include "tokens/token_service.h"
 #include "protocol/payment/field_policy.h"
+#include "tokens/token_service.h"
 
 namespace paygate::gateway {
 
 struct ActionServices {
-  tokens::TokenService* tokens = nullptr;              // null without token profiles
+  tokens::TokenService* tokens = nullptr;             // null without token profiles
   const crypto::EnvelopeCipher* envelopes = nullptr;  // null without a keyring
-  const crypto::Fingerprinter* fingerprints = nullptr;  // null without a primary fingerprint key
 };
 
 class RequestActions final : public protocol::FieldActions {
  public:
-  RequestActions(const ActionServices& services, const config::Route& route, const config::Processor& processor,
-                 std::string merchant)
+  RequestActions(const ActionServices& services, const config::Route& route,
+                 const config::Processor& processor, std::string merchant)
       : services_(services), route_(route), processor_(processor), merchant_(std::move(merchant)) {}
 
-  Outcome perform(protocol::FieldAction action, const std::string& path, const boost::json::value& value) override;
+  Outcome perform(protocol::FieldAction action, const std::string& path,
+                  const boost::json::value& value) override;
 
   // A token issue_token made, to be placed beside the field in the answer.
   struct IssuedToken {
@@ -44,11 +47,11 @@ class RequestActions final : public protocol::FieldActions {
   const std::array<std::size_t, protocol::field_action_count>& counts() const { return counts_; }
   const std::string& token() const { return token_; }            // the first token seen or made
   const std::string& masked_pan() const { return masked_pan_; }  // of the first PAN seen
-  // For fraud screening (routes with a fraud_profile): the first PAN seen, as its keyed
-  // fingerprint (hex), and its BIN. Never the PAN.
-  const std::string& card_key() const { return card_key_; }
-  const std::string& bin() const { return bin_; }
-  // A PAN the route passes through untouched (so no action saw it): screening still needs it.
+  // Called with the first card number an action meets (tokenized, issued or
+  // detokenized), while it is in hand; the callee must not keep it.
+  void on_card(std::function<void(std::string_view pan)> observer) { card_observer_ = std::move(observer); }
+  // A card number the route passes through untouched (no action met it): recorded
+  // masked and shown to the observer like the others.
   void note_card(const std::string& pan) { saw(pan, ""); }
 
  private:
@@ -65,8 +68,7 @@ class RequestActions final : public protocol::FieldActions {
   std::array<std::size_t, protocol::field_action_count> counts_{};
   std::string token_;
   std::string masked_pan_;
-  std::string card_key_;
-  std::string bin_;
+  std::function<void(std::string_view)> card_observer_;
 };
 
 }  // namespace paygate::gateway

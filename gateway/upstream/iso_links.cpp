@@ -1,4 +1,4 @@
-#include "gateway/iso/processor_links.h"
+#include "gateway/upstream/iso_links.h"
 
 #include <algorithm>
 #include <ctime>
@@ -16,17 +16,6 @@ namespace paygate::gateway {
 using namespace net;
 namespace iso = protocol::iso8583;
 using Clock = std::chrono::steady_clock;
-
-std::string_view to_string(LinkFault fault) {
-  switch (fault) {
-    case LinkFault::none: return "ok";
-    case LinkFault::unavailable: return "unavailable";
-    case LinkFault::timeout: return "timeout";
-    case LinkFault::link_dropped: return "link_dropped";
-    case LinkFault::duplicate: return "duplicate";
-  }
-  return "unknown";
-}
 
 std::string match_key(const iso::Message& message, const std::vector<int>& fields) {
   std::string key;
@@ -51,7 +40,7 @@ std::string transmission_time() {
 
 }  // namespace
 
-struct ProcessorLinks::Link : std::enable_shared_from_this<ProcessorLinks::Link> {
+struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
   struct Pending {
     asio::steady_timer* wake;
     std::optional<iso::Message>* answer;
@@ -225,7 +214,7 @@ struct ProcessorLinks::Link : std::enable_shared_from_this<ProcessorLinks::Link>
       echo.fields.set(11, stan);
       echo.fields.set(70, "301");
       auto result = co_await exchange_on(echo);
-      if (result.fault != LinkFault::none && up) {
+      if (result.fault != UpstreamFault::none && up) {
         log::warn("iso8583 echo test failed processor={} link={} fault={}", processor.config->name, index,
                   to_string(result.fault));
         beast::error_code ignored;
@@ -234,16 +223,16 @@ struct ProcessorLinks::Link : std::enable_shared_from_this<ProcessorLinks::Link>
     }
   }
 
-  asio::awaitable<Result> exchange_on(const iso::Message& request) {
+  asio::awaitable<UpstreamAnswer> exchange_on(const iso::Message& request) {
     auto self = shared_from_this();
     const auto& cfg = iso_config();
-    Result result;
+    UpstreamAnswer result;
     auto packed = iso::pack(*cfg.spec, request);
     std::vector<std::uint8_t> bytes = packed.ok() ? framed(cfg.framing, packed.value) : std::vector<std::uint8_t>{};
     if (bytes.empty()) {
       log::warn("iso8583 request cannot be encoded for processor={} error={}", processor.config->name,
                 packed.ok() ? std::string("frame too large") : packed.error->to_string());
-      result.fault = LinkFault::unavailable;
+      result.fault = UpstreamFault::unavailable;
       co_return result;
     }
     const std::string key = match_key(request, cfg.match_fields);
@@ -255,21 +244,21 @@ struct ProcessorLinks::Link : std::enable_shared_from_this<ProcessorLinks::Link>
     co_await wake.async_wait(use_tuple);
     if (answer) {
       counters.iso_matched.fetch_add(1, std::memory_order_relaxed);
-      result.answer = std::move(*answer);
+      result.message = std::move(*answer);
       co_return result;
     }
     if (dropped) {
-      result.fault = LinkFault::link_dropped;
+      result.fault = UpstreamFault::link_dropped;
       co_return result;
     }
     pending.erase(key);
     counters.iso_timeouts.fetch_add(1, std::memory_order_relaxed);
-    result.fault = LinkFault::timeout;
+    result.fault = UpstreamFault::timeout;
     co_return result;
   }
 };
 
-ProcessorLinks::ProcessorLinks(asio::any_io_executor executor, const ProcessorContext& processor, std::uint32_t links,
+IsoLinks::IsoLinks(asio::any_io_executor executor, const ProcessorContext& processor, std::uint32_t links,
                                Metrics::ProcessorCounters& counters)
     : executor_(std::move(executor)), processor_(processor) {
   for (std::uint32_t i = 0; i < std::max(1u, links); ++i) {
@@ -278,14 +267,20 @@ ProcessorLinks::ProcessorLinks(asio::any_io_executor executor, const ProcessorCo
   }
 }
 
-ProcessorLinks::~ProcessorLinks() {
+IsoLinks::~IsoLinks() {
   for (auto& link : links_) link->close();
 }
 
-asio::awaitable<ProcessorLinks::Result> ProcessorLinks::exchange(const iso::Message& request) {
+asio::awaitable<UpstreamAnswer> IsoLinks::exchange(const UpstreamRequest& upstream_request) {
+  UpstreamAnswer result;
+  const auto* message = std::get_if<iso::Message>(&upstream_request.message);
+  if (!message) {
+    result.fault = UpstreamFault::unavailable;  // a caller bug: never an ISO 8583 message
+    co_return result;
+  }
+  const iso::Message& request = *message;
   const std::string key = match_key(request, processor_.config->iso->match_fields);
   const auto deadline = Clock::now() + processor_.config->timeouts.connect;
-  Result result;
   for (;;) {
     std::shared_ptr<Link> chosen;
     bool duplicate = false;
@@ -305,12 +300,12 @@ asio::awaitable<ProcessorLinks::Result> ProcessorLinks::exchange(const iso::Mess
       break;
     }
     if (duplicate) {
-      result.fault = LinkFault::duplicate;
+      result.fault = UpstreamFault::duplicate;
       break;
     }
     // No link is up (yet): wait for one, up to the connect timeout.
     if (Clock::now() >= deadline) {
-      result.fault = LinkFault::unavailable;
+      result.fault = UpstreamFault::unavailable;
       break;
     }
     asio::steady_timer pause(executor_, std::chrono::milliseconds(10));

@@ -1,0 +1,326 @@
+#include "gateway/flow/payment_flow.h"
+
+#include <boost/json/array.hpp>
+
+#include "card/detect.h"
+#include "gateway/blocking_work.h"
+#include "gateway/log.h"
+#include "gateway/worker.h"
+
+namespace paygate::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Where the request policies left a refused message.
+Outcome refusal_of(const std::vector<protocol::ActionError>& failures) {
+  for (auto f : failures) {
+    if (protocol::retry_later(f)) return Outcome::service_busy;
+  }
+  for (auto f : failures) {
+    if (protocol::card_error(f)) return Outcome::card_refused;
+  }
+  return Outcome::invalid_message;
+}
+
+Outcome outcome_of(UpstreamFault fault) {
+  switch (fault) {
+    case UpstreamFault::none:
+      return Outcome::answered;
+    case UpstreamFault::busy:
+      return Outcome::processor_busy;
+    case UpstreamFault::breaker_open:
+      return Outcome::processor_unavailable;
+    case UpstreamFault::queue_timeout:
+    case UpstreamFault::connect_timeout:
+    case UpstreamFault::timeout:
+      return Outcome::processor_timeout;
+    case UpstreamFault::connect_failed:
+    case UpstreamFault::unavailable:
+      return Outcome::processor_unreachable;
+    case UpstreamFault::duplicate:
+      return Outcome::duplicate;
+    case UpstreamFault::reset:
+    case UpstreamFault::bad_answer:
+    case UpstreamFault::answer_too_large:
+    case UpstreamFault::link_dropped:
+      return Outcome::processor_failed;
+  }
+  return Outcome::processor_failed;
+}
+
+// What the request step (decode, facts, request policies, screening) found.
+struct RequestStep {
+  Outcome outcome = Outcome::answered;  // answered: go on
+  std::vector<protocol::ValidationIssue> issues;
+};
+
+// Runs `work` on the blocking pool when `blocking`, else here; nullopt when the pool is full.
+template <class Result, class Work>
+boost::asio::awaitable<std::optional<Result>> run_step(Runtime& runtime, bool blocking, Work work) {
+  if (!blocking) co_return std::optional<Result>(work());
+  co_return co_await run_blocking<Result>(*runtime.blocking, std::move(work));
+}
+
+boost::json::value text_or_null(std::string_view text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> PaymentFlow::run(Exchange& x) {
+  const Snapshot& snapshot = *x.view->shared;
+  RouteMiss miss = RouteMiss::none;
+  const config::Route* route = x.message->route(snapshot, miss);
+  if (!route) {
+    x.outcome = miss == RouteMiss::method ? Outcome::method_not_allowed : Outcome::route_not_found;
+    co_return;
+  }
+  x.route = route;
+
+  x.identity = identify(snapshot, x.credentials);
+  if (x.identity.failure) {
+    runtime_.metrics.authentication_failure();
+    x.outcome = co_await record_security_event(x, "authentication_failure", x.identity.failure)
+                    ? Outcome::unauthenticated
+                    : Outcome::audit_unavailable;
+    co_return;
+  }
+  x.merchant = x.identity.id();
+  if (x.identity.merchant && !x.identity.merchant->may_use(route->name)) {
+    x.outcome = co_await record_security_event(x, "authorization_refusal", "route_not_allowed")
+                    ? Outcome::route_not_allowed
+                    : Outcome::audit_unavailable;
+    co_return;
+  }
+  co_await process(x, *route);
+}
+
+boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Route& route) {
+  const std::shared_ptr<const Snapshot> snapshot = x.view->shared;  // the blocking steps hold it too
+  const config::Processor& processor =
+      *snapshot->processors[snapshot->route_processor[snapshot->route_index(route)]].config;
+  x.actions = std::make_shared<RequestActions>(snapshot->services, route, processor, std::string(x.merchant));
+  x.screening =
+      Screening::for_route(*snapshot, route, runtime_.screener.get(), x.merchant, x.credentials.client_ip);
+  if (x.screening) x.actions->on_card([s = x.screening.get()](std::string_view pan) { s->note_card(pan); });
+
+  // Decode, check, the request policies and screening: one step, on the blocking pool
+  // when a policy needs keys or the vault or the screening state is remote.
+  const bool blocking =
+      x.message->request_needs_services(route) || (x.screening && !x.screening->in_process());
+  auto step = [message = x.message, actions = x.actions, screening = x.screening, snapshot, &route] {
+    RequestStep r;
+    if (!message->decode(route, r.issues)) {
+      r.outcome = Outcome::invalid_message;
+      return r;
+    }
+    const PaymentFacts facts = message->facts();
+    if (!facts.pan.empty())
+      actions->note_card(facts.pan);  // masked for the record, fingerprinted for screening
+    if (screening) screening->note_payment(facts.amount, facts.billing_country);
+    PolicyOutcome policy = message->apply_request_policy(route, *actions);
+    if (!policy.ok()) {
+      r.outcome = refusal_of(policy.failures);
+      r.issues = std::move(policy.issues);
+      return r;
+    }
+    if (screening) screening->screen();
+    return r;
+  };
+  auto done = co_await run_step<RequestStep>(runtime_, blocking, std::move(step));
+  if (!done) {
+    x.outcome = Outcome::service_busy;
+    co_return;
+  }
+  if (done->outcome != Outcome::answered) {
+    x.outcome = done->outcome;
+    x.issues = std::move(done->issues);
+    co_return;
+  }
+  if (const fraud::Decision* d = x.fraud()) {
+    if (d->state_unavailable) {
+      log::warn("fraud state unavailable request_id={} route={} policy={}", x.request_id.view(), route.name,
+                snapshot->config->fraud.fail_closed ? "fail_closed" : "fail_open");
+    }
+    if (d->outcome == fraud::Outcome::block) {
+      x.upstream = "fraud_block";
+      x.outcome = Outcome::blocked;
+      x.issues = {{"$", d->reason}};
+      co_return;
+    }
+  }
+  // No payment leaves that the audit log cannot record.
+  if (runtime_.audit && !runtime_.audit->healthy()) {
+    log::error("request refused request_id={} reason=audit_log_failing", x.request_id.view());
+    x.outcome = Outcome::audit_unavailable;
+    co_return;
+  }
+  co_await forward(x, route);
+}
+
+boost::asio::awaitable<void> PaymentFlow::forward(Exchange& x, const config::Route& route) {
+  const Snapshot& snapshot = *x.view->shared;
+  ProcessorClient& client = *x.view->clients[snapshot.route_processor[snapshot.route_index(route)]];
+  const UpstreamRequest request = x.message->upstream_request(route, client.processor(), x.request_id.view());
+  UpstreamAnswer reply =
+      co_await client.send(request, x.message->may_resend(route), x.request_id.view(), route.name);
+  if (reply.fault != UpstreamFault::none) {
+    x.upstream = to_string(reply.fault);
+    x.outcome = outcome_of(reply.fault);
+    co_return;
+  }
+  x.upstream = "ok";
+  if (!x.message->read_answer(std::move(reply), x.answer_facts)) {
+    x.upstream = "garbage";
+    log::warn("processor answer unreadable request_id={} route={} processor={}", x.request_id.view(),
+              route.name, client.processor().config->name);
+    x.outcome = Outcome::processor_failed;
+    co_return;
+  }
+  feed_back(x);
+  co_await answer(x, route);
+}
+
+boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Route& route) {
+  const bool blocking = x.message->answer_needs_services(route);
+  auto step = [message = x.message, actions = x.actions, keep = x.view, &route] {
+    return message->apply_response_policy(route, *actions);
+  };
+  auto policy = co_await run_step<PolicyOutcome>(runtime_, blocking, std::move(step));
+  if (!policy) {
+    x.outcome = Outcome::service_busy;
+    co_return;
+  }
+  if (!policy->ok()) {
+    x.upstream = "answer_refused";
+    log::warn("processor answer refused request_id={} route={} issues={}", x.request_id.view(), route.name,
+              policy->issues.size());
+    x.outcome = refusal_of(policy->failures) == Outcome::service_busy ? Outcome::service_busy
+                                                                      : Outcome::answer_refused;
+    x.issues = std::move(policy->issues);
+    co_return;
+  }
+  // The last line of defence, the same for every format: a card number the route's
+  // policies did not cover (a processor echoing it somewhere unexpected) never reaches
+  // the merchant; the answer is refused whole.
+  std::string where;
+  x.message->answer_text([&](std::string_view field, std::string_view text) {
+    if (where.empty() && !card::find_pans(text).empty()) where = std::string(field);
+  });
+  if (!where.empty()) {
+    log::warn("card number in processor answer refused request_id={} route={} field={}", x.request_id.view(),
+              route.name, where);
+    x.upstream = "answer_refused";
+    x.outcome = Outcome::answer_refused;
+    x.issues = {{where, "card_number_in_answer"}};
+    co_return;
+  }
+  x.outcome = Outcome::answered;
+}
+
+// The processor's verdict back to the screening state: here when the state is in this
+// process; else on the blocking pool, not waited for. When the pool is full the feedback
+// is dropped — counted and logged, never silently.
+void PaymentFlow::feed_back(Exchange& x) {
+  if (!x.screening || !x.fraud()) return;
+  if (x.screening->in_process()) {
+    x.screening->feedback(x.answer_facts.approved, x.answer_facts.response_code);
+    return;
+  }
+  auto work = [screening = x.screening, keep = x.view, facts = x.answer_facts] {
+    screening->feedback(facts.approved, facts.response_code);
+  };
+  if (!runtime_.blocking->try_submit(std::move(work))) {
+    runtime_.metrics.fraud_feedback_dropped();
+    log::warn("fraud feedback dropped request_id={} reason=blocking_pool_full", x.request_id.view());
+  }
+}
+
+boost::asio::awaitable<bool> PaymentFlow::record_security_event(const Exchange& x, std::string_view type,
+                                                                std::string_view reason) {
+  if (!runtime_.audit) co_return true;
+  audit::AuditEvent event{std::string(type)};
+  event.with("reason", std::string(reason))
+      .with("request_id", std::string(x.request_id.view()))
+      .with("listener", x.listener ? x.listener->name : std::string("-"))
+      .with("route", x.route ? x.route->name : std::string("-"))
+      .with("merchant", std::string(x.merchant))
+      .with("client_certificate", x.credentials.certificate != nullptr)
+      .with("client_ip", std::string(x.credentials.client_ip));
+  const crypto::Status status = co_await runtime_.audit->record(std::move(event));
+  if (!status.ok()) log::error("audit record refused event={} reason={}", type, status.error().reason);
+  co_return status.ok();
+}
+
+boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAnswer& wire) {
+  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.start);
+  Metrics& metrics = runtime_.metrics;
+  const Snapshot& snapshot = *x.view->shared;
+  if (!wire.mti.empty()) {
+    metrics.iso_exchange(wire.mti, wire.response_code, latency);
+  } else if (x.route) {
+    metrics.request(*snapshot.route_metrics[snapshot.route_index(*x.route)], wire.status, latency);
+  } else {
+    metrics.unrouted(wire.status);
+  }
+  boost::json::array actions_done, key_ids;
+  if (x.actions) {
+    const auto& counts = x.actions->counts();
+    for (std::size_t a = 0; a < counts.size(); ++a) {
+      if (counts[a] > 0) metrics.action(a, counts[a]);
+    }
+    for (const auto& id : x.actions->key_ids()) {
+      if (auto it = snapshot.key_use.find(id); it != snapshot.key_use.end())
+        it->second->fetch_add(1, std::memory_order_relaxed);
+      key_ids.emplace_back(id);
+    }
+    for (const auto& a : x.actions->actions_done()) actions_done.emplace_back(a);
+  }
+  const std::string_view processor =
+      x.route
+          ? std::string_view(
+                snapshot.processors[snapshot.route_processor[snapshot.route_index(*x.route)]].config->name)
+          : std::string_view("-");
+  // One record per message that reached a route, of one shape for every transport:
+  // members that do not apply to this transport are null.
+  if (runtime_.audit && x.route) {
+    audit::AuditEvent event{std::string(wire.record_type)};
+    event.with("request_id", std::string(x.request_id.view()))
+        .with("listener", x.listener ? x.listener->name : std::string("-"))
+        .with("merchant", std::string(x.merchant))
+        .with("route", x.route->name)
+        .with("method", text_or_null(wire.method))
+        .with("status", wire.status ? boost::json::value(wire.status) : boost::json::value(nullptr))
+        .with("mti", text_or_null(wire.mti))
+        .with("stan", text_or_null(wire.stan))
+        .with("response_code", text_or_null(wire.response_code))
+        .with("processor", std::string(processor))
+        .with("upstream", std::string(x.upstream))
+        .with("outcome", std::string(to_string(x.outcome)))
+        .with("latency_us", static_cast<std::int64_t>(latency.count()))
+        .with("client_ip", std::string(x.credentials.client_ip))
+        .with("actions", std::move(actions_done))
+        .with("key_ids", std::move(key_ids))
+        .with("token", x.actions ? x.actions->token() : std::string())
+        .with("masked_pan", x.actions ? x.actions->masked_pan() : std::string());
+    if (x.screening && x.fraud()) event.with("fraud", x.screening->record());
+    const crypto::Status status = co_await runtime_.audit->record(std::move(event));
+    if (!status.ok())
+      log::error("audit record refused request_id={} reason={}", x.request_id.view(), status.error().reason);
+  }
+  log::access({.request_id = x.request_id.view(),
+               .listener = x.listener ? std::string_view(x.listener->name) : std::string_view("-"),
+               .route = x.route ? std::string_view(x.route->name) : std::string_view("-"),
+               .method = wire.method.empty() ? std::string_view("-") : wire.method,
+               .status = wire.status,
+               .bytes_in = x.bytes_in,
+               .bytes_out = wire.bytes_out,
+               .latency = latency,
+               .merchant = x.merchant,
+               .upstream = x.upstream,
+               .mti = wire.mti.empty() ? std::string_view("-") : wire.mti,
+               .response_code = wire.response_code.empty() ? std::string_view("-") : wire.response_code});
+}
+
+}  // namespace paygate::gateway

@@ -1,0 +1,57 @@
+// The one payment flow, for every transport: a session frames a message, hands it over
+// with what it saw of the caller (flow/exchange.h), and gets back a decision it turns
+// into its wire answer. Steps, in order (docs/architecture.md):
+//
+//   route      the message's route under the snapshot it runs on (404/405, ISO 12)
+//   identify   the merchant, from that snapshot, for every message (401, ISO 63)
+//   authorize  the route allowed for the merchant (403, ISO 58)
+//   decode     and validate, through the message adapter (400, ISO format error)
+//   transform  the request policies (field actions: tokens, JWE, envelopes)
+//   screen     fraud screening on the fingerprinted card (402, ISO block code)
+//   gate       the audit log healthy, else nothing leaves (503, ISO 96)
+//   forward    through the route's processor client: breaker, retry-if-safe
+//   transform  the response policies, the tokens the request issued
+//   guard      no card number in what goes back
+//   record     (record(), once the session has answered) metrics, key use, one audit
+//              record of the same shape for every transport, the access line
+//
+// Failures of every step are values (Outcome), never exceptions. Work that blocks (the
+// vault, RSA, a remote screening state) runs on the blocking pool; the rest stays on the
+// network thread. Not thread-safe: one flow per network thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gateway/flow/exchange.h"
+
+namespace paygate::gateway {
+
+struct Runtime;
+
+class PaymentFlow {
+ public:
+  explicit PaymentFlow(Runtime& runtime) : runtime_(runtime) {}
+
+  // Decides x.outcome (and x.issues) for x.message under x.view. For Outcome::answered
+  // the message holds the processor's answer, rewritten for the merchant.
+  boost::asio::awaitable<void> run(Exchange& x);
+
+  // The one record of an exchange the session has answered: metrics, key use, the
+  // audit record (for messages that reached a route) and the access line.
+  boost::asio::awaitable<void> record(const Exchange& x, const WireAnswer& wire);
+
+  // An authentication or authorization failure, or a connection closed for a bad frame:
+  // the audit record of a security event. False when the log refused it.
+  boost::asio::awaitable<bool> record_security_event(const Exchange& x, std::string_view type,
+                                                     std::string_view reason);
+
+ private:
+  boost::asio::awaitable<void> process(Exchange& x, const config::Route& route);
+  boost::asio::awaitable<void> forward(Exchange& x, const config::Route& route);
+  boost::asio::awaitable<void> answer(Exchange& x, const config::Route& route);
+  void feed_back(Exchange& x);
+
+  Runtime& runtime_;
+};
+
+}  // namespace paygate::gateway

@@ -1,0 +1,41 @@
+#include "gateway/http/answers.h"
+
+namespace paygate::gateway {
+
+const Problem& problem_for(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::route_not_found:
+      return problems::route_not_found;
+    case Outcome::method_not_allowed:
+      return problems::method_not_allowed;
+    case Outcome::unauthenticated:
+      return problems::unauthenticated;
+    case Outcome::route_not_allowed:
+      return problems::route_not_allowed;
+    case Outcome::invalid_message:
+    case Outcome::card_refused:
+      return problems::invalid_message_rules;
+    case Outcome::blocked:
+      return problems::payment_blocked;
+    case Outcome::audit_unavailable:
+      return problems::audit_unavailable;
+    case Outcome::service_busy:
+      return problems::service_busy;
+    case Outcome::processor_busy:
+    case Outcome::duplicate:
+      return problems::processor_busy;
+    case Outcome::processor_unavailable:
+      return problems::processor_unavailable;
+    case Outcome::processor_timeout:
+      return problems::processor_timeout;
+    case Outcome::processor_unreachable:
+      return problems::processor_unreachable;
+    case Outcome::processor_failed:
+    case Outcome::answer_refused:
+    case Outcome::answered:
+      return problems::processor_failed;
+  }
+  return problems::processor_failed;
+}
+
+}  // namespace paygate::gateway
