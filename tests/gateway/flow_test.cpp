@@ -1,0 +1,385 @@
+// The payment flow with test doubles (tests/gateway/flow_harness.h): every outcome branch
+// for both message adapters, and — for each place where the HTTPS and ISO 8583 paths
+// used to behave differently — the same scenario on both transports with the same
+// decision. No sockets; the upstreams and the audit sink are doubles.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <future>
+#include <set>
+
+#include "card/detect.h"
+#include "card/luhn.h"
+#include "gateway/http/answers.h"
+#include "gateway/iso/answers.h"
+#include "tests/gateway/flow_harness.h"
+#include "tests/support/iso_client.h"
+
+namespace paygate::gateway::test {
+namespace {
+
+const net::PeerCertificate acme = certificate_of("acme");
+const net::PeerCertificate globex = certificate_of("globex");
+const net::PeerCertificate stranger = certificate_of("stranger");
+
+// What one message came to, on either transport.
+struct Result {
+  Outcome outcome = Outcome::answered;
+  std::string answer;         // the answer's body (HTTPS) or DE 39 (ISO 8583)
+  std::string answer_card;    // HTTPS: card.number of the answer; ISO: DE 2
+  std::vector<protocol::ValidationIssue> issues;
+};
+
+Result over_https(Harness& h, const std::string& path, const std::string& body, const net::PeerCertificate* who,
+                  std::string_view api_key = {}) {
+  HttpRequestIn in{"POST", path, "application/json", "", "", body};
+  auto message = std::make_shared<JsonMessage>(std::move(in), 64 * 1024);
+  Exchange x = h.exchange(message, 0, who, api_key);
+  std::string answer;
+  h.run(x, [&](const Exchange& done) {
+    WireAnswer wire{"request", "POST", 0, {}, {}, done.answer_facts.response_code, 0};
+    wire.status = done.outcome == Outcome::answered ? message->answer_status() : problem_for(done.outcome).status;
+    if (done.outcome == Outcome::answered) answer = message->take_answer_body();
+    return wire;
+  });
+  Result r{x.outcome, answer, "", x.issues};
+  if (!answer.empty()) {
+    auto parsed = boost::json::parse(answer).as_object();
+    if (auto* card = parsed.if_contains("card"); card && card->as_object().if_contains("number")) {
+      r.answer_card = std::string(card->at("number").as_string());
+    }
+  }
+  return r;
+}
+
+Result over_iso(Harness& h, iso::Message request, const net::PeerCertificate* who) {
+  const auto spec = h.snapshot->config->listeners[1].iso->spec;
+  auto message = std::make_shared<IsoMessage>(request, spec);
+  Exchange x = h.exchange(message, 1, who);
+  iso::Message answer;
+  std::string code;
+  h.run(x, [&](const Exchange& done) {
+    if (done.outcome == Outcome::answered) {
+      answer = message->answer();
+    } else {
+      answer = generated_answer(request, response_code_for(done.outcome, *h.snapshot->config->listeners[1].iso,
+                                                           &h.snapshot->config->processors[1], "59"));
+    }
+    code = std::string(answer.fields.get(39));
+    return WireAnswer{"iso8583_exchange", {}, 0, "0100", "000001", code, 0};
+  });
+  return Result{x.outcome, std::string(answer.fields.get(39)), std::string(answer.fields.get(2)), x.issues};
+}
+
+iso::Message iso_payment(const std::string& pan, const std::string& mti = "0100", const std::string& amount = "000000001299") {
+  return paygate::test::iso_request(mti, 1, pan, amount, "000000");
+}
+
+// Both transports, one scenario: `https` and `iso` run it; their outcomes must agree.
+void expect_same(const Result& https, const Result& iso, Outcome expected) {
+  EXPECT_EQ(https.outcome, expected) << "HTTPS got " << to_string(https.outcome);
+  EXPECT_EQ(iso.outcome, expected) << "ISO 8583 got " << to_string(iso.outcome);
+}
+
+TEST(Flow, ABoundPaymentIsForwardedAndItsAnswerCarriesTokensOnBothTransports) {
+  Harness h;
+  h.https->respond = [](const UpstreamRequest& r) {
+    // The processor echoes the card number it received (the policy issued a token, the PAN went on).
+    auto body = boost::json::parse(std::get<HttpRequestOut>(r.message).body).as_object();
+    return Harness::approve_json(true, 200, std::string(body.at("card").at("number").as_string()));
+  };
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::answered);
+  EXPECT_EQ(iso.answer, "00");
+  for (const auto& card : {https.answer_card, iso.answer_card}) {
+    EXPECT_EQ(card.size(), 16u);
+    EXPECT_FALSE(card::luhn_valid(card)) << card;  // a token, never the card number
+    EXPECT_EQ(card.substr(0, 6), "411111");
+  }
+  EXPECT_TRUE(card::find_pans(https.answer).empty()) << https.answer;
+  EXPECT_EQ(h.https->calls, 1);
+  EXPECT_EQ(h.iso8583->calls, 1);
+}
+
+TEST(Flow, EveryRecordHasTheSameShapeOnBothTransports) {
+  Harness h;
+  over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  over_iso(h, iso_payment("4111111111111111"), &acme);
+  const auto https = h.audit->of_type("request");
+  const auto iso = h.audit->of_type("iso8583_exchange");
+  ASSERT_EQ(https.size(), 1u);
+  ASSERT_EQ(iso.size(), 1u);
+  auto keys = [](const audit::AuditEvent* e) {
+    std::vector<std::string> out;
+    for (const auto& kv : e->fields) out.emplace_back(kv.key());
+    return out;
+  };
+  EXPECT_EQ(keys(https[0]), keys(iso[0]));  // same members, same order
+  for (const auto* e : {https[0], iso[0]}) {
+    EXPECT_EQ(e->fields.at("merchant").as_string(), "acme");
+    EXPECT_EQ(e->fields.at("outcome").as_string(), "answered");
+    EXPECT_EQ(e->fields.at("masked_pan").as_string(), "411111******1111");
+    EXPECT_FALSE(e->fields.at("token").as_string().empty());
+    EXPECT_FALSE(e->fields.at("actions").as_array().empty());
+    EXPECT_TRUE(e->fields.contains("fraud"));
+  }
+  EXPECT_EQ(https[0]->fields.at("status").to_number<std::int64_t>(), 200);
+  EXPECT_TRUE(https[0]->fields.at("mti").is_null());
+  EXPECT_EQ(iso[0]->fields.at("mti").as_string(), "0100");
+  EXPECT_TRUE(iso[0]->fields.at("status").is_null());
+}
+
+TEST(Flow, NoRouteIsNotForwardedAndNotAudited) {
+  Harness h;
+  const Result https = over_https(h, "/v1/nowhere", "{}", &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111", "0300"), &acme);
+  expect_same(https, iso, Outcome::route_not_found);
+  EXPECT_EQ(iso.answer, "12");
+  EXPECT_TRUE(h.audit->events.empty());
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+}
+
+TEST(Flow, AnUnknownMerchantIsRefusedAndAudited) {
+  Harness h;
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &stranger);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &stranger);
+  expect_same(https, iso, Outcome::unauthenticated);
+  EXPECT_EQ(iso.answer, "63");
+  EXPECT_EQ(h.audit->of_type("authentication_failure").size(), 2u);
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+  // A key that no merchant has, and credentials that disagree.
+  EXPECT_EQ(over_https(h, "/v1/payments", authorization("4111111111111111"), nullptr, "wrong").outcome,
+            Outcome::unauthenticated);
+  EXPECT_EQ(over_https(h, "/v1/payments", authorization("4111111111111111"), &globex, "acme-key").outcome,
+            Outcome::unauthenticated);
+  EXPECT_EQ(over_https(h, "/v1/payments", authorization("4111111111111111"), nullptr, "acme-key").outcome,
+            Outcome::answered);
+}
+
+TEST(Flow, AMerchantLimitedToOtherRoutesIsRefusedAndAudited) {
+  Harness h;
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &globex);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &globex);
+  expect_same(https, iso, Outcome::route_not_allowed);
+  EXPECT_EQ(iso.answer, "58");
+  EXPECT_EQ(h.audit->of_type("authorization_refusal").size(), 2u);
+}
+
+// Divergence: a merchant removed by a reload kept trading on an open ISO 8583 connection,
+// as "anonymous" with no route restriction. The merchant is resolved per message from the
+// snapshot the message runs on, on both transports.
+TEST(Flow, AMerchantRemovedByAReloadIsRefusedOnConnectionsItAlreadyHad) {
+  Harness h;
+  expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+              over_iso(h, iso_payment("4111111111111111"), &acme), Outcome::answered);
+  h.load(globex_only);
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::unauthenticated);
+  for (const auto& e : h.audit->events) {
+    if (e.fields.contains("merchant")) {
+      EXPECT_NE(e.fields.at("merchant").as_string(), "anonymous");
+    }
+  }
+}
+
+TEST(Flow, InvalidMessagesAreRefusedWithTheirIssues) {
+  Harness h;
+  const Result https = over_https(h, "/v1/payments", R"({"merchant_reference":"x"})", &acme);
+  iso::Message missing = iso_payment("4111111111111111");
+  missing.fields.erase(4);
+  const Result iso = over_iso(h, missing, &acme);
+  expect_same(https, iso, Outcome::invalid_message);
+  EXPECT_EQ(iso.answer, "30");
+  EXPECT_FALSE(https.issues.empty());
+  EXPECT_EQ(iso.issues, (std::vector<protocol::ValidationIssue>{{"DE4", "required"}}));
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+}
+
+TEST(Flow, ATokenNoKeyCanOpenIsACardRefusal) {
+  Harness h;
+  std::string token = "4111110000001111";
+  token[15] = card::luhn_digit_for(token, 15, 2);  // slot 2: no fpe key holds it
+  const Result https = over_https(h, "/v1/detokenize", R"({"card":{"token":")" + token + R"("}})", &acme);
+  iso::Message m = iso_payment(token, "0220");
+  const Result iso = over_iso(h, m, &acme);
+  expect_same(https, iso, Outcome::card_refused);
+  EXPECT_EQ(iso.answer, "14");
+  EXPECT_EQ(https.issues, (std::vector<protocol::ValidationIssue>{{"$.card.token", "unknown_key"}}));
+}
+
+TEST(Flow, FraudScreeningBlocksBeforeAnythingLeaves) {
+  Harness h;
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111", 950000), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111", "0100", "000000950000"), &acme);
+  expect_same(https, iso, Outcome::blocked);
+  EXPECT_EQ(iso.answer, "59");
+  EXPECT_EQ(https.issues, (std::vector<protocol::ValidationIssue>{{"$", "huge"}}));
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+}
+
+// Divergence: the HTTPS path refused payments while the audit log could not write; the
+// ISO 8583 path forwarded them. One gate, before anything leaves.
+TEST(Flow, WhileTheAuditLogFailsNothingLeavesOnEitherTransport) {
+  Harness h;
+  h.audit->is_healthy = false;
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::audit_unavailable);
+  EXPECT_EQ(iso.answer, "96");
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+  // A log that refuses records refuses the authentication failure's too: 503, not 401.
+  h.audit->is_healthy = true;
+  h.audit->refuse = true;
+  expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &stranger),
+              over_iso(h, iso_payment("4111111111111111"), &stranger), Outcome::audit_unavailable);
+}
+
+// Divergence: HTTPS retried and counted a processor 5xx against the breaker, ISO 8583 did
+// not. One processor client: the same retry rule and the same breaker for both.
+TEST(Flow, OneRetryRuleAndOneBreakerForBothTransports) {
+  Harness h;
+  // A request that never left is retried once.
+  int https_calls = 0, iso_calls = 0;
+  h.https->respond = [&](const UpstreamRequest&) {
+    return ++https_calls == 1 ? Harness::fault(UpstreamFault::connect_failed) : Harness::approve_json(false);
+  };
+  h.iso8583->respond = [&](const UpstreamRequest& r) {
+    return ++iso_calls == 1 ? Harness::fault(UpstreamFault::connect_failed) : Harness::approve_iso(r, "00");
+  };
+  expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+              over_iso(h, iso_payment("4111111111111111"), &acme), Outcome::answered);
+  EXPECT_EQ(h.https->calls, 2);
+  EXPECT_EQ(h.iso8583->calls, 2);
+  // One that may have been seen is not (no idempotency key).
+  h.https->respond = [](const UpstreamRequest&) { return Harness::fault(UpstreamFault::reset); };
+  h.iso8583->respond = [](const UpstreamRequest&) { return Harness::fault(UpstreamFault::link_dropped); };
+  expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+              over_iso(h, iso_payment("4111111111111111"), &acme), Outcome::processor_failed);
+  EXPECT_EQ(h.https->calls, 3);
+  EXPECT_EQ(h.iso8583->calls, 3);
+  // Answers that say the processor is failing (HTTP 500, DE 39 96) go back to the
+  // merchant and open the breaker after three.
+  h.https->respond = [](const UpstreamRequest&) { return Harness::approve_json(false, 500); };
+  h.iso8583->respond = [](const UpstreamRequest& r) { return Harness::approve_iso(r, "96"); };
+  for (int i = 0; i < 2; ++i) {
+    expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+                over_iso(h, iso_payment("4111111111111111"), &acme), Outcome::answered);
+  }
+  const int https_before = h.https->calls, iso_before = h.iso8583->calls;
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::processor_unavailable);
+  EXPECT_EQ(iso.answer, "91");
+  EXPECT_EQ(h.https->calls, https_before);
+  EXPECT_EQ(h.iso8583->calls, iso_before);
+}
+
+TEST(Flow, ProcessorFaultsBecomeTheSameOutcomesOnBothTransports) {
+  Harness h;
+  const std::pair<UpstreamFault, Outcome> cases[] = {
+      {UpstreamFault::timeout, Outcome::processor_timeout},
+      {UpstreamFault::busy, Outcome::processor_busy},
+      {UpstreamFault::unavailable, Outcome::processor_unreachable},
+  };
+  for (const auto& [f, expected] : cases) {
+    h.https->respond = [f = f](const UpstreamRequest&) { return Harness::fault(f); };
+    h.iso8583->respond = [f = f](const UpstreamRequest&) { return Harness::fault(f); };
+    expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+                over_iso(h, iso_payment("4111111111111111"), &acme), expected);
+  }
+  // A processor that stalls past the response timeout (the pool reports it as timeout).
+  h.https->delay = h.iso8583->delay = std::chrono::milliseconds(20);
+  h.https->respond = h.iso8583->respond = [](const UpstreamRequest&) { return Harness::fault(UpstreamFault::timeout); };
+  expect_same(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme),
+              over_iso(h, iso_payment("4111111111111111"), &acme), Outcome::processor_timeout);
+}
+
+// Divergence: the answer's card-number guard was audit::find_pans on one path and a strip
+// of three ISO fields on the other. One guard: an answer holding a card number the
+// route's policies did not cover is refused, whole, on both.
+TEST(Flow, OneCardNumberGuardRefusesALeakyAnswerOnBothTransports) {
+  Harness h;
+  h.https->respond = [](const UpstreamRequest&) { return Harness::approve_json(true, 200, "5555555555554444"); };
+  const Result https = over_https(h, "/v1/leaky", authorization("5555555555554444"), &globex);
+  const Result iso = over_iso(h, iso_payment("5555555555554444", "0200"), &globex);  // the processor echoes DE 2
+  expect_same(https, iso, Outcome::answer_refused);
+  EXPECT_EQ(iso.answer, "96");
+  EXPECT_TRUE(iso.answer_card.empty());
+  EXPECT_EQ(https.issues, (std::vector<protocol::ValidationIssue>{{"$", "card_number_in_answer"}}));
+  EXPECT_EQ(iso.issues, (std::vector<protocol::ValidationIssue>{{"DE2", "card_number_in_answer"}}));
+}
+
+// A work queue that is full: the steps that need keys or the vault are refused, never
+// run on the network thread.
+TEST(Flow, AFullWorkQueueIsServiceBusyOnBothTransports) {
+  Harness h(acme_and_globex, 1, 0);
+  std::string token = "4111110000001111";
+  token[15] = card::luhn_digit_for(token, 15, 1);
+  const Result https = over_https(h, "/v1/detokenize", R"({"card":{"token":")" + token + R"("}})", &acme);
+  const Result iso = over_iso(h, iso_payment(token, "0220"), &acme);
+  expect_same(https, iso, Outcome::service_busy);
+  EXPECT_EQ(iso.answer, "96");
+}
+
+// A screening state outside the process, for the feedback test: reads answer zeros.
+class RemoteStoreDouble final : public fraud::WindowStore {
+ public:
+  bool apply(std::span<const fraud::WindowRead>, const fraud::DistinctCards*, bool, std::int64_t,
+             std::span<std::uint64_t> before, fraud::DistinctResult&) override {
+    std::fill(before.begin(), before.end(), 0);
+    return true;
+  }
+  std::size_t tracked_keys() const override { return 0; }
+  std::uint64_t evictions() const override { return 0; }
+  std::uint64_t state_errors() const override { return 0; }
+  bool in_process() const override { return false; }
+};
+
+// Divergence: fraud feedback was awaited on HTTPS and silently dropped on ISO 8583 when
+// the work queue was full. One rule: fed back off the network thread, never waited for;
+// when it cannot be queued it is dropped, counted and logged — on both.
+TEST(Flow, FraudFeedbackThatCannotBeQueuedIsCountedOnBothTransports) {
+  Harness h(acme_and_globex, 1, 1);
+  h.runtime.screener = std::make_unique<fraud::Screener>(std::make_unique<RemoteStoreDouble>(), false);
+  // The processor answers while something else holds the work queue.
+  std::shared_future<void> gate;
+  auto fill_queue = [&] {
+    // The worker takes one (and waits), then the queue fills behind it.
+    ASSERT_TRUE(h.runtime.blocking->try_submit([g = gate] { g.wait(); }));
+    for (int i = 0; i < 1000 && h.runtime.blocking->queued() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (h.runtime.blocking->try_submit([g = gate] { g.wait(); })) {
+    }
+  };
+  auto drain = [&](std::promise<void>& release) {
+    release.set_value();
+    for (int i = 0; i < 500 && h.runtime.blocking->queued() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the one running finishes too
+  };
+  h.https->respond = [&](const UpstreamRequest&) {
+    fill_queue();
+    return Harness::approve_json(false);
+  };
+  h.iso8583->respond = [&](const UpstreamRequest& r) {
+    fill_queue();
+    auto a = Harness::approve_iso(r, "00");
+    std::get<iso::Message>(a.message).fields.erase(2);  // nothing for the response policy to do
+    return a;
+  };
+  std::promise<void> release_https, release_iso;
+  gate = release_https.get_future().share();
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const std::string after_https = h.runtime.metrics.render({});
+  drain(release_https);
+  gate = release_iso.get_future().share();
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  drain(release_iso);
+  expect_same(https, iso, Outcome::answered);
+  EXPECT_NE(after_https.find("paygate_fraud_feedback_dropped_total 1\n"), std::string::npos);
+  EXPECT_NE(h.runtime.metrics.render({}).find("paygate_fraud_feedback_dropped_total 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paygate::gateway::test
