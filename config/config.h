@@ -202,8 +202,12 @@ struct CertificateMatch {
   std::string value;  // sha256: 64 lowercase hex digits of the DER certificate's SHA-256
 };
 
+// The merchant id of every request where no merchants are configured (development).
+// Reserved: no configured merchant may take it.
+inline constexpr std::string_view anonymous_merchant = "anonymous";
+
 struct Merchant {
-  std::string id;  // 1..64 of [A-Za-z0-9_-]; what tokens, envelopes and audit records bind to
+  std::string id;  // 1..64 of [A-Za-z0-9_-], not "anonymous"; what tokens, envelopes and audit records bind to
   std::vector<CertificateMatch> certificates;
   std::vector<std::string> api_key_sha256;  // lowercase hex
   std::vector<std::string> routes;          // route names it may call; empty: every route

@@ -25,8 +25,11 @@ Merchant read_merchant(const YAML::Node& node, const std::string& path, Context&
                        const std::set<std::string>& route_names) {
   Merchant m;
   MapReader r(node, path, ctx);
-  if (r.string("id", m.id, Presence::required) && !valid_merchant_id(m.id)) {
-    r.error_at("id", "expected 1 to 64 of A-Z a-z 0-9 _ -");
+  if (r.string("id", m.id, Presence::required)) {
+    if (!valid_merchant_id(m.id)) r.error_at("id", "expected 1 to 64 of A-Z a-z 0-9 _ -");
+    if (m.id == anonymous_merchant) {
+      r.error_at("id", "\"anonymous\" is reserved for requests where no merchants are configured");
+    }
   }
   r.sequence("certificates", Presence::optional, [&](const YAML::Node& item, const std::string& p) {
     MapReader c(item, p, ctx);

@@ -19,14 +19,10 @@ struct Credentials {
   std::string_view client_ip;                         // the TCP peer
 };
 
-// The id every request has where no merchants are configured. Reserved: no configured
-// merchant may take it.
-inline constexpr std::string_view anonymous_merchant = "anonymous";
-
 struct Identity {
   const config::Merchant* merchant = nullptr;  // null: anonymous (no merchants configured) or refused
   const char* failure = nullptr;               // set when refused: the audit record's reason
-  std::string_view id() const { return merchant ? std::string_view(merchant->id) : anonymous_merchant; }
+  std::string_view id() const { return merchant ? std::string_view(merchant->id) : config::anonymous_merchant; }
 };
 
 // The certificate and the API key, when both are present, must name the same merchant.

@@ -220,6 +220,13 @@ std::vector<BadCase> bad_cases() {
        replace(base, "    processor: sim\n", "    processor: sim\n    request: { \"$.card.number\": [tokenize, encrypt_for_processor] }\n"),
        {"paygate.yaml:13:5: routes[0]: token actions need token_profile",
         "paygate.yaml:13:5: routes[0]: encrypt_for_processor needs processors[sim].jwe.public_key"}},
+      {"the anonymous merchant id is reserved",
+       base + "merchants:\n  - { id: anonymous, api_key_sha256: [ " + std::string(64, 'a') + " ] }\n",
+       {"paygate.yaml:17:11: merchants[0].id: \"anonymous\" is reserved for requests where no merchants are configured"}},
+      {"an action where it cannot be used",
+       replace(base, "    processor: sim\n", "    processor: sim\n    request: { \"$.card.number\": decrypt_from_processor }\n"),
+       {"paygate.yaml:16:33: routes[0].request[$.card.number]: decrypt_from_processor is not a request action; expected "
+        "one of: tokenize, issue_token, detokenize, encrypt_for_processor, encrypt, drop, mask_in_logs"}},
       {"top level is not a mapping",
        "- listeners\n",
        {"paygate.yaml:1:1: (top level): expected a mapping, found a sequence"}},
