@@ -11,8 +11,7 @@
 #include "gateway/flow/json_message.h"
 #include "gateway/http/answers.h"
 #include "gateway/log.h"
-#include "gateway/tls_handshake.h"
-#include "gateway/worker.h"
+#include "gateway/merchant_connection.h"
 #include "protocol/http/header_block.h"
 
 namespace paygate::gateway {
@@ -70,25 +69,17 @@ std::string_view known_method(http::verb verb) {
   }
 }
 
-class HttpSession {
+// Each request takes the thread's current snapshot for everything but the connection's
+// TLS context and limits (routes, merchants, keys, processors).
+class HttpSession : MerchantConnection {
  public:
-  // The TLS context and limits are those of the snapshot current at accept: a reload
-  // changes them for new connections. Each request then takes the thread's current
-  // snapshot for everything else (routes, merchants, keys, processors).
   HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
-      : worker_(worker),
-        listener_(listener),
-        tls_(worker.current->shared->listener_tls[listener.index]),
-        limits_(worker.current->shared->config->listeners[listener.index].limits),
-        stream_(std::move(socket), *tls_) {}
+      : MerchantConnection(worker, listener, std::move(socket)) {}
 
   asio::awaitable<void> run() {
     auto& tcp_layer = stream_.next_layer();
     // The certificate is the connection's; an API key may still identify each request.
-    ConnectionPeer peer;
-    if (!co_await server_handshake(worker_, listener_, stream_, limits_.header_timeout, peer)) co_return;
-    peer_ = std::move(peer.certificate);
-    client_ip_ = std::move(peer.ip);
+    if (!co_await handshake()) co_return;
     bool first = true;
     for (;;) {
       if (buffer_.size() == 0) {
@@ -110,20 +101,14 @@ class HttpSession {
       first = false;
       if (!co_await serve_one()) break;
     }
-    co_await close();
+    co_await shut_down();
   }
 
  private:
   // Reads, handles and answers one request. Returns whether the connection stays open.
   asio::awaitable<bool> serve_one() {
     auto& tcp_layer = stream_.next_layer();
-    Exchange x;
-    x.start = Clock::now();
-    x.request_id = worker_.ids.next();
-    x.view = worker_.current;  // this request's snapshot, held until it is answered
-    x.listener = &listener_;
-    x.credentials.certificate = peer_ ? &*peer_ : nullptr;
-    x.credentials.client_ip = client_ip_;
+    Exchange x = start_exchange();
     std::string_view method = "-";
 
     http::request_parser<http::string_body> parser;
@@ -242,26 +227,7 @@ class HttpSession {
     co_return !ec && keep_alive;
   }
 
-  asio::awaitable<void> close() {
-    auto& tcp_layer = stream_.next_layer();
-    if (!tcp_layer.socket().is_open()) co_return;
-    // Say goodbye properly when the client is still there, but never wait long for it.
-    tcp_layer.expires_after(std::chrono::seconds(1));
-    co_await stream_.async_shutdown(use_tuple);
-    beast::error_code ignored;
-    tcp_layer.socket().close(ignored);
-  }
-
-  Worker& worker_;
-  ListenerContext& listener_;
-  std::shared_ptr<ssl::context> tls_;     // kept: the stream's SSL points into it
-  const config::ListenerLimits limits_;   // a copy: the snapshot it came from may go
-  ServerTlsStream stream_;
   beast::flat_buffer buffer_;
-  // Per connection: the verified client certificate and the TCP peer (a load balancer in
-  // front must preserve it: PROXY protocol is not read).
-  std::optional<net::PeerCertificate> peer_;
-  std::string client_ip_;
 };
 
 }  // namespace

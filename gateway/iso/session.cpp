@@ -12,7 +12,7 @@
 #include "gateway/flow/iso_message.h"
 #include "gateway/iso/answers.h"
 #include "gateway/log.h"
-#include "gateway/tls_handshake.h"
+#include "gateway/merchant_connection.h"
 #include "gateway/upstream/iso_links.h"
 #include "gateway/worker.h"
 #include "net/iso_frames.h"
@@ -29,28 +29,21 @@ using Clock = std::chrono::steady_clock;
 // the first is open is a duplicate transmission.
 const std::vector<int> duplicate_key_fields{11, 41, 42};
 
-class IsoSession : public std::enable_shared_from_this<IsoSession> {
+class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSession> {
  public:
   IsoSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
-      : worker_(worker),
-        listener_(listener),
-        tls_(worker.current->shared->listener_tls[listener.index]),
-        limits_(worker.current->shared->config->listeners[listener.index].limits),
+      : MerchantConnection(worker, listener, std::move(socket)),
         iso_(*worker.current->shared->config->listeners[listener.index].iso),
-        stream_(std::move(socket), *tls_),
         slot_freed_(worker.io),
         opened_(Clock::now()) {}
 
   asio::awaitable<void> run() {
     auto self = shared_from_this();
-    ConnectionPeer peer;
-    if (!co_await server_handshake(worker_, listener_, stream_, limits_.header_timeout, peer)) co_return;
-    peer_ = std::move(peer.certificate);
-    client_ip_ = std::move(peer.ip);
+    if (!co_await handshake()) co_return;
     // Only a certificate can name an acquirer host here: one the merchants do not know is
     // refused at once, by the same identification every message gets again.
     {
-      Exchange x = connection_event();
+      Exchange x = start_exchange();
       const Identity identity = identify(*x.view->shared, x.credentials);
       if (identity.failure) {
         worker_.runtime.metrics.authentication_failure();
@@ -71,18 +64,6 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   }
 
  private:
-  // An exchange for an event of the connection itself (no message).
-  Exchange connection_event() {
-    Exchange x;
-    x.start = Clock::now();
-    x.request_id = worker_.ids.next();
-    x.view = worker_.current;
-    x.listener = &listener_;
-    x.credentials.certificate = peer_ ? &*peer_ : nullptr;
-    x.credentials.client_ip = client_ip_;
-    return x;
-  }
-
   asio::awaitable<void> read_requests() {
     bool first = true;
     while (open_ && !refused_) {
@@ -107,7 +88,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       if (frame.status == FrameStatus::too_large || frame.status == FrameStatus::bad_header) {
         const char* reason = frame.status == FrameStatus::too_large ? "frame_too_large" : "bad_frame_header";
         log::warn("iso8583 connection closed listener={} reason={}", listener_.name, reason);
-        co_await worker_.flow.record_security_event(connection_event(), "iso8583_connection_closed", reason);
+        co_await worker_.flow.record_security_event(start_exchange(), "iso8583_connection_closed", reason);
         break;
       }
       if (frame.status != FrameStatus::ok) break;  // closed, idle or too slow
@@ -115,7 +96,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       if (!request.ok()) {
         // Field boundaries are lost: nothing can be answered reliably on this connection.
         log::warn("iso8583 malformed message listener={} error={}", listener_.name, request.error->to_string());
-        co_await worker_.flow.record_security_event(connection_event(), "iso8583_connection_closed", "malformed_message");
+        co_await worker_.flow.record_security_event(start_exchange(), "iso8583_connection_closed", "malformed_message");
         break;
       }
       ++in_flight_;
@@ -125,7 +106,7 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   }
 
   asio::awaitable<void> handle(std::shared_ptr<IsoSession> /*keep_alive*/, iso::Message request, std::size_t bytes_in) {
-    Exchange x = connection_event();
+    Exchange x = start_exchange();
     x.bytes_in = bytes_in;
     const std::string mti = request.mti;
     const std::string stan(request.fields.get(11));
@@ -228,18 +209,10 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
       co_await pause.async_wait(use_tuple);
     }
     open_ = false;
-    stream_.next_layer().expires_after(std::chrono::seconds(1));
-    co_await stream_.async_shutdown(use_tuple);
-    beast::error_code ignored;
-    stream_.next_layer().socket().close(ignored);
+    co_await shut_down();
   }
 
-  Worker& worker_;
-  ListenerContext& listener_;
-  std::shared_ptr<ssl::context> tls_;
-  const config::ListenerLimits limits_;
   const config::IsoListener iso_;
-  ServerTlsStream stream_;
   asio::steady_timer slot_freed_;
   Clock::time_point opened_;
   bool open_ = true;
@@ -248,8 +221,6 @@ class IsoSession : public std::enable_shared_from_this<IsoSession> {
   std::unordered_set<std::string> in_flight_keys_;
   std::deque<std::vector<std::uint8_t>> out_;
   bool writing_ = false;
-  std::optional<net::PeerCertificate> peer_;
-  std::string client_ip_;
 };
 
 }  // namespace
