@@ -1,7 +1,7 @@
 #include "audit/record.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -12,6 +12,19 @@ namespace {
 
 constexpr std::string_view mac_prefix = ",\"mac\":\"";
 constexpr std::size_t suffix_length = mac_prefix.size() + mac_hex_length + 2;  // ,"mac":"<hex>"}
+
+// Appends the JSON text of whatever `sr` was reset to: the record is written member by
+// member into one string, with no intermediate object or per-member strings.
+void append_json(boost::json::serializer& sr, std::string& out) {
+  char buf[512];
+  while (!sr.done()) out += sr.read(buf, sizeof buf);
+}
+
+void append_string(std::string_view text, std::string& out) {
+  boost::json::serializer sr;
+  sr.reset(boost::json::string_view(text.data(), text.size()));
+  append_json(sr, out);
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -58,20 +71,30 @@ std::string utc_timestamp_now() {
 
 std::string seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous, std::uint64_t seq,
                         std::string_view time, const AuditEvent& event) {
-  boost::json::object body;
-  body["seq"] = seq;
-  body["time"] = time;
-  body["kid"] = mac.key_id();
-  body["type"] = event.type;
+  std::string canonical;
+  canonical.reserve(1024);
+  canonical += "{\"seq\":";
+  canonical += std::to_string(seq);
+  canonical += ",\"time\":";
+  append_string(time, canonical);
+  canonical += ",\"kid\":";
+  append_string(mac.key_id(), canonical);
+  canonical += ",\"type\":";
+  append_string(event.type, canonical);
+  boost::json::serializer sr;
   for (const auto& member : event.fields) {
     // The envelope's own members cannot be overridden by an event.
     if (member.key() == "seq" || member.key() == "time" || member.key() == "kid" || member.key() == "type" ||
         member.key() == "mac") {
       continue;
     }
-    body[member.key()] = member.value();
+    canonical += ',';
+    append_string(member.key(), canonical);
+    canonical += ':';
+    sr.reset(&member.value());
+    append_json(sr, canonical);
   }
-  std::string canonical = boost::json::serialize(body);
+  canonical += '}';
   previous = mac.compute(previous, canonical);
   canonical.pop_back();  // the closing brace: the MAC member goes last
   canonical += mac_prefix;

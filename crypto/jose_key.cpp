@@ -88,7 +88,7 @@ Result<JoseKey> JoseKey::from_jwk(std::string_view text) {
         key.public_ = std::make_shared<Botan::RSA_PublicKey>(to_bigint(*n), to_bigint(*e));
       }
       if (auto s = check_rsa_size(*key.public_); !s) return s.error();
-      return key;
+      return with_spki_id(std::move(key));
     }
     if (kty == "EC") {
       auto crv = o.find("crv");
@@ -112,14 +112,14 @@ Result<JoseKey> JoseKey::from_jwk(std::string_view text) {
       } else {
         key.public_ = std::make_shared<Botan::ECDH_PublicKey>(group, *point.value());
       }
-      return key;
+      return with_spki_id(std::move(key));
     }
     if (kty == "oct") {
       auto k = b64_secret_member(o, "k");
       if (!k || k->empty()) return malformed("oct JWK needs k");
       key.kind_ = Kind::oct;
       key.secret_ = SecretBytes(std::move(*k));
-      return key;
+      return with_spki_id(std::move(key));
     }
   } catch (const Botan::Exception&) {
     return malformed("JWK members do not form a valid key");
@@ -171,7 +171,7 @@ Result<JoseKey> JoseKey::from_pem(std::string_view pem) {
   } else {
     return make_error(ErrorCode::unsupported, "only RSA and EC P-256 keys are supported");
   }
-  return key;
+  return with_spki_id(std::move(key));
 }
 
 Result<JoseKey> JoseKey::parse(std::string_view text) {
@@ -206,7 +206,7 @@ JoseKey JoseKey::generate_rsa(std::size_t bits) {
   auto priv = std::make_shared<Botan::RSA_PrivateKey>(system_rng(), std::max(bits, min_rsa_bits));
   key.private_ = priv;
   key.public_ = priv;
-  return key;
+  return with_spki_id(std::move(key));
 }
 
 JoseKey JoseKey::generate_p256() {
@@ -215,14 +215,16 @@ JoseKey JoseKey::generate_p256() {
   std::shared_ptr<Botan::Private_Key> priv(internal::p256_generate().release());
   key.private_ = priv;
   key.public_ = priv;
-  return key;
+  return with_spki_id(std::move(key));
 }
 
-std::string JoseKey::spki_sha256_hex() const {
-  if (!public_) return "";
-  const std::vector<std::uint8_t> spki = public_->subject_public_key();
-  auto h = Botan::HashFunction::create_or_throw("SHA-256");
-  return hex_encode(h->process(spki));
+JoseKey JoseKey::with_spki_id(JoseKey key) {
+  if (key.public_) {
+    const std::vector<std::uint8_t> spki = key.public_->subject_public_key();
+    auto h = Botan::HashFunction::create_or_throw("SHA-256");
+    key.spki_sha256_hex_ = hex_encode(h->process(spki));
+  }
+  return key;
 }
 
 std::string JoseKey::public_pem() const { return public_ ? Botan::X509::PEM_encode(*public_) : ""; }

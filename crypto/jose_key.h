@@ -42,8 +42,9 @@ class JoseKey {
   // The JWK "kid" member, when the key came from a JWK that had one.
   const std::optional<std::string>& kid() const { return kid_; }
   // Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER: the kid that
-  // Mastercard's encryption uses. Empty for oct keys.
-  std::string spki_sha256_hex() const;
+  // Mastercard's encryption uses. Empty for oct keys. Computed once, when the key is made
+  // (the JWE header carries it on every encryption).
+  const std::string& spki_sha256_hex() const { return spki_sha256_hex_; }
 
   // PEM of the public half (SubjectPublicKeyInfo) and, for private keys, PKCS#8.
   std::string public_pem() const;
@@ -56,11 +57,14 @@ class JoseKey {
 
  private:
   JoseKey() = default;
+  // Every factory's last step: fills spki_sha256_hex_.
+  static JoseKey with_spki_id(JoseKey key);
   Kind kind_ = Kind::oct;
   std::shared_ptr<const Botan::Public_Key> public_;
   std::shared_ptr<const Botan::Private_Key> private_;  // also the public key when set
   SecretBytes secret_;                                 // oct keys only
   std::optional<std::string> kid_;
+  std::string spki_sha256_hex_;
 };
 
 }  // namespace paygate::crypto

@@ -121,9 +121,9 @@ PolicyOutcome IsoMessage::apply_request_policy(const config::Route& route, Reque
   return apply_iso_policy(route.iso_request_policy, outgoing_, actions);
 }
 
-UpstreamRequest IsoMessage::upstream_request(const config::Route&, const ProcessorContext&,
-                                             std::string_view) const {
-  return UpstreamRequest{outgoing_};
+UpstreamRequest IsoMessage::take_upstream_request(const config::Route&, const ProcessorContext&,
+                                                  std::string_view) {
+  return UpstreamRequest{std::move(outgoing_)};
 }
 
 // ISO 8583 has its own repeat MTIs (0101, 0201...): paygate never sends a message twice.

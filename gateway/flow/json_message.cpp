@@ -77,7 +77,7 @@ const config::Route* JsonMessage::route(const Snapshot& snapshot, RouteMiss& mis
 bool JsonMessage::decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) {
   pass_through_ = passes_through(route);
   if (pass_through_) {
-    outgoing_body_ = request_.body;
+    outgoing_body_ = std::move(request_.body);  // nothing reads the merchant's bytes again
     return true;
   }
   protocol::JsonLimits limits;
@@ -119,9 +119,10 @@ PolicyOutcome JsonMessage::apply_request_policy(const config::Route& route, Requ
   return {};
 }
 
-UpstreamRequest JsonMessage::upstream_request(const config::Route& route, const ProcessorContext& processor,
-                                              std::string_view request_id) const {
+UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, const ProcessorContext& processor,
+                                                   std::string_view request_id) {
   HttpRequestOut out;
+  out.headers.reserve(4);
   out.method = request_.method;
   out.target = processor.config->base_path + route.upstream_path;
   if (auto q = request_.target.find('?'); q != std::string::npos) out.target += request_.target.substr(q);
@@ -137,7 +138,7 @@ UpstreamRequest JsonMessage::upstream_request(const config::Route& route, const 
   if (!request_.idempotency_key.empty())
     out.headers.emplace_back("Idempotency-Key", request_.idempotency_key);
   out.headers.emplace_back("X-Request-Id", std::string(request_id));
-  out.body = outgoing_body_;
+  out.body = std::move(outgoing_body_);
   return UpstreamRequest{std::move(out)};
 }
 

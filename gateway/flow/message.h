@@ -61,9 +61,10 @@ class Message {
   virtual bool request_needs_services(const config::Route& route) const = 0;
   virtual PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) = 0;
 
-  // What goes to the processor, after the request policy.
-  virtual UpstreamRequest upstream_request(const config::Route& route, const ProcessorContext& processor,
-                                           std::string_view request_id) const = 0;
+  // What goes to the processor, after the request policy. Called once: the outgoing
+  // message moves into the request (the processor client keeps it for a resend).
+  virtual UpstreamRequest take_upstream_request(const config::Route& route, const ProcessorContext& processor,
+                                                std::string_view request_id) = 0;
   // Whether the request may be sent twice: an idempotent route and an idempotency key.
   virtual bool may_resend(const config::Route& route) const = 0;
 

@@ -162,7 +162,7 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
 boost::asio::awaitable<void> PaymentFlow::forward(Exchange& x, const config::Route& route) {
   const Snapshot& snapshot = *x.view->shared;
   ProcessorClient& client = *x.view->clients[snapshot.route_processor[snapshot.route_index(route)]];
-  const UpstreamRequest request = x.message->upstream_request(route, client.processor(), x.request_id.view());
+  const UpstreamRequest request = x.message->take_upstream_request(route, client.processor(), x.request_id.view());
   UpstreamAnswer reply =
       co_await client.send(request, x.message->may_resend(route), x.request_id.view(), route.name);
   if (reply.fault != UpstreamFault::none) {
@@ -242,12 +242,12 @@ boost::asio::awaitable<bool> PaymentFlow::record_security_event(const Exchange& 
   if (!runtime_.audit) co_return true;
   audit::AuditEvent event{std::string(type)};
   event.with("reason", std::string(reason))
-      .with("request_id", std::string(x.request_id.view()))
-      .with("listener", x.listener ? x.listener->name : std::string("-"))
+      .with("request_id", x.request_id.view())
+      .with("listener", x.listener ? std::string_view(x.listener->name) : std::string_view("-"))
       .with("route", x.route ? x.route->name : std::string("-"))
-      .with("merchant", std::string(x.merchant))
+      .with("merchant", x.merchant)
       .with("client_certificate", x.credentials.certificate != nullptr)
-      .with("client_ip", std::string(x.credentials.client_ip));
+      .with("client_ip", x.credentials.client_ip);
   const crypto::Status status = co_await runtime_.audit->record(std::move(event));
   if (!status.ok()) log::error("audit record refused event={} reason={}", type, status.error().reason);
   co_return status.ok();
@@ -286,24 +286,24 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
   // members that do not apply to this transport are null.
   if (runtime_.audit && x.route) {
     audit::AuditEvent event{std::string(wire.record_type)};
-    event.with("request_id", std::string(x.request_id.view()))
-        .with("listener", x.listener ? x.listener->name : std::string("-"))
-        .with("merchant", std::string(x.merchant))
+    event.with("request_id", x.request_id.view())
+        .with("listener", x.listener ? std::string_view(x.listener->name) : std::string_view("-"))
+        .with("merchant", x.merchant)
         .with("route", x.route->name)
         .with("method", text_or_null(wire.method))
         .with("status", wire.status ? boost::json::value(wire.status) : boost::json::value(nullptr))
         .with("mti", text_or_null(wire.mti))
         .with("stan", text_or_null(wire.stan))
         .with("response_code", text_or_null(wire.response_code))
-        .with("processor", std::string(processor))
-        .with("upstream", std::string(x.upstream))
-        .with("outcome", std::string(to_string(x.outcome)))
+        .with("processor", processor)
+        .with("upstream", x.upstream)
+        .with("outcome", to_string(x.outcome))
         .with("latency_us", static_cast<std::int64_t>(latency.count()))
-        .with("client_ip", std::string(x.credentials.client_ip))
+        .with("client_ip", x.credentials.client_ip)
         .with("actions", std::move(actions_done))
         .with("key_ids", std::move(key_ids))
-        .with("token", x.actions ? x.actions->token() : std::string())
-        .with("masked_pan", x.actions ? x.actions->masked_pan() : std::string());
+        .with("token", x.actions ? std::string_view(x.actions->token()) : std::string_view())
+        .with("masked_pan", x.actions ? std::string_view(x.actions->masked_pan()) : std::string_view());
     if (x.screening && x.fraud()) event.with("fraud", x.screening->record());
     const crypto::Status status = co_await runtime_.audit->record(std::move(event));
     if (!status.ok())

@@ -172,14 +172,15 @@ asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstr
     result.fault = UpstreamFault::bad_answer;  // a caller bug: never an HTTPS request
     co_return result;
   }
-  http::request<http::string_body> request;
+  // The body is written from the caller's string (kept for a resend), not copied.
+  http::request<http::span_body<const char>> request;
   request.method_string(out->method);
   request.target(out->target);
   request.version(11);
   request.set(http::field::host, processor_.host_header);
   for (const auto& [name, value] : out->headers) request.set(name, value);
   request.keep_alive(true);
-  request.body() = out->body;
+  request.body() = std::span<const char>(out->body.data(), out->body.size());
   request.prepare_payload();
   Lease lease = co_await acquire();
   if (lease.fault != UpstreamFault::none) {
