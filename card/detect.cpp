@@ -1,5 +1,6 @@
 #include "card/detect.h"
 
+#include "card/brand.h"
 #include "card/luhn.h"
 #include "card/mask.h"
 
@@ -10,7 +11,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_separator(char c) { return c == ' ' || c == '-'; }
 
-constexpr std::size_t min_digits = 13;
+constexpr std::size_t min_digits = 12;  // Maestro; 12 only where a brand issues 12
 constexpr std::size_t max_digits = 19;
 constexpr std::size_t min_group = 3;
 constexpr std::size_t max_group = 6;
@@ -66,10 +67,41 @@ const std::unordered_set<std::string>& builtin_known_test_pans() {
   return pans;
 }
 
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_hex_letter(char c) { return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
 // Payment cards start with 2..6 (ISO/IEC 7812 major industry identifiers for banking and
-// travel cards); 15-digit numbers starting with 1 are UATP airline cards.
-bool card_prefix(const std::string& digits) {
-  return (digits[0] >= '2' && digits[0] <= '6') || (digits[0] == '1' && digits.size() == 15);
+// travel cards), or 81 / 82 (UnionPay, RuPay); 15-digit numbers starting with 1 are UATP
+// airline cards. 12 digits only in a brand range that issues 12 (Maestro).
+bool card_like(const std::string& digits) {
+  const bool prefix = (digits[0] >= '2' && digits[0] <= '6') || (digits[0] == '1' && digits.size() == 15) ||
+                      (digits[0] == '8' && (digits[1] == '1' || digits[1] == '2'));
+  if (!prefix || !luhn_valid(digits)) return false;
+  if (digits.size() < 13) {
+    const CardBrand brand = card_brand(digits);
+    return brand != CardBrand::unknown && brand_length_ok(brand, digits.size());
+  }
+  return true;
+}
+
+// A run glued to letters ("card4111…", "…1111exp") counts when the word around it is
+// letters, then the run, then letters (no other digits: hex and base64 mix them), at
+// least one letter is not a hex digit, and the digits are a brand's number of a length
+// that brand issues. Hex strings never qualify, so the false-positive rate stays put.
+bool glued_card(std::string_view text, std::size_t begin, std::size_t end, const std::string& digits) {
+  std::size_t word_begin = begin;
+  while (word_begin > 0 && is_alnum(text[word_begin - 1])) --word_begin;
+  std::size_t word_end = end;
+  while (word_end < text.size() && is_alnum(text[word_end])) ++word_end;
+  bool non_hex = false;
+  for (std::size_t k = word_begin; k < word_end; ++k) {
+    if (k == begin) k = end;  // the run itself (its separators are not letters)
+    if (k >= word_end) break;
+    if (!is_letter(text[k])) return false;
+    non_hex = non_hex || !is_hex_letter(text[k]);
+  }
+  const CardBrand brand = card_brand(digits);
+  return non_hex && brand != CardBrand::unknown && brand_length_ok(brand, digits.size());
 }
 
 }  // namespace
@@ -90,11 +122,13 @@ std::vector<PanMatch> find_pans(std::string_view text, const PanScanOptions& opt
     Run run = read_run(text, i);
     const bool ends_alone =
         run.end == text.size() || !is_alnum(text[run.end]) || text[run.end] == 'D';  // track 2
-    if (starts_alone && ends_alone) {
-      const bool known = run.digits.size() <= max_digits && (builtin_known_test_pans().contains(run.digits) ||
-                                                             options.known_pans.contains(run.digits));
-      const bool card_like = run.well_formed && card_prefix(run.digits) && luhn_valid(run.digits);
-      if (known || card_like) matches.push_back(PanMatch{i, run.end - i, mask(run.digits)});
+    const bool known = run.digits.size() <= max_digits && (builtin_known_test_pans().contains(run.digits) ||
+                                                           options.known_pans.contains(run.digits));
+    const bool shaped = run.well_formed && card_like(run.digits);
+    const bool alone = starts_alone && ends_alone;
+    if ((alone && (known || shaped)) ||
+        (!alone && !after_track_separator && shaped && glued_card(text, i, run.end, run.digits))) {
+      matches.push_back(PanMatch{i, run.end - i, mask(run.digits)});
     }
     i = run.end;
     // A digit run that touched a letter is skipped to its end with the letters around it.
@@ -110,14 +144,17 @@ std::string mask_pans(std::string_view text) {
   // masks at least one digit, so this ends.
   for (auto matches = find_pans(out); !matches.empty(); matches = find_pans(out)) {
     for (const PanMatch& m : matches) {
-      // Count digits inside the match; keep the first 6 and the last 4.
+      // Count digits inside the match; keep what the masking rule keeps.
       std::size_t total = 0;
       for (std::size_t k = m.offset; k < m.offset + m.length; ++k) total += is_digit(out[k]) ? 1u : 0u;
+      const KeptDigits kept = kept_digits(static_cast<int>(total));
+      const auto front = static_cast<std::size_t>(kept.front);
+      const auto back = static_cast<std::size_t>(kept.back);
       std::size_t seen = 0;
       bool changed = false;
       for (std::size_t k = m.offset; k < m.offset + m.length; ++k) {
         if (!is_digit(out[k])) continue;
-        if (seen >= 6 && seen + 4 < total) {
+        if (seen >= front && seen + back < total) {
           out[k] = '*';
           changed = true;
         }

@@ -1,6 +1,7 @@
 #include "tokens/token_profile.h"
 
 #include "card/luhn.h"
+#include "card/mask.h"
 
 namespace paygate::tokens {
 
@@ -22,14 +23,8 @@ crypto::Status TokenProfile::validate() const {
 
 std::optional<TokenLayout> layout_for(const TokenProfile& profile, int length) {
   if (length < profile.min_length || length > profile.max_length) return std::nullopt;
-  TokenLayout layout{profile.keep_front, 0, profile.keep_back};
-  constexpr int steps[] = {8, 6, 4, 0};
-  for (int front : steps) {
-    if (front > profile.keep_front) continue;
-    layout.front = front;
-    if (length - front - layout.back >= 6) break;
-  }
-  if (length - layout.front - layout.back < 6) layout.back = 0;
+  const card::KeptDigits kept = card::kept_digits(length, profile.keep_front, profile.keep_back);
+  TokenLayout layout{kept.front, 0, kept.back};
   layout.middle = length - layout.front - layout.back;
   if (layout.middle < 6) return std::nullopt;
   return layout;

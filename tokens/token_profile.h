@@ -3,7 +3,8 @@
 // A token has the PAN's length, keeps `keep_front` leading digits (0, 4, 6 or 8: the
 // BIN) and `keep_back` trailing ones (0 or 4), and replaces the middle. The middle must
 // keep at least 6 digits (10^6, FF1's minimum domain, and a floor against guessing), so
-// for short PANs the profile gives up front digits first, by this documented rule:
+// for short PANs the profile gives up front digits first, by the rule every masked card
+// number follows too (card::kept_digits):
 //   keep_front steps down 8 -> 6 -> 4 -> 0 until the middle has >= 6 digits;
 //   if even keep_front 0 leaves fewer, keep_back drops to 0 as well.
 // E.g. keep 6+4: lengths 16..19 keep 6+4, 14..15 keep 4+4, 12..13 keep 0+4.

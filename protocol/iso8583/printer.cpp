@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "card/mask.h"
 #include "protocol/iso8583/tlv.h"
 
 namespace paygate::protocol::iso8583 {
@@ -23,13 +24,11 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
+// The card masking rule; a DE 2 that is not all digits is hidden whole.
 std::string mask_pan(std::string_view pan) {
-  std::string out(pan.size(), '*');
-  if (pan.size() >= 11) {
-    std::copy_n(pan.begin(), 6, out.begin());
-    std::copy_n(pan.end() - 4, 4, out.end() - 4);
-  }
-  return out;
+  if (!std::all_of(pan.begin(), pan.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::string(pan.size(), '*');
+  return card::mask(pan);
 }
 
 std::string json_escape(const std::string& s) {
