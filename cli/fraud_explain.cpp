@@ -1,6 +1,10 @@
-// paygate fraud explain: a JSON payment on stdin -> its signals, the rules that fire and
-// the decision. With --admin, against the running gateway's live state (its loopback
-// admin listener); without, against a fresh state built from --config.
+// paygate fraud explain: a payment's fraud signals, the rules that fire and the decision.
+// With --admin, against the running gateway's live state (its loopback admin listener),
+// the payment named by --request-id or --token (never a card number); without, a JSON
+// payment on stdin against a fresh state built from --config.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -16,7 +20,7 @@ namespace {
 
 using namespace net;
 
-int explain_live(const std::string& admin, const gateway::ExplainRequest& request) {
+int explain_live(const std::string& admin, const std::string& body) {
   auto endpoint = config::parse_endpoint(admin);
   if (!endpoint) {
     std::fprintf(stderr, "paygate fraud explain: --admin expects HOST:PORT (the admin listener)\n");
@@ -28,12 +32,11 @@ int explain_live(const std::string& admin, const gateway::ExplainRequest& reques
   beast::error_code ec;
   auto resolved = resolver.resolve(endpoint->host, std::to_string(endpoint->port), ec);
   if (!ec) stream.connect(resolved, ec);
-  std::string target = "/admin/fraud/explain?route=" + request.route + "&merchant=" + request.merchant;
-  if (!request.client_ip.empty()) target += "&ip=" + request.client_ip;
+  const std::string target = "/admin/fraud/explain";
   http::request<http::string_body> req{http::verb::post, target, 11};
   req.set(http::field::host, endpoint->to_string());
   req.set(http::field::content_type, "application/json");
-  req.body() = request.body;
+  req.body() = body;
   req.prepare_payload();
   if (!ec) http::write(stream, req, ec);
   beast::flat_buffer buffer;
@@ -48,12 +51,24 @@ int explain_live(const std::string& admin, const gateway::ExplainRequest& reques
 }
 
 int explain(const Args& args) {
-  gateway::ExplainRequest request;
+  if (auto admin = args.value("admin")) {
+    boost::json::object body;
+    body["route"] = *args.value("route");
+    if (auto id = args.value("request-id")) body["request_id"] = *id;
+    if (auto token = args.value("token")) body["token"] = *token;
+    if (auto merchant = args.value("merchant")) body["merchant"] = *merchant;
+    if (auto ip = args.value("ip")) body["client_ip"] = *ip;
+    if (!body.contains("request_id") && !body.contains("token")) {
+      std::fprintf(stderr, "paygate fraud explain: with --admin, name the payment by --request-id or --token\n");
+      return exit_usage;
+    }
+    return explain_live(*admin, boost::json::serialize(body));
+  }
+  gateway::OfflineExplainRequest request;
   request.route = *args.value("route");
   request.merchant = args.value("merchant").value_or("anonymous");
   request.client_ip = args.value("ip").value_or("");
   request.body.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  if (auto admin = args.value("admin")) return explain_live(*admin, request);
   if (!args.value("config")) {
     std::fprintf(stderr, "paygate fraud explain: give --config FILE (fresh state) or --admin HOST:PORT (live state)\n");
     return exit_usage;
@@ -69,8 +84,8 @@ int explain(const Args& args) {
     fingerprints = std::make_unique<crypto::Fingerprinter>(cfg.keyring);
   }
   fraud::MemoryScreener fresh(cfg.fraud.max_keys);
-  auto result = gateway::explain(cfg, fingerprints.get(), fresh, request);
-  if (!result.ok) {
+  auto result = gateway::explain_payment(cfg, fingerprints.get(), fresh, request);
+  if (result.status != 200) {
     std::fprintf(stderr, "paygate fraud explain: %s\n", result.error.c_str());
     return exit_failure;
   }
@@ -82,11 +97,15 @@ int explain(const Args& args) {
 
 Command fraud_explain_command() {
   return {{"fraud explain",
-           "Read a JSON payment on stdin; print its fraud signals, the rules that fire and the decision.",
-           "Without --admin the state is fresh (only this payment counts); with it, the running gateway's.",
+           "Print a payment's fraud signals, the rules that fire and the decision.",
+           "With --admin, the running gateway's live state for a payment named by --request-id (from the audit "
+           "log) or --token with --merchant; never a card number. Without, a JSON payment on stdin against a "
+           "fresh state (only this payment counts).",
            {{"route", "NAME", "a route with a fraud_profile", true},
             {"config", "FILE", "configuration file (fresh state)", false},
             {"admin", "HOST:PORT", "a running gateway's admin listener (live state; nothing is recorded)", false},
+            {"request-id", "ID", "with --admin: the payment's request id, as in the audit log", false},
+            {"token", "TOKEN", "with --admin: the token of the card (with --merchant)", false},
             {"merchant", "ID", "the merchant it comes from (default anonymous)", false},
             {"ip", "ADDRESS", "the client IP it comes from", false}}},
           explain};

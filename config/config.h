@@ -225,10 +225,19 @@ enum class LogLevel { trace, debug, info, warn, error, off };
 // With `tls`, the admin listener speaks HTTPS and demands a client certificate from its
 // client_ca (mTLS): POST /admin/reload changes keys, so on anything but loopback it must
 // know its caller.
+// The admin listener. Without TLS it binds loopback only; with TLS (always mutual) only
+// the certificates named in `administrators` are administrators — a certificate merely
+// chaining to the client CA is not (merchants' certificates may share that CA).
 struct Admin {
   bool enabled = false;
   Endpoint address{"127.0.0.1", 9901};
   std::optional<ServerTls> tls;
+  // "spiffe://…" (any URI: a SAN URI of the client certificate) or "sha256:<64 hex>" (the
+  // certificate's fingerprint, lowercase). Required with tls; reloaded with the snapshot.
+  std::vector<std::string> administrators;
+  // Calls per second for the whole listener, with a burst; past it: 429, audited.
+  std::uint32_t rate_per_second = 5;
+  std::uint32_t rate_burst = 20;
 };
 
 struct Logging {

@@ -1,6 +1,7 @@
 #include "gateway/admin_server.h"
 
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "gateway/log.h"
@@ -14,7 +15,8 @@ using namespace net;
 struct AdminServer::State {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
-  std::shared_ptr<ssl::context> tls;  // null: plain HTTP (loopback)
+  std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls;  // null: plain HTTP (loopback); swapped by reload_tls
   Handler handler;
   std::thread thread;
 };
@@ -37,8 +39,20 @@ std::map<std::string, std::string, std::less<>> query_of(std::string_view target
   return out;
 }
 
+std::shared_ptr<ssl::context> make_tls(const config::Admin& admin) {
+  try {
+    return net::make_server_context(*admin.tls);
+  } catch (const net::TlsSetupError& e) {
+    throw std::runtime_error(std::string("admin: ") + e.what());
+  }
+}
+
 template <class Stream>
-asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_layer, const AdminServer::Handler& handler) {
+asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_layer, const AdminServer::Handler& handler,
+                                      const net::PeerCertificate* peer) {
+  beast::error_code ip_ec;
+  const auto remote = tcp_layer.socket().remote_endpoint(ip_ec);
+  const std::string client_ip = ip_ec ? std::string("-") : remote.address().to_string();
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -50,7 +64,8 @@ asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_lay
     const auto& req = parser.get();
     const std::string_view target(req.target().data(), req.target().size());
     const std::string_view method = req.method() == http::verb::get ? "GET" : req.method() == http::verb::post ? "POST" : "OTHER";
-    AdminAnswer answer = handler(AdminRequest{method, target.substr(0, target.find('?')), query_of(target), req.body()});
+    AdminAnswer answer =
+        handler(AdminRequest{method, target.substr(0, target.find('?')), query_of(target), req.body(), client_ip, peer});
     http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
     res.set(http::field::server, "paygate-admin");
     res.set(http::field::content_type, answer.content_type);
@@ -66,7 +81,7 @@ asio::awaitable<void> admin_session(tcp::socket socket, std::shared_ptr<ssl::con
                                     const AdminServer::Handler& handler) {
   if (!tls) {
     beast::tcp_stream stream(std::move(socket));
-    co_await admin_exchanges(stream, stream, handler);
+    co_await admin_exchanges(stream, stream, handler, nullptr);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     co_return;
@@ -78,7 +93,8 @@ asio::awaitable<void> admin_session(tcp::socket socket, std::shared_ptr<ssl::con
     log::warn("admin tls handshake failed reason={}", hec.message());
     co_return;
   }
-  co_await admin_exchanges(stream, stream.next_layer(), handler);
+  const auto peer = net::verified_peer_certificate(stream.native_handle());
+  co_await admin_exchanges(stream, stream.next_layer(), handler, peer ? &*peer : nullptr);
   stream.next_layer().expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(use_tuple);
 }
@@ -88,7 +104,12 @@ asio::awaitable<void> admin_accept(AdminServer::State& s) {
     auto [ec, socket] = co_await s.acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || !s.acceptor.is_open()) co_return;
     if (ec) continue;
-    asio::co_spawn(s.io, admin_session(std::move(socket), s.tls, s.handler), asio::detached);
+    std::shared_ptr<ssl::context> tls;
+    {
+      std::lock_guard lock(s.tls_mutex);
+      tls = s.tls;
+    }
+    asio::co_spawn(s.io, admin_session(std::move(socket), std::move(tls), s.handler), asio::detached);
   }
 }
 
@@ -105,13 +126,7 @@ std::unique_ptr<AdminServer> AdminServer::start(const config::Admin& admin, Hand
   const config::Endpoint& address = admin.address;
   auto state = std::make_unique<State>();
   state->handler = std::move(handler);
-  if (admin.tls) {
-    try {
-      state->tls = net::make_server_context(*admin.tls);
-    } catch (const net::TlsSetupError& e) {
-      throw std::runtime_error(std::string("admin: ") + e.what());
-    }
-  }
+  if (admin.tls) state->tls = make_tls(admin);
   beast::error_code ec;
   tcp::endpoint endpoint(asio::ip::make_address(address.host, ec), address.port);
   if (ec) throw std::runtime_error("admin: the address must be an IP address, not " + address.host);
@@ -123,6 +138,13 @@ std::unique_ptr<AdminServer> AdminServer::start(const config::Admin& admin, Hand
   asio::co_spawn(state->io, admin_accept(*state), asio::detached);
   state->thread = std::thread([s = state.get()] { s->io.run(); });
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(state)));
+}
+
+void AdminServer::reload_tls(const config::Admin& admin) {
+  if (!admin.tls) return;  // on/off is restart-only (restart_only_changes)
+  auto next = make_tls(admin);
+  std::lock_guard lock(state_->tls_mutex);
+  state_->tls = std::move(next);
 }
 
 config::Endpoint AdminServer::bound() const {

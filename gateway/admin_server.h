@@ -1,6 +1,7 @@
-// The admin listener: a small HTTP (or mutual-TLS HTTPS) server on its own thread (loopback by default)
-// for /healthz, /readyz, /metrics and POST /admin/reload. It reads at most 8 KiB of
-// header and no body, and never touches the merchant-facing threads.
+// The admin listener's transport: a small HTTP (loopback only) or mutual-TLS HTTPS server
+// on its own thread. It reads at most 8 KiB of header and 64 KiB of body, hands each
+// request with the caller's address and verified certificate to the handler (admin_api.h
+// decides who may do what), and never touches the merchant-facing threads.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "net/peer_certificate.h"
 
 namespace paygate::gateway {
 
@@ -18,6 +20,8 @@ struct AdminRequest {
   std::string_view path;
   std::map<std::string, std::string, std::less<>> query;
   const std::string& body;  // at most 64 KiB
+  std::string_view client_ip;
+  const net::PeerCertificate* peer;  // the verified client certificate; null on plain HTTP
 };
 
 struct AdminAnswer {
@@ -34,6 +38,10 @@ class AdminServer {
   static std::unique_ptr<AdminServer> start(const config::Admin& admin, Handler handler);
   ~AdminServer();
   config::Endpoint bound() const;
+  // Builds the TLS context for `admin.tls` and makes it the one new connections get (a
+  // reload: certificates, client CA, CRL). Throws std::runtime_error, changing nothing,
+  // when it cannot be built. Thread-safe.
+  void reload_tls(const config::Admin& admin);
 
   struct State;
 

@@ -14,7 +14,7 @@
 #include "config/loader.h"
 #include "crypto/keyring.h"
 #include "gateway/admin_server.h"
-#include "gateway/fraud_explain.h"
+#include "gateway/admin_api.h"
 #include "gateway/flow/screening.h"
 #include "gateway/upstream/https_pool.h"
 #include "gateway/upstream/iso_links.h"
@@ -296,36 +296,21 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   auto gateway_ptr = std::make_shared<std::atomic<Gateway*>>(nullptr);
   if (cfg.admin.enabled) {
     State* s = state.get();
-    state->admin = AdminServer::start(cfg.admin, [s, gateway_ptr](const AdminRequest& request) -> AdminAnswer {
-      const std::string_view method = request.method;
-      const std::string_view path = request.path;
-      if (path == "/admin/reload") {
-        if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
-        if (gateway_ptr->load() == nullptr) return {503, "text/plain; charset=utf-8", "starting\n"};
-        return reload_answer(gateway_ptr->load()->reload());
-      }
-      if (path == "/admin/fraud/explain") {
-        if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
-        const auto snapshot = s->snapshot();
-        if (!s->runtime.screener) return {404, "text/plain; charset=utf-8", "no fraud profiles configured\n"};
-        auto arg = [&](const char* name, const char* fallback) {
-          auto it = request.query.find(name);
-          return it == request.query.end() ? std::string(fallback) : it->second;
-        };
-        ExplainRequest explain_request{arg("route", ""), arg("merchant", "anonymous"), arg("ip", ""), request.body};
-        auto result = explain(*snapshot->config, snapshot->fingerprints.get(), *s->runtime.screener, explain_request);
-        if (!result.ok) return {422, "text/plain; charset=utf-8", result.error + "\n"};
-        return {200, "application/json", result.json};
-      }
-      if (method != "GET") return {405, "text/plain; charset=utf-8", "GET only\n"};
-      if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
-      const auto snapshot = s->snapshot();
-      if (path == "/readyz") return readiness(s->runtime, *snapshot);
-      if (path == "/metrics") {
-        return {200, "text/plain; version=0.0.4; charset=utf-8", s->runtime.metrics.render(gauges(s->runtime, *snapshot))};
-      }
-      return {404, "text/plain; charset=utf-8", "not found\n"};
-    });
+    AdminApiHooks hooks;
+    hooks.snapshot = [s] { return s->snapshot(); };
+    hooks.readiness = [s](const Snapshot& snapshot) { return readiness(s->runtime, snapshot); };
+    hooks.metrics = [s](const Snapshot& snapshot) {
+      return AdminAnswer{200, "text/plain; version=0.0.4; charset=utf-8",
+                         s->runtime.metrics.render(gauges(s->runtime, snapshot))};
+    };
+    hooks.reload = [gateway_ptr] {
+      if (gateway_ptr->load() == nullptr) return AdminAnswer{503, "text/plain; charset=utf-8", "starting\n"};
+      return reload_answer(gateway_ptr->load()->reload());
+    };
+    hooks.screener = s->runtime.screener.get();
+    hooks.audit_log = s->runtime.audit_log;
+    auto api = std::make_shared<AdminApi>(std::move(hooks));
+    state->admin = AdminServer::start(cfg.admin, [api](const AdminRequest& request) { return api->handle(request); });
   }
   if (before_serving) before_serving();
   for (auto& worker : state->workers) {
@@ -361,8 +346,13 @@ Gateway::ReloadOutcome Gateway::reload() {
     if (outcome.errors.empty()) {
       try {
         next = build_snapshot(loaded.config, running->generation + 1, s.runtime.metrics, running.get());
+        // The admin listener's certificates, client CA and CRL are re-read like the
+        // merchants' (its administrators come with the snapshot); a context that cannot
+        // be built refuses the whole reload.
+        if (s.admin) s.admin->reload_tls(next->config->admin);
       } catch (const std::exception& e) {
         outcome.errors.push_back(e.what());
+        next.reset();
       }
     }
   }

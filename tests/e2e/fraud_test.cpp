@@ -172,22 +172,59 @@ TEST_F(FraudTest, Iso8583RequestsGetTheBlockCode) {
 
 TEST_F(FraudTest, ExplainReadsTheLiveStateWithoutChangingIt) {
   for (int i = 0; i < 3; ++i) post("127.0.0.8", "/v2/payments", payment(card(600 + i), 100));
-  std::ofstream(dir_ / "probe.json") << payment(card(699), 100);
-  const std::string command = binary("paygate").string() + " fraud explain --admin " + admin() +
-                              " --route pay --ip 127.0.0.8 < " + (dir_ / "probe.json").string();
-  for (int round = 0; round < 2; ++round) {  // the same answer twice: nothing was recorded
-    auto r = run_command(command);
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    auto json = boost::json::parse(r.output).as_object();
-    EXPECT_EQ(json.at("signals").at("ip_distinct_cards_1h").as_int64(), 4) << r.output;
-    EXPECT_EQ(json.at("decision").at("verdict").as_string(), "allow");
-    EXPECT_TRUE(card::find_pans(r.output).empty());
+  const auto paid = post("127.0.0.8", "/v2/payments", payment(card(699), 100));
+  ASSERT_EQ(paid.status, 200u) << paid.body;
+  const std::string request_id = paid.header("x-request-id");
+  const std::string token(boost::json::parse(paid.body).at("card").at("token").as_string());
+  ASSERT_FALSE(request_id.empty());
+  // By request id (merchant, route, address and token come from its audit record), then
+  // by token: the same signals twice each — nothing was recorded.
+  const std::string base = binary("paygate").string() + " fraud explain --admin " + admin() + " --route pay";
+  for (const std::string& how : {" --request-id " + request_id, " --token " + token + " --merchant anonymous --ip 127.0.0.8"}) {
+    for (int round = 0; round < 2; ++round) {
+      auto r = run_command(base + how);
+      ASSERT_EQ(r.exit_code, 0) << how << ": " << r.output;
+      auto json = boost::json::parse(r.output).as_object();
+      EXPECT_EQ(json.at("signals").at("ip_distinct_cards_1h").as_int64(), 4) << r.output;
+      // As a new attempt with that card would see it: the one made, plus itself.
+      EXPECT_EQ(json.at("signals").at("card_attempts_24h").as_int64(), 2) << r.output;
+      EXPECT_TRUE(json.at("card_seen").as_bool());
+      EXPECT_EQ(json.at("decision").at("verdict").as_string(), "allow");
+      EXPECT_TRUE(card::find_pans(r.output).empty());
+    }
   }
-  // Fresh state, from the config alone.
+  // Fresh state, from the config alone: a payment on stdin (no live counters to reveal).
+  std::ofstream(dir_ / "probe.json") << payment(card(699), 100);
   auto fresh = run_command(binary("paygate").string() + " fraud explain --config " + gateway_->config_file().string() +
                            " --route pay --ip 127.0.0.8 < " + (dir_ / "probe.json").string());
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_EQ(boost::json::parse(fresh.output).at("signals").at("ip_distinct_cards_1h").as_int64(), 1);
+}
+
+// The card-number oracle the security review found: the live explain took a card number
+// and answered its counters. Now any body holding a card number is refused, whatever
+// else it says, and the refusal is the same for a card that was seen and one that was
+// not; an unknown token or request id is a 404 that says nothing more.
+TEST_F(FraudTest, ExplainIsNoCardNumberOracle) {
+  post("127.0.0.10", "/v2/payments", payment(card(700), 100));
+  const std::string url = "http://" + admin() + "/admin/fraud/explain";
+  auto ask = [&](const std::string& body) {
+    std::ofstream(dir_ / "ask.json", std::ios::trunc) << body;
+    return run_command("curl -sS -w '\n%{http_code}' -X POST --data-binary @" + (dir_ / "ask.json").string() + " " + url);
+  };
+  const auto seen = ask(payment(card(700), 100));
+  const auto unseen = ask(payment(card(701), 100));
+  EXPECT_NE(seen.output.find("422"), std::string::npos) << seen.output;
+  EXPECT_EQ(seen.output, unseen.output);
+  EXPECT_EQ(seen.output.find("signals"), std::string::npos) << seen.output;
+  const auto glued = ask(R"({"route":"pay","token":")" + card(700) + R"(","merchant":"anonymous"})");
+  EXPECT_NE(glued.output.find("never a card number"), std::string::npos) << glued.output;
+  EXPECT_NE(ask(R"({"route":"pay","request_id":"no-such-request"})").output.find("404"), std::string::npos);
+  // Every call above left an admin_call record, none with a card number.
+  const std::string records = audit_records();
+  EXPECT_NE(records.find(R"("type":"admin_call")"), std::string::npos);
+  EXPECT_NE(records.find(R"("path":"/admin/fraud/explain")"), std::string::npos);
+  EXPECT_TRUE(card::find_pans(records).empty());
 }
 
 TEST_F(FraudTest, AReloadChangesAThresholdLive) {

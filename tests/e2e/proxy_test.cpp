@@ -347,26 +347,112 @@ TEST(ProxyAdmin, HealthReadinessAndMetrics) {
 
 namespace paygate::test {
 
-// The admin listener over mutual TLS (curl as the client): no certificate, no admin; with
-// one from the admin client CA, health and reload work.
-TEST(ProxyAdmin, MutualTlsAdminDemandsAClientCertificate) {
+// The admin listener over mutual TLS (curl as the client): no certificate, no admin; a
+// certificate from the client CA that is not in administrators (a merchant's: the
+// security review got in with merchant-globex) gets 403; the administrator's works.
+// Keys and an audit log (relative to the gateway's directory), so admin calls leave records.
+std::string audited(const std::filesystem::path& dir) {
+  make_dev_keyring(dir);
+  return "keys: { keyring: keys/keyring.yaml }\naudit: { dir: audit, fsync: always }\n";
+}
+
+std::string admin_tls_yaml(const std::string& certs, const std::string& extra = "") {
+  return "admin:\n  address: 127.0.0.1:0\n  administrators: [spiffe://paygate/admin/ops, spiffe://merchants/acme]\n"
+         "  tls:\n    certificate: " + certs + "/gateway.pem\n    private_key: " + certs +
+         "/gateway.key\n    client_ca: " + certs + "/ca.pem\n" + extra;
+}
+
+TEST(ProxyAdmin, MutualTlsAdminDemandsAnAdministratorsCertificate) {
   auto dir = make_temp_dir("admin-mtls");
   Simulator sim(dir);
   TestConfig settings;
   settings.sim_port = sim.port();
   const std::string certs = certs_dir().string();
-  GatewayProcess gateway(dir, make_config(settings) + "admin:\n  address: 127.0.0.1:0\n  tls:\n" +
-                                  "    certificate: " + certs + "/gateway.pem\n    private_key: " + certs +
-                                  "/gateway.key\n    client_ca: " + certs + "/ca.pem\n");
+  GatewayProcess gateway(dir, make_config(settings) + audited(dir) + admin_tls_yaml(certs));
   const std::string url = "https://localhost:" + std::to_string(gateway.port("admin"));
   const std::string trust = "curl -sS --cacert " + certs + "/ca.pem ";
-  const std::string with_cert = trust + "--cert " + certs + "/merchant-acme.pem --key " + certs + "/merchant-acme.key ";
+  auto as = [&](const std::string& who) { return trust + "--cert " + certs + "/" + who + ".pem --key " + certs + "/" + who + ".key "; };
   EXPECT_NE(run_command(trust + url + "/healthz 2>&1").exit_code, 0);
   EXPECT_NE(run_command("curl -sS http://127.0.0.1:" + std::to_string(gateway.port("admin")) + "/healthz 2>&1").output,
             "ok\n");
-  EXPECT_EQ(run_command(with_cert + url + "/healthz").output, "ok\n");
-  auto reload = run_command(with_cert + "-X POST " + url + "/admin/reload");
+  EXPECT_EQ(run_command(as("merchant-globex") + "-w ' %{http_code}' " + url + "/healthz").output,
+            "not an administrator\n 403");
+  EXPECT_EQ(run_command(as("merchant-globex") + "-w ' %{http_code}' -X POST " + url + "/admin/reload").output,
+            "not an administrator\n 403");
+  EXPECT_EQ(run_command(as("admin-ops") + url + "/healthz").output, "ok\n");
+  auto reload = run_command(as("admin-ops") + "-X POST " + url + "/admin/reload");
   EXPECT_NE(reload.output.find("\"reloaded\":true"), std::string::npos) << reload.output;
+  const std::string records = audit_records(dir / "audit");
+  EXPECT_NE(records.find(R"("administrator":null,"status":403)"), std::string::npos) << records;
+  EXPECT_NE(records.find(R"("administrator":"spiffe://paygate/admin/ops","status":200)"), std::string::npos) << records;
+}
+
+// A reload that adds a CRL to admin.tls takes effect (the review saw {"reloaded":true}
+// while a revoked certificate kept working).
+TEST(ProxyAdmin, AReloadOfAdminTlsTakesEffect) {
+  auto dir = make_temp_dir("admin-crl");
+  Simulator sim(dir);
+  TestConfig settings;
+  settings.sim_port = sim.port();
+  const std::string certs = certs_dir().string();
+  const std::string base = make_config(settings);
+  GatewayProcess gateway(dir, base + admin_tls_yaml(certs));
+  const std::string url = "https://localhost:" + std::to_string(gateway.port("admin"));
+  auto as = [&](const std::string& who) {
+    return "curl -sS --cacert " + certs + "/ca.pem --cert " + certs + "/" + who + ".pem --key " + certs + "/" + who + ".key ";
+  };
+  EXPECT_EQ(run_command(as("merchant-revoked") + url + "/healthz").output, "ok\n");  // SAN acme, not yet revoked here
+  std::ofstream(gateway.config_file(), std::ios::trunc) << base + admin_tls_yaml(certs, "    client_crl: " + certs + "/ca.crl.pem\n");
+  auto reload = run_command(as("admin-ops") + "-X POST " + url + "/admin/reload");
+  ASSERT_NE(reload.output.find("\"reloaded\":true"), std::string::npos) << reload.output;
+  EXPECT_NE(run_command(as("merchant-revoked") + url + "/healthz 2>&1").exit_code, 0);
+  EXPECT_EQ(run_command(as("admin-ops") + url + "/healthz").output, "ok\n");
+  // An admin TLS that cannot be built refuses the whole reload.
+  std::ofstream(gateway.config_file(), std::ios::trunc)
+      << base + admin_tls_yaml(certs, "    client_crl: " + (dir / "audit").string() + "\n");
+  auto refused = run_command(as("admin-ops") + "-X POST " + url + "/admin/reload");
+  EXPECT_NE(refused.output.find("\"reloaded\":false"), std::string::npos) << refused.output;
+  EXPECT_EQ(run_command(as("admin-ops") + url + "/healthz").output, "ok\n");
+}
+
+// /admin/ calls share a token bucket; past it 429, and a flood leaves one audit record a
+// second. Status endpoints (probes, scrapers) are not limited.
+TEST(ProxyAdmin, AdminCallsAreRateLimitedAndAudited) {
+  auto dir = make_temp_dir("admin-rate");
+  TestConfig settings;
+  settings.sim_port = 1;
+  GatewayProcess gateway(dir, make_config(settings) + audited(dir) +
+                                  "admin: { address: 127.0.0.1:0, rate_limit: { per_second: 1, burst: 5 } }\n");
+  const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port("admin"));
+  std::string codes;
+  for (int i = 0; i < 12; ++i) codes += run_command("curl -sS -o /dev/null -w '%{http_code} ' -X POST " + url + "/admin/nothing").output;
+  EXPECT_EQ(codes.substr(0, 20), "404 404 404 404 404 ") << codes;
+  EXPECT_NE(codes.find("429"), std::string::npos) << codes;
+  EXPECT_EQ(run_command("curl -sS " + url + "/healthz").output, "ok\n");
+  const std::string records = audit_records(dir / "audit");
+  EXPECT_NE(records.find(R"("status":429,"detail":"rate_limited calls=1")"), std::string::npos) << records;
+  EXPECT_NE(records.find(R"("path":"/admin/nothing")"), std::string::npos) << records;
+}
+
+// Without TLS the admin listener binds loopback only; with TLS it names its
+// administrators.
+TEST(ProxyAdmin, PlainAdminOffLoopbackOrTlsWithoutAdministratorsIsAConfigError) {
+  auto dir = make_temp_dir("admin-config");
+  TestConfig settings;
+  settings.sim_port = 1;
+  const std::string certs = certs_dir().string();
+  auto check = [&](const std::string& admin) {
+    std::ofstream(dir / "paygate.yaml", std::ios::trunc) << make_config(settings) + admin;
+    return run_command(binary("paygate").string() + " check-config --config " + (dir / "paygate.yaml").string() + " 2>&1");
+  };
+  auto open = check("admin: { address: 0.0.0.0:9901 }\n");
+  EXPECT_NE(open.exit_code, 0);
+  EXPECT_NE(open.output.find("loopback"), std::string::npos) << open.output;
+  auto anyone = check("admin:\n  address: 0.0.0.0:0\n  tls:\n    certificate: " + certs + "/gateway.pem\n    private_key: " +
+                      certs + "/gateway.key\n    client_ca: " + certs + "/ca.pem\n");
+  EXPECT_NE(anyone.exit_code, 0);
+  EXPECT_NE(anyone.output.find("administrators"), std::string::npos) << anyone.output;
+  EXPECT_EQ(check("admin: { address: \"[::1]:9901\" }\n").exit_code, 0);
 }
 
 TEST(ProxyAdmin, AdminTlsWithoutAClientCaIsAConfigError) {
