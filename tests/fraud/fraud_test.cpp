@@ -166,6 +166,23 @@ TEST(Screener, FirstSeenAtMerchantAmountZscoreAndBillingCountry) {
   EXPECT_EQ(value(s.screen(p, m, t0 + 54).signals, Signal::billing_country_mismatch), 0);
 }
 
+// The security review flooded explain's peek with made-up cards and evicted real
+// counters. A peek of a full state creates nothing, evicts nothing and changes no count.
+TEST(Screener, PeekNeverCreatesOrEvictsState) {
+  MemoryScreener s(64);
+  const std::int64_t now = 1'000'000;
+  const fraud::Profile profile;
+  for (int i = 0; i < 3; ++i) s.screen(profile, observation("card-real", "192.0.2.70"), now);
+  const auto before = s.peek(observation("card-real", "192.0.2.70"), now);
+  const auto tracked = s.tracked_keys();
+  const auto evictions = s.evictions();
+  for (int i = 0; i < 10'000; ++i) s.peek(observation("probe-" + std::to_string(i), "198.51.100." + std::to_string(i % 250)), now);
+  EXPECT_EQ(s.tracked_keys(), tracked);
+  EXPECT_EQ(s.evictions(), evictions);
+  EXPECT_EQ(s.peek(observation("card-real", "192.0.2.70"), now), before);
+  EXPECT_EQ(before[static_cast<std::size_t>(Signal::card_attempts_1m)], 4);  // three made, plus this one
+}
+
 TEST(Rules, ScoresThresholdsDirectOutcomesAndDryRun) {
   Profile p;
   p.review_at = 50;
