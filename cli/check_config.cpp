@@ -21,6 +21,7 @@ Command check_config_command() {
               return exit_failure;
             }
             const auto& c = *result.config;
+            for (const auto& w : config::warnings(c)) std::fprintf(stderr, "warning: %s\n", w.c_str());
             std::printf("%s: ok (%zu listener%s, %zu processor%s, %zu route%s)\n", file.c_str(),
                         c.listeners.size(), c.listeners.size() == 1 ? "" : "s",
                         c.processors.size(), c.processors.size() == 1 ? "" : "s",

@@ -49,6 +49,7 @@ int serve(const Args& args) {
   log::configure(loaded.config->logging);
 
   if (plan.allow_root) log::warn("running as root (--allow-root)");
+  for (const auto& w : config::warnings(*loaded.config)) log::warn("configuration: {}", w);
   log::info("descriptor limit {}", gateway::raise_descriptor_limit());
 
   // Signals are taken by this thread alone (sigwait); the network threads inherit the mask.

@@ -91,6 +91,8 @@ struct Listener {
   ServerTls tls;
   ListenerLimits limits;
   std::optional<IsoListener> iso;  // kind iso8583 only
+  // HTTPS listeners: Strict-Transport-Security max-age on every answer (0: not sent).
+  Duration hsts_max_age{365LL * 24 * 3600 * 1000};
 };
 
 struct ClientTls {
@@ -257,7 +259,12 @@ struct VaultConfig {
   std::uint32_t workers = 4;       // threads doing vault work off the network threads
   std::uint32_t queue_limit = 4096;  // vault requests waiting for a worker; more are refused
 
-  tokens::StoreOptions store_options() const { return {store, path, max_size, dsn_env, connections}; }
+  tokens::StoreOptions::PgTls tls = tokens::StoreOptions::PgTls::unset;  // postgresql: vault.tls
+  std::filesystem::path tls_ca;                                          // with verify-full
+
+  tokens::StoreOptions store_options() const {
+    return {store, path, max_size, dsn_env, connections, tls, tls_ca};
+  }
 };
 
 // audit: the tamper-evident audit log (docs/compliance.md). Absent: no audit log, and

@@ -76,6 +76,8 @@ Listener read_listener(const YAML::Node& node, const std::string& path, Context&
   r.endpoint("address", l.address, Presence::required);
   if (auto tls = r.mapping("tls", Presence::required)) l.tls = read_server_tls(*tls, r.path_of("tls"), ctx);
   if (auto limits = r.mapping("limits")) l.limits = read_limits(*limits, r.path_of("limits"), ctx);
+  if (r.duration("hsts_max_age", l.hsts_max_age, Duration{0}, one_day * 730) && l.kind != ListenerKind::https)
+    r.error_at("hsts_max_age", "only for https listeners");
   if (auto iso = r.mapping("iso8583")) {
     if (l.kind != ListenerKind::iso8583) r.error_at("iso8583", "only for listeners of kind iso8583");
     l.iso = read_iso_listener(*iso, r.path_of("iso8583"), ctx);

@@ -70,4 +70,13 @@ LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& 
 
 LoadResult load(const std::filesystem::path& file) { return internal::load_file<LoadResult>(file, parse); }
 
+std::vector<std::string> warnings(const Config& config) {
+  std::vector<std::string> out;
+  if (config.vault.store == VaultConfig::Store::postgresql && config.vault.tls == tokens::StoreOptions::PgTls::unset) {
+    out.push_back("vault.tls: not set: libpq's default (sslmode=prefer) encrypts only if the server offers it and "
+                  "verifies no certificate; set mode: verify-full with ca, or mode: disable on loopback");
+  }
+  return out;
+}
+
 }  // namespace paygate::config

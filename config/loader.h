@@ -24,6 +24,10 @@ struct LoadResult {
 // rule, and returns all problems at once. Does not throw.
 LoadResult load(const std::filesystem::path& file);
 
+// What a valid configuration still does that an operator should know about, one line
+// each ("vault.tls: not set: ..."): check-config prints them, serve logs them at start.
+std::vector<std::string> warnings(const Config& config);
+
 // As load(), with the YAML given as text; `file` names it in errors and anchors relative
 // paths. For tests and for `paygate validate`.
 LoadResult load_from_string(std::string_view yaml, const std::filesystem::path& file);

@@ -65,6 +65,18 @@ VaultConfig read_vault(const YAML::Node& node, Context& ctx) {
       // The DSN may hold a password: it comes from the environment, never from this file.
       r.string("dsn_env", v.dsn_env, Presence::required);
       r.count("connections", v.connections, 1, 256);
+      // TLS to PostgreSQL is chosen here, whatever the DSN says: verify-full with the
+      // server's CA, or an explicit disable (loopback). Unset is allowed, with a warning.
+      if (auto tls = r.mapping("tls")) {
+        MapReader t(*tls, "vault.tls", ctx);
+        static constexpr std::pair<std::string_view, tokens::StoreOptions::PgTls> modes[] = {
+            {"verify-full", tokens::StoreOptions::PgTls::verify_full}, {"disable", tokens::StoreOptions::PgTls::disable}};
+        t.choice<tokens::StoreOptions::PgTls>("mode", v.tls, modes, Presence::required);
+        const bool needs_ca = v.tls == tokens::StoreOptions::PgTls::verify_full;
+        t.file("ca", v.tls_ca, FileRule::trusted, needs_ca ? Presence::required : Presence::optional);
+        if (!needs_ca && !v.tls_ca.empty()) t.error_at("ca", "only with mode verify-full");
+        t.finish();
+      }
     }
   }
   r.count("workers", v.workers, 1, 256);

@@ -69,6 +69,8 @@ asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_lay
     http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
     res.set(http::field::server, "paygate-admin");
     res.set(http::field::content_type, answer.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
     res.body() = std::move(answer.body);
     res.keep_alive(req.keep_alive());
     res.prepare_payload();

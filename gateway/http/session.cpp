@@ -74,7 +74,11 @@ std::string_view known_method(http::verb verb) {
 class HttpSession : MerchantConnection {
  public:
   HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
-      : MerchantConnection(worker, listener, std::move(socket)) {}
+      : MerchantConnection(worker, listener, std::move(socket)) {
+    const auto max_age = worker.current->shared->config->listeners[listener.index].hsts_max_age;
+    if (max_age.count() > 0)
+      hsts_ = "max-age=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_age).count());
+  }
 
   asio::awaitable<void> run() {
     auto& tcp_layer = stream_.next_layer();
@@ -213,6 +217,11 @@ class HttpSession : MerchantConnection {
     if (worker_.runtime.draining.load(std::memory_order_relaxed)) keep_alive = false;
     res.set(http::field::server, "paygate");
     res.set("X-Request-Id", x.request_id.view());
+    // Every answer may hold a token or a payment's details: no cache keeps it, no browser
+    // sniffs it into something else, and a browser that saw paygate once uses HTTPS only.
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    if (!hsts_.empty()) res.set(http::field::strict_transport_security, hsts_);
     res.keep_alive(keep_alive);
     res.prepare_payload();
     WireAnswer wire;
@@ -228,6 +237,7 @@ class HttpSession : MerchantConnection {
   }
 
   beast::flat_buffer buffer_;
+  std::string hsts_;  // the header's value, from the listener at accept; empty: not sent
 };
 
 }  // namespace

@@ -165,6 +165,19 @@ TEST_F(KeyringLoader, TokenProfilesAndTheVaultAreReadAndCrossChecked) {
   EXPECT_EQ(messages_of("vault: { store: postgresql }\n"), std::vector<std::string>{"vault.dsn_env: required key is missing"});
   EXPECT_EQ(messages_of("vault: { store: postgresql, dsn: 'host=x password=secret' , dsn_env: X }\n"),
             std::vector<std::string>{"vault.dsn: unknown key"});  // and never the value
+  EXPECT_EQ(messages_of("vault: { store: postgresql, dsn_env: X, tls: { mode: verify-full } }\n"),
+            std::vector<std::string>{"vault.tls.ca: required key is missing"});
+  EXPECT_EQ(messages_of("vault: { store: postgresql, dsn_env: X, tls: { mode: require } }\n"),
+            std::vector<std::string>{"vault.tls.mode: expected one of: verify-full, disable"});
+  // Valid without tls, with a warning that names the risk; none once it is chosen.
+  auto unset = load_from_string(base + "vault: { store: postgresql, dsn_env: X }\n", dir_ / "paygate.yaml");
+  ASSERT_TRUE(unset.ok());
+  ASSERT_EQ(warnings(*unset.config).size(), 1u);
+  EXPECT_NE(warnings(*unset.config)[0].find("verifies no certificate"), std::string::npos);
+  auto chosen = load_from_string(base + "vault: { store: postgresql, dsn_env: X, tls: { mode: disable } }\n",
+                                 dir_ / "paygate.yaml");
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_TRUE(warnings(*chosen.config).empty());
 }
 
 }  // namespace

@@ -56,6 +56,33 @@ void expect_problem(const HttpAnswer& a, unsigned status, const std::string& slu
   EXPECT_EQ(a.header("x-request-id").size(), 32u);
 }
 
+// Security headers on every answer, success or problem (testssl.sh rated their absence
+// MEDIUM): nothing caches an answer that may hold a token, no content sniffing, HSTS.
+void expect_security_headers(const HttpAnswer& a) {
+  EXPECT_EQ(a.header("cache-control"), "no-store");
+  EXPECT_EQ(a.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(a.header("strict-transport-security"), "max-age=31536000");
+}
+
+TEST_F(ProxyTest, EveryAnswerCarriesTheSecurityHeaders) {
+  auto c = client();
+  expect_security_headers(c.request("POST", "/v1/payments", payment));
+  expect_security_headers(c.request("POST", "/v1/payments", "{not json"));
+  expect_security_headers(c.request("GET", "/nowhere", ""));
+}
+
+TEST(ProxyHeaders, HstsIsConfigurablePerListener) {
+  auto dir = make_temp_dir("hsts");
+  TestConfig settings;
+  settings.sim_port = 1;
+  settings.listener_tls = "    hsts_max_age: 0s\n";
+  GatewayProcess gateway(dir, make_config(settings));
+  HttpsClient c(gateway.port(), client_options());
+  const auto a = c.request("GET", "/nowhere", "");
+  EXPECT_EQ(a.header("strict-transport-security"), "");
+  EXPECT_EQ(a.header("cache-control"), "no-store");
+}
+
 TEST_F(ProxyTest, ForwardsAPaymentAndReturnsTheProcessorsAnswer) {
   auto c = client();
   auto a = c.request("POST", "/v1/payments", payment);

@@ -44,8 +44,14 @@ PostgresServer::PostgresServer() {
   auto init = run_command(as_server_user(bin + "/initdb -D " + data + " --auth=trust --username=postgres -E UTF8 --no-sync"));
   if (init.exit_code != 0) throw std::runtime_error("initdb failed: " + init.output);
   port_ = unused_port();
+  // TLS on, with the dev gateway certificate (127.0.0.1 and localhost, by the dev CA): the
+  // vault's verify-full is tested against the real server. The key must belong to the
+  // server's user and be 0600, or PostgreSQL refuses it.
+  std::filesystem::copy_file(certs_dir() / "gateway.pem", data + "/server.crt");
+  std::filesystem::copy_file(certs_dir() / "gateway.key", data + "/server.key");
+  run_command("chmod 600 " + data + "/server.key" + (::geteuid() == 0 ? " && chown postgres " + data + "/server.crt " + data + "/server.key" : ""));
   auto start = run_command(as_server_user(bin + "/pg_ctl -D " + data + " -l " + dir_ + "/server.log -w -t 30 -o \"-p " +
-                                          std::to_string(port_) + " -k '' -c listen_addresses=127.0.0.1 -c fsync=on\" start"));
+                                          std::to_string(port_) + " -k '' -c listen_addresses=127.0.0.1 -c fsync=on -c ssl=on\" start"));
   if (start.exit_code != 0) throw std::runtime_error("PostgreSQL did not start: " + start.output + read_file(dir_ + "/server.log"));
 }
 

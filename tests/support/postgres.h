@@ -16,6 +16,7 @@ class PostgresServer {
 
   std::uint16_t port() const { return port_; }
   // A libpq connection string for `database` (as the superuser, trust auth on loopback).
+  // The server speaks TLS with the dev gateway certificate (certs_dir()/ca.pem verifies it).
   std::string dsn(const std::string& database = "postgres") const;
   // Creates a fresh, empty database and returns its connection string.
   std::string create_database();

@@ -2,6 +2,11 @@
 // started a server (tests/support/postgres.h does, in the postgres test binary).
 #include "tokens/vault_tokenizer.h"
 
+#include "tests/support/e2e.h"
+#include "tokens/store/open_store.h"
+
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -199,6 +204,54 @@ TEST(SqliteVault, AReadOnlyDatabaseIsAClearErrorAndNothingHalfWritten) {
   EXPECT_EQ(t.error().reason.find("5555555555554444"), std::string::npos);
   EXPECT_EQ(shared->count().value(), 1);
   EXPECT_TRUE(vault.detokenize("acme", vault.tokenize("acme", "4111111111111111", TokenProfile{}).value()));
+}
+
+// TLS to PostgreSQL as the config chooses it, whatever the DSN says: verify-full needs
+// the server's certificate to chain to the configured CA (libpq's default "prefer" took
+// any server, or none); disable is explicit.
+TEST(PostgresVault, TlsIsVerifiedAsConfiguredAndTheDsnCannotWeakenIt) {
+  auto& server = paygate::test::PostgresServer::instance();
+  const std::string dsn = server.create_database() + " sslmode=prefer";
+  ::setenv("PAYGATE_TEST_VAULT_DSN", dsn.c_str(), 1);
+  StoreOptions options;
+  options.kind = StoreOptions::Kind::postgresql;
+  options.dsn_env = "PAYGATE_TEST_VAULT_DSN";
+  options.connections = 1;
+  options.tls = StoreOptions::PgTls::verify_full;
+  options.ca = paygate::test::certs_dir() / "ca.pem";
+  auto verified = open_store(options);
+  ASSERT_TRUE(verified) << verified.error().to_string();
+  // The wrong CA: refused, though the DSN asked for prefer.
+  options.ca = paygate::test::certs_dir() / "processor-ca.pem";
+  auto wrong = open_store(options);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().reason.find("certificate"), std::string::npos) << wrong.error().to_string();
+  options.tls = StoreOptions::PgTls::disable;
+  options.ca.clear();
+  EXPECT_TRUE(open_store(options));
+}
+
+// The vault file and its WAL companions are 0600 even under a permissive umask (they were
+// 0644), and a vault file that others may read is refused at open.
+TEST(SqliteVault, FilesArePrivateAndALooseVaultFileIsRefused) {
+  auto dir = paygate::test::make_temp_dir("vault-modes");
+  const std::string path = (dir / "vault.db").string();
+  const mode_t old_umask = ::umask(022);
+  {
+    auto store = std::shared_ptr<VaultStore>(SqliteVaultStore::open(path).value());
+    ASSERT_TRUE(VaultTokenizer(keys_v1(), store).tokenize("acme", "4111111111111111", TokenProfile{}));
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      struct stat st {};
+      ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+  }
+  ::umask(old_umask);
+  ::chmod(path.c_str(), 0644);
+  auto refused = SqliteVaultStore::open(path);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().reason.find("chmod 600"), std::string::npos) << refused.error().to_string();
+  EXPECT_NE(refused.error().reason.find("0644"), std::string::npos) << refused.error().to_string();
 }
 
 TEST(SqliteVault, AFullDatabaseIsAClearErrorAndWhatWasStoredStaysReadable) {

@@ -22,7 +22,13 @@ crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& optio
       if (!dsn)
         return crypto::make_error(ErrorCode::unavailable,
                                   "environment variable " + options.dsn_env + " is not set");
-      auto opened = PostgresVaultStore::open(dsn, options.connections);
+      std::vector<std::pair<std::string, std::string>> overrides;
+      if (options.tls == StoreOptions::PgTls::verify_full) {
+        overrides = {{"sslmode", "verify-full"}, {"sslrootcert", options.ca.string()}};
+      } else if (options.tls == StoreOptions::PgTls::disable) {
+        overrides = {{"sslmode", "disable"}};
+      }
+      auto opened = PostgresVaultStore::open(dsn, options.connections, overrides);
       if (!opened) return opened.error();
       return std::shared_ptr<VaultStore>(std::move(opened).value());
     }

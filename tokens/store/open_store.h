@@ -20,6 +20,12 @@ struct StoreOptions {
   std::uint64_t max_size = 0;     // sqlite: size cap in bytes (0: none)
   std::string dsn_env;            // postgresql: environment variable holding the libpq DSN
   std::uint32_t connections = 4;  // postgresql pool size
+  // postgresql: TLS to the server, overriding whatever the DSN says. verify_full: the
+  // server's certificate must chain to `ca` and name the host; disable: no TLS (loopback
+  // only); unset: libpq's default ("prefer", which verifies nothing — check-config warns).
+  enum class PgTls { unset, verify_full, disable };
+  PgTls tls = PgTls::unset;
+  std::filesystem::path ca;
 };
 
 // Null for Kind::none. Errors: unavailable (the store cannot be opened, or the DSN's

@@ -86,12 +86,20 @@ class PostgresVaultStore::Lease {
   pg_conn* conn_;
 };
 
-crypto::Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(const std::string& dsn,
-                                                                             std::size_t connections) {
+crypto::Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(
+    const std::string& dsn, std::size_t connections, const std::vector<std::pair<std::string, std::string>>& overrides) {
   std::unique_ptr<PostgresVaultStore> store(new PostgresVaultStore());
-  store->dsn_ = dsn;
+  // The DSN first (expanded), then the overrides: libpq lets a later keyword win.
+  std::vector<const char*> keywords{"dbname"};
+  std::vector<const char*> values{dsn.c_str()};
+  for (const auto& [k, v] : overrides) {
+    keywords.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, connections); ++i) {
-    pg_conn* conn = PQconnectdb(dsn.c_str());
+    pg_conn* conn = PQconnectdbParams(keywords.data(), values.data(), 1);
     store->all_.push_back(conn);
     if (PQstatus(conn) != CONNECTION_OK) return pg_error(conn, "cannot connect to the PostgreSQL vault");
     // Server notices ("relation already exists, skipping") are not for our users' terminals.

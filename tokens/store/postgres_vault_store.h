@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tokens/vault_store.h"
@@ -20,8 +21,10 @@ class PostgresVaultStore final : public VaultStore {
  public:
   // `dsn` is a libpq connection string; `connections` the pool size (one per worker
   // thread is right). Errors: unavailable with libpq's reason (never the password).
-  static crypto::Result<std::unique_ptr<PostgresVaultStore>> open(const std::string& dsn,
-                                                                  std::size_t connections);
+  // `overrides`: libpq keywords that win over the DSN's (sslmode, sslrootcert).
+  static crypto::Result<std::unique_ptr<PostgresVaultStore>> open(
+      const std::string& dsn, std::size_t connections,
+      const std::vector<std::pair<std::string, std::string>>& overrides = {});
   ~PostgresVaultStore() override;
 
   crypto::Result<InsertOutcome> insert(const VaultRow& row) override;
@@ -44,7 +47,6 @@ class PostgresVaultStore final : public VaultStore {
   pg_conn* acquire();
   void release(pg_conn* connection);
 
-  std::string dsn_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<pg_conn*> idle_;

@@ -1,8 +1,13 @@
 #include "tokens/store/sqlite_vault_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace paygate::tokens {
 namespace {
@@ -115,10 +120,32 @@ crypto::Result<std::optional<VaultRow>> one_row(sqlite3* db, Statement& st) {
   return db_error(db, "vault read failed");
 }
 
+// The vault file is created 0600 (SQLite gives its -wal and -shm files the database
+// file's mode), and a vault file, -wal or -shm that group or others may read is refused:
+// it holds every card number the vault keeps, encrypted, and their fingerprints.
+crypto::Status private_vault_files(const std::string& path) {
+  if (path.empty() || path.starts_with("file:") || path == ":memory:") return {};  // URIs: the operator's call
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) continue;
+    if ((st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return crypto::make_error(crypto::ErrorCode::invalid_argument,
+                                "vault file " + file + " has mode " + mode +
+                                    ": group and others must have no access (chmod 600)");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 crypto::Result<std::unique_ptr<SqliteVaultStore>> SqliteVaultStore::open(const std::string& path,
                                                                          std::uint64_t max_bytes) {
+  if (auto s = private_vault_files(path); !s.ok()) return s.error();
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
