@@ -95,11 +95,7 @@ std::optional<std::string> string_member(const json::object& o, std::string_view
 Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
                                 const JweEncryptOptions& options) {
   std::string alg_name = options.alg;
-  if (alg_name.empty()) {
-    alg_name = recipient.kind() == JoseKey::Kind::rsa      ? "RSA-OAEP-256"
-               : recipient.kind() == JoseKey::Kind::ec_p256 ? "ECDH-ES"
-                                                            : "dir";
-  }
+  if (alg_name.empty()) alg_name = default_jwe_alg(recipient);
   const AlgInfo* alg = find_alg(alg_name);
   if (!alg) return make_error(ErrorCode::unsupported, "unsupported JWE alg");
   if (alg->kind != recipient.kind()) return make_error(ErrorCode::invalid_argument, "JWE alg does not fit the key");
@@ -185,7 +181,13 @@ Result<std::string> jwe_encrypt(std::string_view plaintext, const JoseKey& recip
                      options);
 }
 
-Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key) {
+std::string_view default_jwe_alg(const JoseKey& key) {
+  return key.kind() == JoseKey::Kind::rsa       ? "RSA-OAEP-256"
+         : key.kind() == JoseKey::Kind::ec_p256 ? "ECDH-ES"
+                                                : "dir";
+}
+
+Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key, const JweDecryptOptions& options) {
   if (compact.size() > jwe_max_compact) return make_error(ErrorCode::malformed, "JWE is too large");
   std::array<std::string_view, 5> parts;
   std::size_t start = 0;
@@ -214,6 +216,10 @@ Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key) {
   auto alg_name = string_member(header, "alg");
   auto enc = string_member(header, "enc");
   if (!alg_name || !enc) return make_error(ErrorCode::malformed, "JWE header needs alg and enc");
+  if (!options.alg.empty() && *alg_name != options.alg)
+    return make_error(ErrorCode::unsupported, "JWE alg is not the one configured");
+  if (!options.enc.empty() && *enc != options.enc)
+    return make_error(ErrorCode::unsupported, "JWE enc is not the one configured");
   const AlgInfo* alg = find_alg(*alg_name);
   if (!alg) return make_error(ErrorCode::unsupported, "unsupported JWE alg");
   const std::size_t cek_size = cek_bytes(*enc);
@@ -227,7 +233,7 @@ Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key) {
   switch (alg->alg) {
     case Alg::rsa_oaep_256:
     case Alg::rsa_oaep: {
-      auto unwrapped = internal::rsa_oaep_decrypt(*key.private_key(), rsa_hash(alg->alg), {}, *encrypted_key);
+      auto unwrapped = internal::rsa_oaep_decrypt(*key.private_key(), rsa_hash(alg->alg), *encrypted_key);
       if (!unwrapped) return failed();
       cek = std::move(unwrapped).value();
       break;

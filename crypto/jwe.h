@@ -50,6 +50,18 @@ struct JweDecrypted {
 // bad epk), unsupported (alg or enc outside the list above, zip, crit), wrong_key_use
 // (alg does not fit the key), authentication_failed (any decryption or tag failure: one
 // error for all, so that it is no oracle). Nothing from the input is quoted.
-Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key);
+// What a decryption accepts. Empty members accept any supported value (tools and tests);
+// the gateway pins both to what the processor's config names, so a message cannot pick
+// a weaker algorithm (RSA-OAEP with SHA-1 only when configured) or content encryption.
+struct JweDecryptOptions {
+  std::string alg;
+  std::string enc;
+};
+
+// Also: unsupported when the header's alg or enc is not the pinned one.
+Result<JweDecrypted> jwe_decrypt(std::string_view compact, const JoseKey& key, const JweDecryptOptions& options = {});
+
+// The alg jwe_encrypt uses for a key when none is configured: RSA-OAEP-256, ECDH-ES, dir.
+std::string_view default_jwe_alg(const JoseKey& key);
 
 }  // namespace paygate::crypto

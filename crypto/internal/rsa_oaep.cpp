@@ -1,8 +1,6 @@
 #include "crypto/internal/rsa_oaep.h"
 
 #include <botan/exceptn.h>
-#include <botan/hash.h>
-#include <botan/oaep.h>
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
 
@@ -28,26 +26,17 @@ Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key,
 }
 
 Result<Botan::secure_vector<std::uint8_t>> rsa_oaep_decrypt(const Botan::Private_Key& key, std::string_view hash,
-                                                            std::span<const std::uint8_t> label,
                                                             std::span<const std::uint8_t> ciphertext) {
-  // RFC 8017 7.1.2 step 1: the ciphertext is exactly k bytes.
-  const std::size_t k = (key.key_length() + 7) / 8;
-  if (ciphertext.size() != k) return decryption_failed();
+  // RFC 8017 7.1.2 step 1: exactly k bytes (Botan would take leading zeros). The length
+  // is public, so this check leaks nothing.
+  if (ciphertext.size() != (key.key_length() + 7) / 8) return decryption_failed();
   try {
-    // The raw RSA operation (blinded), then OAEP decoding with the label; Botan's
-    // PK_Decryptor_EME cannot take a binary label.
-    Botan::PK_Decryptor_EME raw(key, system_rng(), "Raw");
-    Botan::secure_vector<std::uint8_t> m = raw.decrypt(ciphertext.data(), ciphertext.size());
-    if (m.size() > k) return decryption_failed();
-    Botan::secure_vector<std::uint8_t> em(k - m.size(), 0);
-    em.insert(em.end(), m.begin(), m.end());
-    const std::string label_text(label.begin(), label.end());
-    Botan::OAEP oaep(Botan::HashFunction::create_or_throw(std::string(hash)).release(),
-                     Botan::HashFunction::create_or_throw(std::string(hash)).release(), label_text);
-    std::uint8_t valid = 0;
-    Botan::secure_vector<std::uint8_t> out = static_cast<const Botan::EME&>(oaep).unpad(valid, em.data(), em.size());
-    if (valid != 0xff) return decryption_failed();
-    return out;
+    // Botan's OAEP decryptor: blinded RSA, the message kept at the modulus length, and a
+    // constant-time unpadding whose one failure covers length, range, padding and label
+    // (this replaced a hand-made decoder whose work depended on the top byte: Manger).
+    const std::string h(hash);
+    Botan::PK_Decryptor_EME decryptor(key, system_rng(), "OAEP(" + h + ",MGF1(" + h + "))");
+    return decryptor.decrypt(ciphertext.data(), ciphertext.size());
   } catch (const Botan::Exception&) {
     return decryption_failed();
   }

@@ -21,10 +21,10 @@ namespace paygate::crypto::internal {
 Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view hash,
                                                    std::span<const std::uint8_t> plaintext);
 
-// Every failure (wrong length, not reduced, bad padding, wrong label) is the same
-// authentication_failed error, so the error tells an attacker nothing (Manger's attack).
+// The label is empty, as JWE uses it. Every failure (wrong length, not reduced, bad
+// padding, a ciphertext made with a label) is the same authentication_failed error, so
+// the error tells an attacker nothing (Manger's attack).
 Result<Botan::secure_vector<std::uint8_t>> rsa_oaep_decrypt(const Botan::Private_Key& key, std::string_view hash,
-                                                            std::span<const std::uint8_t> label,
                                                             std::span<const std::uint8_t> ciphertext);
 
 }  // namespace paygate::crypto::internal

@@ -102,7 +102,12 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
     case A::decrypt_from_processor: {
       if (!processor_.jwe.private_key) return failed(protocol::ActionError::no_processor_key);
       if (!value.is_string()) return failed(protocol::ActionError::expected_string);
-      auto plain = crypto::jwe_decrypt(std::string_view(value.get_string()), *processor_.jwe.private_key);
+      // Pinned to the configured alg and enc: the processor's message cannot choose.
+      const crypto::JweDecryptOptions pinned{
+          processor_.jwe.alg.empty() ? std::string(crypto::default_jwe_alg(*processor_.jwe.private_key))
+                                     : processor_.jwe.alg,
+          processor_.jwe.enc};
+      auto plain = crypto::jwe_decrypt(std::string_view(value.get_string()), *processor_.jwe.private_key, pinned);
       if (!plain) return failed(error_code(plain.error()));
       key_ids_.insert("jwe:" + processor_.name);
       return Outcome{

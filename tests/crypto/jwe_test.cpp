@@ -64,7 +64,7 @@ TEST(JweRfcVectors, EveryCompactExampleDecryptsOrIsRefusedAsUnsupported) {
 
 TEST(WycheproofRsaOaep, Every2048Sha256Case) {
   const auto file = test::load_vectors("wycheproof/rsa_oaep_2048_sha256_mgf1sha256_test.json");
-  int valid = 0, invalid = 0;
+  int valid = 0, invalid = 0, labelled = 0;
   for (const auto& group : file.at("testGroups").as_array()) {
     auto key = JoseKey::from_pem(group.at("privateKeyPem").as_string());
     ASSERT_TRUE(key) << key.error().to_string();
@@ -72,8 +72,14 @@ TEST(WycheproofRsaOaep, Every2048Sha256Case) {
     for (const auto& item : group.at("tests").as_array()) {
       const auto& t = item.as_object();
       const std::string id = "tcId " + std::to_string(t.at("tcId").as_int64());
-      auto out = internal::rsa_oaep_decrypt(*key.value().private_key(), "SHA-256", hex(t.at("label")), hex(t.at("ct")));
-      if (t.at("result") == "valid") {
+      auto out = internal::rsa_oaep_decrypt(*key.value().private_key(), "SHA-256", hex(t.at("ct")));
+      if (t.at("result") == "valid" && !hex(t.at("label")).empty()) {
+        // Made with a label: JWE uses none, so it must not decrypt as if unlabelled (the
+        // label is bound), and fails like any other bad ciphertext.
+        ++labelled;
+        ASSERT_FALSE(out) << id;
+        EXPECT_EQ(out.error().code, ErrorCode::authentication_failed) << id;
+      } else if (t.at("result") == "valid") {
         ++valid;
         ASSERT_TRUE(out) << id;
         EXPECT_EQ(std::vector<std::uint8_t>(out.value().begin(), out.value().end()), hex(t.at("msg"))) << id;
@@ -84,7 +90,8 @@ TEST(WycheproofRsaOaep, Every2048Sha256Case) {
       }
     }
   }
-  EXPECT_EQ(valid, 18);
+  EXPECT_EQ(valid + labelled, 18);
+  EXPECT_GT(labelled, 0);
   EXPECT_EQ(invalid, 19);
 }
 
@@ -176,6 +183,27 @@ TEST(Jwe, RoundTripsEverySupportedAlgorithm) {
     EXPECT_EQ(out.value().enc, c.enc);
     EXPECT_EQ(out.value().cty, "application/json");
   }
+}
+
+// The decryptor takes the alg and enc it is told, not the ones the message names: a
+// message under RSA-OAEP (SHA-1) or another enc is refused when RSA-OAEP-256/A256GCM is
+// configured (the security review found any supported alg accepted).
+TEST(Jwe, DecryptionIsPinnedToTheConfiguredAlgAndEnc) {
+  const JoseKey rsa = JoseKey::generate_rsa(2048);
+  JweEncryptOptions sha1;
+  sha1.alg = "RSA-OAEP";
+  const auto weak = jwe_encrypt(std::string_view("737"), rsa, sha1).value();
+  const JweDecryptOptions pinned{std::string(default_jwe_alg(rsa)), "A256GCM"};
+  EXPECT_EQ(pinned.alg, "RSA-OAEP-256");
+  auto refused = jwe_decrypt(weak, rsa, pinned);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::unsupported);
+  EXPECT_TRUE(jwe_decrypt(weak, rsa, JweDecryptOptions{"RSA-OAEP", "A256GCM"}));  // when configured
+  JweEncryptOptions a128;
+  a128.enc = "A128GCM";
+  const auto other_enc = jwe_encrypt(std::string_view("737"), rsa, a128).value();
+  EXPECT_FALSE(jwe_decrypt(other_enc, rsa, pinned));
+  EXPECT_TRUE(jwe_decrypt(jwe_encrypt(std::string_view("737"), rsa, {}).value(), rsa, pinned));
 }
 
 TEST(Jwe, KidDefaultsToTheSpkiSha256AsMastercardSendsIt) {
