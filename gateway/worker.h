@@ -15,6 +15,7 @@
 #include "gateway/blocking_pool.h"
 #include "gateway/flow/audit_sink.h"
 #include "gateway/flow/payment_flow.h"
+#include "gateway/flow/audit_throttle.h"
 #include "gateway/metrics.h"
 #include "gateway/request_id.h"
 #include "gateway/snapshot.h"
@@ -43,6 +44,7 @@ struct Runtime {
   std::unique_ptr<BlockingPool> blocking;  // crypto and vault work, off the network threads
   std::atomic<bool> draining{false};       // shutdown: finish what is in flight, take nothing new
   std::unique_ptr<fraud::Screener> screener;  // fraud state: lives across reloads (null without fraud)
+  AuditThrottle authentication_failures;      // audit records of them, per client address
 };
 
 // One thread's view of one snapshot: the snapshot and this thread's clients of its

@@ -48,6 +48,7 @@ struct Exchange {
   std::shared_ptr<RequestActions> actions;  // when the message reached its policies
   std::shared_ptr<Screening> screening;     // when the route screens
   AnswerFacts answer_facts;                 // when the processor answered
+  bool audit_suppressed = false;            // an authentication failure past its address's audit limit
 
   const fraud::Decision* fraud() const { return screening ? screening->decision() : nullptr; }
 };

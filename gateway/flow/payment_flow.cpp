@@ -81,7 +81,16 @@ boost::asio::awaitable<void> PaymentFlow::run(Exchange& x) {
   x.identity = identify(snapshot, x.credentials);
   if (x.identity.failure) {
     runtime_.metrics.authentication_failure();
-    x.outcome = co_await record_security_event(x, "authentication_failure", x.identity.failure)
+    // A flood of them from one address must not fill the audit disk: past the address's
+    // limit they are refused unaudited, and its next record counts them.
+    const auto admitted = runtime_.authentication_failures.admit(x.credentials.client_ip);
+    if (!admitted.record) {
+      x.audit_suppressed = true;
+      x.outcome = Outcome::unauthenticated;
+      co_return;
+    }
+    x.outcome = co_await record_security_event(x, "authentication_failure", x.identity.failure,
+                                               admitted.suppressed_before)
                     ? Outcome::unauthenticated
                     : Outcome::audit_unavailable;
     co_return;
@@ -238,7 +247,7 @@ void PaymentFlow::feed_back(Exchange& x) {
 }
 
 boost::asio::awaitable<bool> PaymentFlow::record_security_event(const Exchange& x, std::string_view type,
-                                                                std::string_view reason) {
+                                                                std::string_view reason, std::uint64_t suppressed) {
   if (!runtime_.audit) co_return true;
   audit::AuditEvent event{std::string(type)};
   event.with("reason", std::string(reason))
@@ -248,6 +257,7 @@ boost::asio::awaitable<bool> PaymentFlow::record_security_event(const Exchange& 
       .with("merchant", x.merchant)
       .with("client_certificate", x.credentials.certificate != nullptr)
       .with("client_ip", x.credentials.client_ip);
+  if (suppressed > 0) event.with("suppressed_before", static_cast<std::int64_t>(suppressed));
   const crypto::Status status = co_await runtime_.audit->record(std::move(event));
   if (!status.ok()) log::error("audit record refused event={} reason={}", type, status.error().reason);
   co_return status.ok();
@@ -284,7 +294,7 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
           : std::string_view("-");
   // One record per message that reached a route, of one shape for every transport:
   // members that do not apply to this transport are null.
-  if (runtime_.audit && x.route) {
+  if (runtime_.audit && x.route && !x.audit_suppressed) {
     audit::AuditEvent event{std::string(wire.record_type)};
     event.with("request_id", x.request_id.view())
         .with("listener", x.listener ? std::string_view(x.listener->name) : std::string_view("-"))

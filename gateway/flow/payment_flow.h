@@ -41,9 +41,10 @@ class PaymentFlow {
   boost::asio::awaitable<void> record(const Exchange& x, const WireAnswer& wire);
 
   // An authentication or authorization failure, or a connection closed for a bad frame:
-  // the audit record of a security event. False when the log refused it.
+  // the audit record of a security event. False when the log refused it. `suppressed`:
+  // records of the same kind not written for this client address since its last one.
   boost::asio::awaitable<bool> record_security_event(const Exchange& x, std::string_view type,
-                                                     std::string_view reason);
+                                                     std::string_view reason, std::uint64_t suppressed = 0);
 
  private:
   boost::asio::awaitable<void> process(Exchange& x, const config::Route& route);

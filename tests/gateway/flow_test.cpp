@@ -158,6 +158,37 @@ TEST(Flow, AnUnknownMerchantIsRefusedAndAudited) {
             Outcome::answered);
 }
 
+// The review filled the audit disk with unauthenticated requests (two records each, no
+// limit). Now each client address gets a bucket of records; the rest are refused
+// unaudited, and the address's next record says how many were left out.
+TEST(Flow, AuthenticationFailureRecordsAreLimitedPerClientAddress) {
+  Harness h;
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(over_https(h, "/v1/payments", authorization("4111111111111111"), &stranger).outcome,
+              Outcome::unauthenticated);
+  }
+  EXPECT_EQ(h.audit->of_type("authentication_failure").size(), 20u);  // the default burst
+  EXPECT_EQ(h.audit->of_type("request").size(), 20u);
+  EXPECT_EQ(h.https->calls, 0);
+}
+
+TEST(AuditThrottle, RefillsCountsWhatItSuppressedAndForgetsTheOldestAddress) {
+  AuditThrottle throttle(2, 60, 2);  // 2 records, one more per second, 2 addresses
+  const auto t0 = AuditThrottle::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_TRUE(throttle.admit("192.0.2.1", t0).record);
+  EXPECT_TRUE(throttle.admit("192.0.2.1", t0).record);
+  EXPECT_FALSE(throttle.admit("192.0.2.1", t0).record);
+  EXPECT_FALSE(throttle.admit("192.0.2.1", t0).record);
+  EXPECT_TRUE(throttle.admit("192.0.2.2", t0).record);  // another address has its own bucket
+  const auto later = throttle.admit("192.0.2.1", t0 + std::chrono::seconds(1));
+  EXPECT_TRUE(later.record);
+  EXPECT_EQ(later.suppressed_before, 2u);
+  EXPECT_EQ(throttle.admit("192.0.2.1", t0 + std::chrono::seconds(1)).suppressed_before, 0u);
+  // A third address evicts the least recently seen (192.0.2.2), which then starts afresh.
+  EXPECT_TRUE(throttle.admit("192.0.2.3", t0 + std::chrono::seconds(2)).record);
+  EXPECT_TRUE(throttle.admit("192.0.2.2", t0 + std::chrono::seconds(2)).record);
+}
+
 TEST(Flow, AMerchantLimitedToOtherRoutesIsRefusedAndAudited) {
   Harness h;
   const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &globex);
