@@ -126,6 +126,7 @@ struct AuditLog::State {
   Clock::time_point file_opened;
   std::uint64_t since_checkpoint = 0;
   std::uint64_t records_in_file = 0;
+  bool unclean_start = false;
   std::thread writer;
 
   ~State() {
@@ -140,7 +141,8 @@ struct AuditLog::State {
   }
 
   // Opens a fresh file for the next record and writes its file_start record.
-  bool start_file(const std::string& prev_file, bool torn_tail, bool previous_deleted, std::string& error) {
+  bool start_file(const std::string& prev_file, bool torn_tail, bool previous_deleted, std::string& error,
+                  bool unclean_predecessor = false) {
     const std::string name = audit_file_name(options.stream, next_seq);
     const auto path = options.dir / name;
     const int new_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
@@ -154,6 +156,7 @@ struct AuditLog::State {
         .with("prev_seq", next_seq - 1)
         .with("prev_mac", tag_hex(previous));
     if (torn_tail) start.with("torn_tail", true);
+    if (unclean_predecessor) start.with("unclean_predecessor", true);
     if (previous_deleted) start.with("previous_file_deleted", true);
     const auto saved_previous = previous;
     const auto saved_seq = next_seq;
@@ -326,13 +329,15 @@ crypto::Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditLogOptions options
   // Continue the chain from the stream's last file, after checking it.
   std::string prev_file;
   bool torn = false;
+  bool unclean = false;
   auto files = list_audit_files(s.options.dir)[s.options.stream];
   if (!files.empty()) {
     std::vector<std::filesystem::path> tail{files.back()};
     if (files.size() > 1) tail.insert(tail.begin(), files[files.size() - 2]);  // in case the last holds no record
     VerifyReport report = verify_chain(tail, *keyring, false);
     for (const auto& f : report.findings) {
-      if (f.kind == FindingKind::torn_tail) continue;
+      // A crash is not tampering: the new file says so (and audit verify reports it).
+      if (f.kind == FindingKind::torn_tail || f.kind == FindingKind::unclean_predecessor) continue;
       if (f.kind == FindingKind::unknown_key) {
         return make_error(ErrorCode::retired_key,
                           "audit: the chain's last audit key " + report.last_key_id +
@@ -348,6 +353,9 @@ crypto::Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditLogOptions options
     s.previous = report.last_tag;
     s.next_seq = report.last_seq + 1;
     torn = report.last_file_torn;
+    // Every run ends with a stop record; a chain that ends otherwise lost its end (a
+    // crash, or records or files removed while paygate was stopped).
+    unclean = torn || report.last_type != "stop";
     prev_file = files.back().filename().string();
     if (report.last_key_id != primary.value().key_id()) {
       auto old_signer = crypto::ChainMac::for_verifying(*keyring, report.last_key_id);
@@ -361,7 +369,9 @@ crypto::Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditLogOptions options
   }
   if (!s.signer) s.signer = std::make_shared<crypto::ChainMac>(std::move(primary).value());
   std::string error;
-  if (!s.start_file(prev_file, torn, false, error)) return make_error(ErrorCode::unavailable, "audit: " + error);
+  if (!s.start_file(prev_file, torn, false, error, unclean))
+    return make_error(ErrorCode::unavailable, "audit: " + error);
+  s.unclean_start = unclean;
   // The start record (after the key handover, when there is one).
   std::deque<AuditEvent> first;
   first.push_back(AuditEvent("start").with("stream", s.options.stream).with("pid", static_cast<std::int64_t>(::getpid())));
@@ -459,5 +469,7 @@ std::filesystem::path AuditLog::current_file() const {
   std::lock_guard lock(state_->mu);
   return state_->current_file_shown;
 }
+
+bool AuditLog::unclean_start() const { return state_->unclean_start; }
 
 }  // namespace paygate::audit

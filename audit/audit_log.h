@@ -68,6 +68,9 @@ class AuditLog {
 
   bool syncs_each_record() const;  // fsync always: record() waits for the disk
   bool healthy() const;          // false while writes fail
+  // The previous run did not end with its stop record (a crash, or its newest records or
+  // files were removed while stopped): this run's file_start says unclean_predecessor.
+  bool unclean_start() const;
   std::string last_error() const;  // the latest write failure, for health output
   std::filesystem::path current_file() const;
 

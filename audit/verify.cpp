@@ -26,8 +26,9 @@ std::string string_member(const boost::json::object& o, std::string_view key) {
 
 class Verifier {
  public:
-  Verifier(const std::vector<std::filesystem::path>& files, const crypto::KeyRing& keyring)
-      : files_(files), keyring_(keyring) {}
+  Verifier(const std::vector<std::filesystem::path>& files, const crypto::KeyRing& keyring,
+           const std::optional<ChainAnchor>& chain_anchor)
+      : files_(files), keyring_(keyring), chain_anchor_(chain_anchor) {}
 
   VerifyReport run(bool from_chain_start) {
     load();
@@ -47,6 +48,14 @@ class Verifier {
       i += check(i);
     }
     collapse_wrong_keys();
+    if (chain_anchor_ && !anchor_seen_) {
+      report_.findings.push_back(Finding{FindingKind::anchor_missing, files_.empty() ? "" : file_name(files_.size() - 1), 0,
+                                         chain_anchor_->seq,
+                                         "the anchor's record " + std::to_string(chain_anchor_->seq) +
+                                             " with MAC " + tag_hex(chain_anchor_->tag) +
+                                             " is not in the chain: records up to it were removed or replaced"});
+    }
+    report_.last_type = last_type_;
     report_.last_seq = expected_ - 1;
     report_.last_tag = previous_;
     report_.last_key_id = last_key_id_;
@@ -135,6 +144,19 @@ class Verifier {
     previous_ = r.tag;
     expected_ = r.seq + 1;
     last_key_id_ = r.key_id;
+    last_type_ = r.type;
+    if (chain_anchor_ && r.seq == chain_anchor_->seq && r.tag == chain_anchor_->tag) anchor_seen_ = true;
+  }
+
+  // A file_start that says the run before it did not stop cleanly.
+  void note_unclean_start(const Entry& e) {
+    const auto& r = *e.record;
+    const auto* flag = r.object.if_contains("unclean_predecessor");
+    if (r.type == "file_start" && flag && flag->is_bool() && flag->get_bool()) {
+      add(FindingKind::unclean_predecessor, e,
+          "the run that wrote records up to " + std::to_string(r.seq - 1) +
+              " ended without a stop record: a crash, or its newest records or files were removed while stopped");
+    }
   }
 
   // The next entry with a record, if it is the very next line of the chain.
@@ -146,6 +168,7 @@ class Verifier {
   std::size_t check(std::size_t i) {
     const Entry& e = entries_[i];
     const ParsedRecord& r = *e.record;
+    note_unclean_start(e);
     if (!mac_for(r.key_id)) {
       if (unknown_keys_.insert(r.key_id).second) {
         add(FindingKind::unknown_key, e, "no usable key " + r.key_id + " in the keyring (unknown or retired)");
@@ -247,6 +270,9 @@ class Verifier {
   crypto::ChainTag previous_{};
   std::uint64_t expected_ = 1;
   std::string last_key_id_;
+  std::string last_type_;
+  std::optional<ChainAnchor> chain_anchor_;
+  bool anchor_seen_ = false;
   std::map<std::string, std::optional<crypto::ChainMac>> macs_;
   std::set<std::string> unknown_keys_;
   std::map<std::string, std::uint64_t> verified_by_key_;
@@ -267,13 +293,22 @@ std::string_view to_string(FindingKind kind) {
     case FindingKind::unknown_key: return "unknown_key";
     case FindingKind::malformed: return "malformed";
     case FindingKind::torn_tail: return "torn_tail";
+    case FindingKind::unclean_predecessor: return "unclean_predecessor";
+    case FindingKind::anchor_missing: return "anchor_missing";
   }
   return "unknown";
 }
 
+bool VerifyReport::unclean() const {
+  for (const auto& f : findings) {
+    if (f.kind == FindingKind::unclean_predecessor) return true;
+  }
+  return false;
+}
+
 bool VerifyReport::tampered() const {
   for (const auto& f : findings) {
-    if (f.kind != FindingKind::torn_tail) return true;
+    if (f.kind != FindingKind::torn_tail && f.kind != FindingKind::unclean_predecessor) return true;
   }
   return false;
 }
@@ -286,8 +321,8 @@ bool VerifyReport::torn() const {
 }
 
 VerifyReport verify_chain(const std::vector<std::filesystem::path>& files, const crypto::KeyRing& keyring,
-                          bool from_chain_start) {
-  return Verifier(files, keyring).run(from_chain_start);
+                          bool from_chain_start, const std::optional<ChainAnchor>& anchor) {
+  return Verifier(files, keyring, anchor).run(from_chain_start);
 }
 
 }  // namespace paygate::audit

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ enum class FindingKind {
   unknown_key,   // no usable key of that id (unknown or retired) in the keyring
   malformed,     // a line that is not a record
   torn_tail,     // the last line of a file was cut by a crash (not tampering)
+  // A run of the writer began after one that did not end with its stop record: a crash,
+  // or the newest records or files were removed while it was stopped. Not proven intact
+  // (audit verify exits 3, as for a crash) until an anchor kept off-host settles which.
+  unclean_predecessor,
+  anchor_missing,  // the anchor's record (seq and MAC, kept off-host) is not in the chain
 };
 
 std::string_view to_string(FindingKind kind);
@@ -46,15 +52,27 @@ struct VerifyReport {
   std::uint64_t last_seq = 0;
   crypto::ChainTag last_tag{};
   std::string last_key_id;
+  std::string last_type;  // of the last record that verified ("stop" after a clean shutdown)
   bool last_file_torn = false;
 
-  bool tampered() const;  // any finding but torn_tail
+  bool tampered() const;  // any finding but torn_tail and unclean_predecessor
+  // A run ended without its stop record: a crash, or truncation while stopped. Not
+  // proven intact: an anchor kept off-host tells which (anchor_missing is tampering).
+  bool unclean() const;
   bool torn() const;      // a torn_tail finding
 };
 
+// A record of the chain, noted elsewhere (off-host) to prove later that nothing up to it
+// was cut: `paygate audit anchor` prints one, `audit verify --anchor` checks it.
+struct ChainAnchor {
+  std::uint64_t seq = 0;
+  crypto::ChainTag tag{};
+};
+
 // `files` in chain order (one stream). With `from_chain_start`, the first file must
-// begin the chain (its predecessor is reported missing otherwise).
+// begin the chain (its predecessor is reported missing otherwise). With `anchor`, the
+// chain must hold that record with that MAC (anchor_missing otherwise).
 VerifyReport verify_chain(const std::vector<std::filesystem::path>& files, const crypto::KeyRing& keyring,
-                          bool from_chain_start = true);
+                          bool from_chain_start = true, const std::optional<ChainAnchor>& anchor = std::nullopt);
 
 }  // namespace paygate::audit

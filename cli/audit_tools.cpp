@@ -1,18 +1,22 @@
 // paygate audit verify FILES|DIR...: checks audit chains (docs/compliance.md).
+// paygate audit anchor DIR: prints each stream's newest verified record (stream:seq:mac)
+// to keep off-host; `audit verify --anchor` later proves nothing up to it was cut.
 // paygate audit scan PATHS...: finds card numbers in any text or JSON log.
 //
-// Exit codes of verify: 0 every chain intact; 1 tampering or a missing file found;
-// 3 only a torn last line (a crash), everything before it verified; 2 usage, unreadable
-// input or keys. Of scan: 0 nothing found; 1 card numbers found; 2 usage or unreadable.
+// Exit codes of verify: 0 every chain intact; 1 tampering, a missing file or a missing
+// anchor found; 3 only crash signs (a torn last line, a run without its stop record),
+// everything else verified; 2 usage, unreadable input or keys. Of scan: 0 nothing found; 1 card numbers found; 2 usage or unreadable.
 #include <boost/json/parse.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "audit/files.h"
+#include "audit/record.h"
 #include "card/detect.h"
 #include "audit/verify.h"
 #include "config/keyring_loader.h"
@@ -46,7 +50,30 @@ std::shared_ptr<const crypto::KeyRing> keyring_for(const Args& args) {
   return loaded.errors.empty() ? loaded.keyring : nullptr;
 }
 
+// "STREAM:SEQ:MAC" as `audit anchor` prints it.
+std::optional<std::pair<std::string, audit::ChainAnchor>> parse_anchor(const std::string& text) {
+  const auto first = text.find(':');
+  const auto last = text.rfind(':');
+  if (first == std::string::npos || first == last) return std::nullopt;
+  audit::ChainAnchor anchor;
+  const std::string seq = text.substr(first + 1, last - first - 1);
+  if (seq.empty() || seq.find_first_not_of("0123456789") != std::string::npos || seq.size() > 19) return std::nullopt;
+  anchor.seq = std::stoull(seq);
+  auto tag = audit::tag_from_hex(text.substr(last + 1));
+  if (!tag) return std::nullopt;
+  anchor.tag = *tag;
+  return std::make_pair(text.substr(0, first), anchor);
+}
+
 int verify(const Args& args) {
+  std::optional<std::pair<std::string, audit::ChainAnchor>> anchor;
+  if (auto text = args.value("anchor")) {
+    anchor = parse_anchor(*text);
+    if (!anchor) {
+      std::fprintf(stderr, "paygate audit verify: --anchor expects STREAM:SEQ:MAC as `paygate audit anchor` prints it\n");
+      return exit_usage;
+    }
+  }
   if (args.positional.empty()) {
     std::fprintf(stderr, "paygate audit verify: name audit files or folders\n");
     return exit_usage;
@@ -80,10 +107,16 @@ int verify(const Args& args) {
     std::fprintf(stderr, "paygate audit verify: no audit files found\n");
     return exit_usage;
   }
-  bool tampered = false, torn = false;
+  bool tampered = false, torn = false, anchored = false;
   for (auto& [stream, files] : streams) {
     std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
-    const auto report = audit::verify_chain(files, *keyring, whole_series);
+    std::optional<audit::ChainAnchor> stream_anchor;
+    const auto name = audit::parse_audit_file_name(files.front().filename().string());
+    if (anchor && name && name->stream == anchor->first) {
+      stream_anchor = anchor->second;
+      anchored = true;
+    }
+    const auto report = audit::verify_chain(files, *keyring, whole_series, stream_anchor);
     for (const auto& f : report.findings) {
       std::printf("%s:%zu: record %llu: %s: %s\n", f.file.c_str(), f.line, static_cast<unsigned long long>(f.seq),
                   std::string(audit::to_string(f.kind)).c_str(), f.detail.c_str());
@@ -91,11 +124,46 @@ int verify(const Args& args) {
     std::printf("%s: %zu files, %llu records, %llu verified, %zu findings%s\n", stream.c_str(), files.size(),
                 static_cast<unsigned long long>(report.records), static_cast<unsigned long long>(report.verified),
                 report.findings.size(),
-                report.tampered() ? " — NOT INTACT" : report.torn() ? " — intact up to a torn last line (crash)" : " — intact");
+                report.tampered() ? " — NOT INTACT"
+                : report.unclean() ? " — a run ended without its stop record (crash, or records removed while "
+                                     "stopped): check it against an anchor"
+                : report.torn()    ? " — intact up to a torn last line (crash)"
+                                   : " — intact");
     tampered = tampered || report.tampered();
-    torn = torn || report.torn();
+    torn = torn || report.torn() || report.unclean();
+  }
+  if (anchor && !anchored) {
+    std::printf("anchor: no stream %s here — NOT INTACT\n", anchor->first.c_str());
+    tampered = true;
   }
   return tampered ? exit_failure : torn ? exit_torn : exit_ok;
+}
+
+int anchor(const Args& args) {
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "paygate audit anchor: name the audit folder\n");
+    return exit_usage;
+  }
+  auto keyring = keyring_for(args);
+  if (!keyring) return exit_usage;
+  const auto streams = audit::list_audit_files(args.positional.front());
+  if (streams.empty()) {
+    std::fprintf(stderr, "paygate audit anchor: no audit files found\n");
+    return exit_usage;
+  }
+  int status = exit_ok;
+  for (const auto& [stream, files] : streams) {
+    // Only a chain that verifies is worth anchoring.
+    const auto report = audit::verify_chain(files, *keyring, true);
+    if (report.tampered() || report.last_seq == 0) {
+      std::fprintf(stderr, "paygate audit anchor: stream %s is not intact; run paygate audit verify\n", stream.c_str());
+      status = exit_failure;
+      continue;
+    }
+    std::printf("%s:%llu:%s\n", stream.c_str(), static_cast<unsigned long long>(report.last_seq),
+                audit::tag_hex(report.last_tag).c_str());
+  }
+  return status;
 }
 
 // Known test PANs from a file: the shared vectors' JSON ([{"pan": ...}] or ["..."]), or
@@ -169,11 +237,22 @@ int scan(const Args& args) {
 Command audit_verify_command() {
   return {{"audit verify",
            "Check audit chains: modified, deleted, inserted or reordered records, missing files, wrong keys "
-           "(exit 0 intact, 1 not intact, 3 torn last line only, 2 usage).",
+           "(exit 0 intact, 1 not intact, 3 crash signs only: a torn last line or a run without its stop record, 2 usage).",
            "FILES|DIRS...",
            {{"config", "FILE", "the gateway config (its keys.keyring holds the audit keys)"},
-            {"keyring", "FILE", "the keyring file, instead of --config"}}},
+            {"keyring", "FILE", "the keyring file, instead of --config"},
+            {"anchor", "STREAM:SEQ:MAC", "a record noted earlier by `paygate audit anchor`: it must still be in the chain"}}},
           verify};
+}
+
+Command audit_anchor_command() {
+  return {{"audit anchor",
+           "Verify each audit stream and print its newest record as STREAM:SEQ:MAC, to keep off-host "
+           "(a ticket, another machine); `audit verify --anchor` later proves nothing up to it was cut.",
+           "DIR",
+           {{"config", "FILE", "the gateway config (its keys.keyring holds the audit keys)"},
+            {"keyring", "FILE", "the keyring file, instead of --config"}}},
+          anchor};
 }
 
 Command audit_scan_command() {

@@ -33,5 +33,6 @@ Command fraud_explain_command();
 Command validate_command();
 Command audit_verify_command();
 Command audit_scan_command();
+Command audit_anchor_command();
 
 }  // namespace paygate::cli

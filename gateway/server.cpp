@@ -255,6 +255,10 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   auto state = std::make_unique<State>(std::move(listener_names));
   Runtime& runtime = state->runtime;
   runtime.audit_log = audit;
+  if (audit && audit->unclean_start()) {
+    log::warn("audit: the previous run did not end with its stop record (a crash, or its newest audit records or "
+              "files were removed while stopped); recorded as unclean_predecessor, run `paygate audit verify`");
+  }
   if (audit) runtime.audit = std::make_unique<AuditLogSink>(*audit);
   const config::Config& cfg = *config;
   runtime.blocking = std::make_unique<BlockingPool>(cfg.vault.workers, cfg.vault.queue_limit);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 #include <future>
 #include <set>
 #include <sstream>
@@ -59,6 +60,50 @@ TEST(AuditLog, ChainsEveryRecordAndContinuesAcrossRestarts) {
   EXPECT_EQ(second_start.at("prev_mac").as_string(), records[102].at("mac").as_string());
   EXPECT_EQ(records[1].at("type").as_string(), "start");
   EXPECT_EQ(records[102].at("type").as_string(), "stop");
+}
+
+// The review truncated the log while paygate was stopped and `audit verify` still said
+// intact. Now every run ends with a stop record; a start that finds none says so, and
+// verify reports it; a whole run's file removed is caught by an anchor kept off-host.
+TEST(AuditLog, ATruncatedTailOrARemovedRunIsReportedAfterTheRestart) {
+  auto ring = audit_ring({{"audit-1", crypto::KeyState::primary}});
+  {  // a clean restart: nothing to report
+    const auto dir = make_temp_dir("audit-clean-restart");
+    { write_events(*AuditLog::open(options_for(dir), ring).value(), 5); }
+    auto log = AuditLog::open(options_for(dir), ring).value();
+    EXPECT_FALSE(log->unclean_start());
+    log.reset();
+    EXPECT_TRUE(verify_chain(stream_files(dir), *ring).findings.empty());
+  }
+  {  // the last records (the stop among them) cut while stopped
+    const auto dir = make_temp_dir("audit-cut-tail");
+    { write_events(*AuditLog::open(options_for(dir), ring).value(), 5); }
+    const auto file = stream_files(dir).back();
+    std::string text = paygate::test::read_file(file);
+    for (int cut = 0; cut < 3; ++cut) text.erase(text.rfind('\n', text.size() - 2) + 1);
+    std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
+    auto log = AuditLog::open(options_for(dir), ring).value();
+    EXPECT_TRUE(log->unclean_start());
+    log.reset();
+    const auto report = verify_chain(stream_files(dir), *ring);
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].kind, FindingKind::unclean_predecessor);
+    EXPECT_TRUE(report.unclean());  // audit verify exits 3: not proven intact
+  }
+  {  // the newest run's file removed: the chain alone cannot tell; the anchor does
+    const auto dir = make_temp_dir("audit-removed-run");
+    { write_events(*AuditLog::open(options_for(dir), ring).value(), 5); }
+    { write_events(*AuditLog::open(options_for(dir), ring).value(), 5); }
+    const auto before = verify_chain(stream_files(dir), *ring);
+    const ChainAnchor anchor{before.last_seq, before.last_tag};
+    EXPECT_TRUE(verify_chain(stream_files(dir), *ring, true, anchor).findings.empty());
+    std::filesystem::remove(stream_files(dir).back());
+    { write_events(*AuditLog::open(options_for(dir), ring).value(), 5); }
+    EXPECT_TRUE(verify_chain(stream_files(dir), *ring).findings.empty());  // consistent, yet a run is gone
+    const auto report = verify_chain(stream_files(dir), *ring, true, anchor);
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings[0].kind, FindingKind::anchor_missing);
+  }
 }
 
 TEST(AuditLog, RotatesBySizeAndByAgeAndWritesCheckpoints) {
@@ -162,6 +207,7 @@ TEST(AuditLog, ATornLastLineIsReportedAsACrashAndTheChainContinues) {
   ASSERT_EQ(files.size(), 2u);
   const auto report = verify_chain(files, *ring);
   EXPECT_FALSE(report.tampered());
+  EXPECT_TRUE(report.unclean());  // the crash left no stop record
   EXPECT_EQ(report.verified, 23u + 8u);
   const auto second = test::lines_of(files[1]);
   EXPECT_NE(second.front().find("\"torn_tail\":true"), std::string::npos);

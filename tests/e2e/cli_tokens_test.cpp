@@ -146,6 +146,19 @@ TEST(TokensCommand, OperatorActionsAreAuditedAndTheChainVerifies) {
   EXPECT_NE(verify.output.find("intact"), std::string::npos) << verify.output;
   auto scan = run_command(paygate() + " audit scan " + ws.audit_dir().string());
   EXPECT_EQ(scan.exit_code, 0) << scan.output;
+  // An anchor for each stream; the chain holds it, and a made-up one fails verification.
+  auto anchor = run_command(paygate() + " audit anchor " + ws.audit_dir().string() + " --config " + ws.config() + " 2>/dev/null");
+  ASSERT_EQ(anchor.exit_code, 0) << anchor.output;
+  const std::string anchor_line = anchor.output.substr(0, anchor.output.find('\n'));
+  auto anchored = run_command(paygate() + " audit verify " + ws.audit_dir().string() + " --config " + ws.config() +
+                              " --anchor " + anchor_line);
+  EXPECT_EQ(anchored.exit_code, 0) << anchor_line << "\n" << anchored.output;
+  std::string forged = anchor_line;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  auto forged_anchor = run_command(paygate() + " audit verify " + ws.audit_dir().string() + " --config " + ws.config() +
+                             " --anchor " + forged);
+  EXPECT_EQ(forged_anchor.exit_code, 1) << forged_anchor.output;
+  EXPECT_NE(forged_anchor.output.find("anchor_missing"), std::string::npos) << forged_anchor.output;
 
   std::vector<std::string> types;
   std::string detokenize_line;
