@@ -34,5 +34,6 @@ Command validate_command();
 Command audit_verify_command();
 Command audit_scan_command();
 Command audit_anchor_command();
+Command keys_destroy_command();
 
 }  // namespace paygate::cli

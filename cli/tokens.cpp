@@ -1,9 +1,13 @@
 // paygate tokens tokenize | detokenize | delete, and paygate keys rewrap: the token vault
 // and FPE tokens from the command line, for support and testing. Values come on standard
 // input (never on the command line, where `ps` and shell history would keep them).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -193,6 +197,82 @@ Command tokens_command() {
             {"merchant", "ID", "the merchant the token belongs to", true},
             {"profile", "NAME", "token profile (default: the only one)", false}}},
           tokens};
+}
+
+// paygate keys destroy: the end of a retired key. The operator names the key and its
+// material file; the file must hold that key (same check value), is overwritten and
+// removed, and the keyring entry is replaced by a tombstone (printed here) that keeps the
+// id and FPE slot from ever being reused.
+int destroy(const Args& args) {
+  auto loaded = load(args, "keys destroy");
+  if (!loaded) return exit_failure;
+  const std::string id = *args.value("id");
+  const crypto::Key* key = nullptr;
+  for (const auto& k : loaded->config->keyring->keys()) {
+    if (k.id() == id) key = &k;
+  }
+  if (!key) {
+    std::fprintf(stderr, "paygate keys destroy: no key %s in the keyring\n", id.c_str());
+    return exit_failure;
+  }
+  if (key->state() != crypto::KeyState::retired) {
+    std::fprintf(stderr, "paygate keys destroy: key %s is %s: retire it first (after keys rewrap, or once its tokens "
+                         "have expired)\n", id.c_str(), std::string(crypto::to_string(key->state())).c_str());
+    return exit_failure;
+  }
+  const std::string file = *args.value("file");
+  auto material = crypto::read_key_material({crypto::KeySource::Kind::file, file}, key->algorithm());
+  if (!material) {
+    std::fprintf(stderr, "paygate keys destroy: %s\n", material.error().to_string().c_str());
+    return exit_failure;
+  }
+  auto on_disk = crypto::Key::create(id, key->use(), key->algorithm(), key->state(), key->fpe_slot(),
+                                     std::move(material).value());
+  if (!on_disk || on_disk.value().check_value() != key->check_value()) {
+    std::fprintf(stderr, "paygate keys destroy: %s does not hold key %s (check values differ); nothing destroyed\n",
+                 file.c_str(), id.c_str());
+    return exit_failure;
+  }
+  audit::AuditEvent event("key_destroyed");
+  event.with("key_id", id)
+      .with("use", std::string(crypto::to_string(key->use())))
+      .with("kcv", key->check_value())
+      .with("operator", gateway::operator_identity());
+  if (key->fpe_slot()) event.with("fpe_slot", static_cast<std::int64_t>(key->fpe_slot()));
+  if (auto recorded = loaded->audit->record(std::move(event)); !recorded.ok()) {
+    std::fprintf(stderr, "paygate keys destroy: audit: %s; nothing destroyed\n", recorded.error().to_string().c_str());
+    return exit_failure;
+  }
+  // Overwrite, flush, then remove: the material does not linger in the file's blocks
+  // (on copy-on-write or journaling storage, destroy backups and snapshots as well).
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  struct stat st {};
+  bool shredded = fd >= 0 && ::fstat(fd, &st) == 0;
+  if (shredded) {
+    const std::string zeros(static_cast<std::size_t>(st.st_size), '0');
+    shredded = ::pwrite(fd, zeros.data(), zeros.size(), 0) == static_cast<ssize_t>(zeros.size()) && ::fsync(fd) == 0;
+  }
+  if (fd >= 0) ::close(fd);
+  if (!shredded || ::unlink(file.c_str()) != 0) {
+    std::fprintf(stderr, "paygate keys destroy: cannot overwrite and remove %s: %s\n", file.c_str(), std::strerror(errno));
+    return exit_failure;
+  }
+  std::fprintf(stderr, "destroyed %s (%s overwritten and removed); replace its keyring entry with:\n", id.c_str(),
+               file.c_str());
+  std::printf("destroyed:\n  - id: %s\n    use: %s\n", id.c_str(), std::string(crypto::to_string(key->use())).c_str());
+  if (key->fpe_slot()) std::printf("    fpe_slot: %d\n", key->fpe_slot());
+  return exit_ok;
+}
+
+Command keys_destroy_command() {
+  return {{"keys destroy",
+           "Destroy a retired key: check its material file against the keyring, overwrite and remove it, audit "
+           "it, and print the tombstone that replaces its keyring entry (its id and FPE slot are never reused).",
+           "",
+           {{"config", "FILE", "configuration (keyring and audit log)", true},
+            {"id", "ID", "the retired key", true},
+            {"file", "PATH", "its material file", true}}},
+          destroy};
 }
 
 Command keys_rewrap_command() {

@@ -81,6 +81,25 @@ std::shared_ptr<const crypto::KeyRing> read_keyring(const YAML::Node& root, Cont
     entries.push_back(read_entry(item, path, ctx));
     marks.push_back(item.Mark());
   });
+  // Keys destroyed by `paygate keys destroy`: id, use and slot, never material.
+  std::vector<crypto::KeyTombstone> destroyed;
+  std::vector<YAML::Mark> destroyed_marks;
+  top.sequence("destroyed", Presence::optional, [&](const YAML::Node& item, const std::string& path) {
+    MapReader d(item, path, ctx);
+    crypto::KeyTombstone t;
+    std::uint32_t slot = 0;
+    bool ok = d.string("id", t.id, Presence::required);
+    ok &= read_word<crypto::KeyUse>(d, "use", t.use, crypto::parse_key_use, "data, fpe, fingerprint, audit",
+                                    Presence::required);
+    if (d.count("fpe_slot", slot, 1, 9)) t.fpe_slot = static_cast<int>(slot);
+    std::string when;
+    d.string("destroyed_at", when);
+    d.finish();
+    if (ok) {
+      destroyed.push_back(std::move(t));
+      destroyed_marks.push_back(item.Mark());
+    }
+  });
   top.finish();
 
   // Material, then the rules on the set as a whole (crypto::KeyRing::create owns them).
@@ -109,9 +128,15 @@ std::shared_ptr<const crypto::KeyRing> read_keyring(const YAML::Node& root, Cont
     index_of.push_back(i);
   }
   if (!ctx.diagnostics.empty()) return nullptr;
-  auto created = crypto::KeyRing::create(std::move(keys));
+  const std::size_t key_count = keys.size();
+  auto created = crypto::KeyRing::create(std::move(keys), std::move(destroyed));
   if (auto* problems = std::get_if<std::vector<crypto::KeyringProblem>>(&created)) {
     for (const auto& p : *problems) {
+      if (p.index >= key_count) {
+        const std::size_t t = p.index - key_count;
+        ctx.diagnostics.add(destroyed_marks[t], "destroyed[" + std::to_string(t) + "]", p.message);
+        continue;
+      }
       const std::size_t i = index_of[p.index];
       ctx.diagnostics.add(marks[i], "keys[" + std::to_string(i) + "]", p.message);
     }

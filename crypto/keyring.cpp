@@ -177,7 +177,8 @@ std::string Key::check_value() const {
   return hex;
 }
 
-std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRing::create(std::vector<Key> keys) {
+std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRing::create(
+    std::vector<Key> keys, std::vector<KeyTombstone> destroyed) {
   std::vector<KeyringProblem> problems;
   std::map<std::string, std::size_t, std::less<>> ids;
   std::map<KeyUse, std::size_t> primaries;
@@ -197,6 +198,16 @@ std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRin
       problems.push_back({i, "fpe keys need fpe_slot 1..9"});
     }
     if (k.use() != KeyUse::fpe && k.fpe_slot() != 0) problems.push_back({i, "only fpe keys take fpe_slot"});
+    // A slot belongs to one key for good: tokens carry only the slot, so a second key in
+    // it would open the first one's tokens to other, valid-looking card numbers.
+    if (k.use() == KeyUse::fpe && k.fpe_slot() >= 1 && k.fpe_slot() <= 9) {
+      if (auto [it, inserted] = slots.emplace(k.fpe_slot(), i); !inserted) {
+        problems.push_back({i, "fpe_slot " + std::to_string(k.fpe_slot()) + " already belongs to keys[" +
+                                   std::to_string(it->second) + "] (" + keys[it->second].id() +
+                                   "); a slot is never reused while a key that held it is in the keyring, "
+                                   "retired or destroyed"});
+      }
+    }
     if (k.state() == KeyState::retired) continue;
     ++live[k.use()];
     if (k.state() == KeyState::primary) {
@@ -205,10 +216,18 @@ std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRin
                                    std::to_string(it->second) + "])"});
       }
     }
-    if (k.use() == KeyUse::fpe && k.fpe_slot() >= 1 && k.fpe_slot() <= 9) {
-      if (auto [it, inserted] = slots.emplace(k.fpe_slot(), i); !inserted) {
-        problems.push_back({i, "fpe_slot " + std::to_string(k.fpe_slot()) + " is already used by live key keys[" +
-                                   std::to_string(it->second) + "]"});
+  }
+  for (std::size_t t = 0; t < destroyed.size(); ++t) {
+    const KeyTombstone& d = destroyed[t];
+    const std::size_t at = keys.size() + t;
+    if (auto [it, inserted] = ids.emplace(d.id, at); !inserted) {
+      problems.push_back({at, "destroyed key id " + d.id + " is also a key (an id names one key for good)"});
+    }
+    if (d.use == KeyUse::fpe && (d.fpe_slot < 1 || d.fpe_slot > 9)) problems.push_back({at, "fpe keys need fpe_slot 1..9"});
+    if (d.use == KeyUse::fpe) {
+      if (auto [it, inserted] = slots.emplace(d.fpe_slot, at); !inserted) {
+        problems.push_back({it->second, "fpe_slot " + std::to_string(d.fpe_slot) + " belonged to the destroyed key " + d.id +
+                                            ": a destroyed key's slot is never reused"});
       }
     }
   }
@@ -228,7 +247,7 @@ std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRin
                      [](const KeyringProblem& a, const KeyringProblem& b) { return a.index < b.index; });
     return problems;
   }
-  return std::shared_ptr<const KeyRing>(new KeyRing(std::move(keys)));
+  return std::shared_ptr<const KeyRing>(new KeyRing(std::move(keys), std::move(destroyed)));
 }
 
 const Key* KeyRing::primary(KeyUse use) const {
@@ -257,6 +276,10 @@ Result<const Key*> KeyRing::fpe_for_slot(int slot) const {
     retired = &k;
   }
   if (retired) return make_error(ErrorCode::retired_key, "fpe slot " + std::to_string(slot) + " holds only retired keys");
+  for (const auto& d : destroyed_) {
+    if (d.use == KeyUse::fpe && d.fpe_slot == slot)
+      return make_error(ErrorCode::retired_key, "fpe slot " + std::to_string(slot) + "'s key " + d.id + " was destroyed");
+  }
   return make_error(ErrorCode::unknown_key, "no fpe key in slot " + std::to_string(slot));
 }
 

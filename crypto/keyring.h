@@ -81,6 +81,15 @@ class Key {
   SecretBytes material_;
 };
 
+// A destroyed key: what the keyring keeps of it (no material) so that its id and its FPE
+// slot are never used again — tokens made under it may still exist, and a new key in its
+// slot would turn them, without error, into other valid-looking card numbers.
+struct KeyTombstone {
+  std::string id;
+  KeyUse use = KeyUse::data;
+  int fpe_slot = 0;  // fpe keys
+};
+
 // One rule a set of keys breaks; `index` is the offending key's position.
 struct KeyringProblem {
   std::size_t index;
@@ -89,10 +98,13 @@ struct KeyringProblem {
 
 class KeyRing {
  public:
-  // Checks the set as a whole: ids unique; algorithm fits use; fpe keys carry a slot 1..9
-  // and no other key does; no two live fpe keys share a slot; at most one primary per use,
-  // and exactly one for every use that has a live key. Returns every problem found.
-  static std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> create(std::vector<Key> keys);
+  // Checks the set as a whole: ids unique (tombstones included); algorithm fits use; fpe
+  // keys carry a slot 1..9 and no other key does; no two fpe keys share a slot, retired
+  // or destroyed ones included (a slot is never reused); at most one primary per use,
+  // and exactly one for every use that has a live key. Returns every problem found
+  // (a tombstone's problems have index keys.size() + its position).
+  static std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> create(
+      std::vector<Key> keys, std::vector<KeyTombstone> destroyed = {});
 
   // The key for new work of `use`; nullptr when the keyring has none.
   const Key* primary(KeyUse use) const;
@@ -101,14 +113,18 @@ class KeyRing {
   // retired_key, wrong_key_use.
   Result<const Key*> for_decrypt(std::string_view id, KeyUse use) const;
 
-  // The live fpe key in `slot` (1..9). Errors: unknown_key, retired_key.
+  // The live fpe key in `slot` (1..9). Errors: unknown_key, retired_key (the slot's key
+  // is retired or destroyed: its tokens no longer open).
   Result<const Key*> fpe_for_slot(int slot) const;
 
   std::span<const Key> keys() const { return keys_; }
+  std::span<const KeyTombstone> destroyed() const { return destroyed_; }
 
  private:
-  explicit KeyRing(std::vector<Key> keys) : keys_(std::move(keys)) {}
+  KeyRing(std::vector<Key> keys, std::vector<KeyTombstone> destroyed)
+      : keys_(std::move(keys)), destroyed_(std::move(destroyed)) {}
   std::vector<Key> keys_;
+  std::vector<KeyTombstone> destroyed_;
 };
 
 }  // namespace paygate::crypto

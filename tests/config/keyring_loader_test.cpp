@@ -81,6 +81,20 @@ TEST_F(KeyringLoader, LoadsAValidKeyringWithRelativeFiles) {
   EXPECT_EQ(r.keyring->primary(crypto::KeyUse::fpe)->algorithm(), crypto::KeyAlgorithm::aes_256_ff1);
 }
 
+// A destroyed key's tombstone (from `paygate keys destroy`) keeps its slot: a new key in
+// it is refused at its line, and the slot answers retired_key.
+TEST_F(KeyringLoader, ATombstoneKeepsItsSlot) {
+  auto ok = load(good + "destroyed:\n  - { id: fpe-0, use: fpe, fpe_slot: 3 }\n");
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(messages(ok));
+  EXPECT_EQ(ok.keyring->fpe_for_slot(3).error().code, crypto::ErrorCode::retired_key);
+  auto reused = load(good + "destroyed:\n  - { id: fpe-0, use: fpe, fpe_slot: 1 }\n");
+  EXPECT_FALSE(reused.ok());
+  EXPECT_EQ(messages(reused), (std::vector<std::string>{
+                                  "keyring.yaml:10:5: keys[2]: fpe_slot 1 belonged to the destroyed key fpe-0: a "
+                                  "destroyed key's slot is never reused"}))
+      << ::testing::PrintToString(messages(reused));
+}
+
 TEST_F(KeyringLoader, ReportsEachProblemWithItsPosition) {
   key("loose.key", crypto::KeyAlgorithm::aes_256_gcm, 0644);
   std::string yaml = good;

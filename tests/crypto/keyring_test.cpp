@@ -30,6 +30,26 @@ std::vector<std::string> problems(std::vector<Key> keys) {
   return out;
 }
 
+// The review made a new primary FPE key take a retired key's slot: old tokens then opened,
+// without error, to strangers' card numbers. A slot now belongs to one key for good:
+// retired keys keep it, and a destroyed key's tombstone keeps it after the material is gone.
+TEST(KeyRing, AnFpeSlotIsNeverReused) {
+  EXPECT_EQ(problems({make("f-old", KeyUse::fpe, KeyState::retired, 3), make("f-new", KeyUse::fpe, KeyState::primary, 3, 2)}),
+            std::vector<std::string>{"keys[1]: fpe_slot 3 already belongs to keys[0] (f-old); a slot is never reused "
+                                     "while a key that held it is in the keyring, retired or destroyed"});
+  auto reused = KeyRing::create({make("f-new", KeyUse::fpe, KeyState::primary, 3, 2)}, {{"f-old", KeyUse::fpe, 3}});
+  ASSERT_TRUE(std::holds_alternative<std::vector<KeyringProblem>>(reused));
+  auto ring = std::get<std::shared_ptr<const KeyRing>>(
+      KeyRing::create({make("f-new", KeyUse::fpe, KeyState::primary, 4, 2)}, {{"f-old", KeyUse::fpe, 3}}));
+  EXPECT_EQ(ring->fpe_for_slot(3).error().code, ErrorCode::retired_key);  // the destroyed key's tokens
+  EXPECT_NE(ring->fpe_for_slot(3).error().reason.find("destroyed"), std::string::npos);
+  EXPECT_EQ(ring->fpe_for_slot(4).value()->id(), "f-new");
+  EXPECT_EQ(ring->destroyed().size(), 1u);
+  // A tombstone's id is taken for good too.
+  auto same_id = KeyRing::create({make("f-old", KeyUse::fpe, KeyState::primary, 4, 2)}, {{"f-old", KeyUse::fpe, 3}});
+  EXPECT_TRUE(std::holds_alternative<std::vector<KeyringProblem>>(same_id));
+}
+
 TEST(KeyRing, FindsPrimariesAndDecryptKeysByState) {
   auto result = KeyRing::create({make("d1", KeyUse::data, KeyState::retired), make("d2", KeyUse::data, KeyState::active),
                                  make("d3", KeyUse::data, KeyState::primary), make("f1", KeyUse::fpe, KeyState::primary, 1),
@@ -59,7 +79,8 @@ TEST(KeyRing, ReportsEveryBrokenRule) {
   EXPECT_EQ(problems({make("a", KeyUse::fpe, KeyState::primary, 0)}),
             std::vector<std::string>{"keys[0]: fpe keys need fpe_slot 1..9"});
   EXPECT_EQ(problems({make("a", KeyUse::fpe, KeyState::primary, 2), make("b", KeyUse::fpe, KeyState::active, 2)}),
-            std::vector<std::string>{"keys[1]: fpe_slot 2 is already used by live key keys[0]"});
+            std::vector<std::string>{"keys[1]: fpe_slot 2 already belongs to keys[0] (a); a slot is never reused "
+                                     "while a key that held it is in the keyring, retired or destroyed"});
   EXPECT_EQ(problems({make("a", KeyUse::audit, KeyState::primary, 4)}),
             std::vector<std::string>{"keys[0]: only fpe keys take fpe_slot"});
   EXPECT_EQ(problems({make("a b", KeyUse::audit, KeyState::primary)}),
@@ -67,8 +88,8 @@ TEST(KeyRing, ReportsEveryBrokenRule) {
   auto wrong = Key::create("w", KeyUse::data, KeyAlgorithm::hmac_sha256, KeyState::primary, 0,
                            material(KeyAlgorithm::hmac_sha256, 1)).value();
   EXPECT_EQ(problems({wrong}), std::vector<std::string>{"keys[0]: algorithm hmac-sha256 does not fit use data"});
-  // A retired slot may be reused by a new live key; retired keys never need a primary.
-  EXPECT_TRUE(problems({make("old", KeyUse::fpe, KeyState::retired, 1), make("new", KeyUse::fpe, KeyState::primary, 1),
+  // Retired keys never need a primary (a retired key's slot is its own: AnFpeSlotIsNeverReused).
+  EXPECT_TRUE(problems({make("old", KeyUse::fpe, KeyState::retired, 1), make("new", KeyUse::fpe, KeyState::primary, 2),
                         make("gone", KeyUse::audit, KeyState::retired)}).empty());
 }
 
