@@ -185,6 +185,9 @@ struct Route {
   // Safe to send twice when the merchant gives an Idempotency-Key: then an exchange that
   // failed after the request left is retried once. A connect failure is always retried.
   bool idempotent = false;
+  // HTTPS processors: the header that carries the authenticated merchant id upstream
+  // (never the client's value: paygate builds the upstream headers itself). Empty: none.
+  std::string merchant_header;
   std::string fraud_profile;  // names a fraud.profiles entry; empty: not screened
   protocol::FieldPolicy request_policy;   // what the processor receives
   protocol::FieldPolicy response_policy;  // what the merchant receives
@@ -213,6 +216,10 @@ struct Merchant {
   std::vector<CertificateMatch> certificates;
   std::vector<std::string> api_key_sha256;  // lowercase hex
   std::vector<std::string> routes;          // route names it may call; empty: every route
+  // ISO 8583: the card acceptor ids (DE 42) and terminal ids (DE 41) its messages may
+  // carry; empty: not checked (check-config warns for merchants on ISO 8583 listeners).
+  std::vector<std::string> card_acceptor_ids;
+  std::vector<std::string> terminal_ids;
 
   bool may_use(std::string_view route) const {
     return routes.empty() || std::find(routes.begin(), routes.end(), route) != routes.end();
@@ -222,11 +229,6 @@ struct Merchant {
 enum class LogFormat { text, json };
 enum class LogLevel { trace, debug, info, warn, error, off };
 
-// The admin listener: /healthz, /readyz, /metrics over plain HTTP. Loopback by default:
-// it carries no card data, but it says how the gateway is doing.
-// With `tls`, the admin listener speaks HTTPS and demands a client certificate from its
-// client_ca (mTLS): POST /admin/reload changes keys, so on anything but loopback it must
-// know its caller.
 // The admin listener. Without TLS it binds loopback only; with TLS (always mutual) only
 // the certificates named in `administrators` are administrators — a certificate merely
 // chaining to the client CA is not (merchants' certificates may share that CA).

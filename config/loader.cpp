@@ -1,5 +1,7 @@
 #include "config/loader.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include <set>
@@ -75,6 +77,14 @@ std::vector<std::string> warnings(const Config& config) {
   if (config.vault.store == VaultConfig::Store::postgresql && config.vault.tls == tokens::StoreOptions::PgTls::unset) {
     out.push_back("vault.tls: not set: libpq's default (sslmode=prefer) encrypts only if the server offers it and "
                   "verifies no certificate; set mode: verify-full with ca, or mode: disable on loopback");
+  }
+  const bool iso_listener = std::any_of(config.listeners.begin(), config.listeners.end(),
+                                       [](const Listener& l) { return l.kind == ListenerKind::iso8583; });
+  for (const auto& m : config.merchants) {
+    if (iso_listener && m.card_acceptor_ids.empty()) {
+      out.push_back("merchants." + m.id + ".iso8583.card_acceptor_ids: not set: this merchant's ISO 8583 messages "
+                    "may carry any DE 42 (card acceptor id); list the ids it owns");
+    }
   }
   return out;
 }

@@ -70,6 +70,22 @@ Merchant read_merchant(const YAML::Node& node, const std::string& path, Context&
     }
     m.routes.push_back(name);
   });
+  if (auto iso = r.mapping("iso8583")) {
+    MapReader i(*iso, r.path_of("iso8583"), ctx);
+    auto ids = [&](const char* key, std::size_t max, std::vector<std::string>& out) {
+      i.sequence(key, Presence::optional, [&](const YAML::Node& item, const std::string& p) {
+        const std::string id = item.IsScalar() ? item.Scalar() : "";
+        if (id.empty() || id.size() > max) {
+          i.error(item, p, "expected 1 to " + std::to_string(max) + " characters");
+          return;
+        }
+        out.push_back(id);
+      });
+    };
+    ids("card_acceptor_ids", 15, m.card_acceptor_ids);  // DE 42: ans 15
+    ids("terminal_ids", 8, m.terminal_ids);             // DE 41: ans 8
+    i.finish();
+  }
   if (m.certificates.empty() && m.api_key_sha256.empty() && r.valid()) {
     r.error_at("id", "a merchant needs certificates or api_key_sha256 to be recognized by");
   }

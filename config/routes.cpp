@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 namespace paygate::config::internal {
@@ -193,6 +194,13 @@ Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,
   }
   r.string("token_profile", route.token_profile);
   r.boolean("idempotent", route.idempotent);
+  if (r.string("merchant_header", route.merchant_header)) {
+    const bool token = !route.merchant_header.empty() &&
+                       std::all_of(route.merchant_header.begin(), route.merchant_header.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                       });
+    if (!token) r.error_at("merchant_header", "expected an HTTP header name (letters, digits, '-')");
+  }
   r.string("fraud_profile", route.fraud_profile);
   if (iso_route) {
     if (auto request = r.mapping("request"))

@@ -121,8 +121,33 @@ PolicyOutcome IsoMessage::apply_request_policy(const config::Route& route, Reque
   return apply_iso_policy(route.iso_request_policy, outgoing_, actions);
 }
 
+namespace {
+
+// DE 41/42 are fixed-length, space-padded: compare without the padding.
+std::string_view unpadded(std::string_view value) {
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+bool listed(const std::vector<std::string>& ids, std::string_view value) {
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return unpadded(id) == unpadded(value); });
+}
+
+}  // namespace
+
+// A merchant's ISO 8583 messages must name one of its card acceptor ids (DE 42) and, when
+// it lists terminals, one of them (DE 41): another merchant's ids are refused, never sent.
+bool IsoMessage::bound_to(const config::Merchant& merchant) const {
+  if (!merchant.card_acceptor_ids.empty() &&
+      (!request_.has(42) || !listed(merchant.card_acceptor_ids, request_.fields.get(42))))
+    return false;
+  if (!merchant.terminal_ids.empty() && (!request_.has(41) || !listed(merchant.terminal_ids, request_.fields.get(41))))
+    return false;
+  return true;
+}
+
 UpstreamRequest IsoMessage::take_upstream_request(const config::Route&, const ProcessorContext&,
-                                                  std::string_view) {
+                                                  std::string_view, std::string_view) {
   return UpstreamRequest{std::move(outgoing_)};
 }
 

@@ -119,8 +119,12 @@ PolicyOutcome JsonMessage::apply_request_policy(const config::Route& route, Requ
   return {};
 }
 
+// An HTTPS merchant is bound by its credentials alone; the processor learns who it is
+// from the route's merchant_header.
+bool JsonMessage::bound_to(const config::Merchant&) const { return true; }
+
 UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, const ProcessorContext& processor,
-                                                   std::string_view request_id) {
+                                                   std::string_view request_id, std::string_view merchant) {
   HttpRequestOut out;
   out.headers.reserve(4);
   out.method = request_.method;
@@ -138,6 +142,7 @@ UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, c
   if (!request_.idempotency_key.empty())
     out.headers.emplace_back("Idempotency-Key", request_.idempotency_key);
   out.headers.emplace_back("X-Request-Id", std::string(request_id));
+  if (!route.merchant_header.empty()) out.headers.emplace_back(route.merchant_header, std::string(merchant));
   out.body = std::move(outgoing_body_);
   return UpstreamRequest{std::move(out)};
 }

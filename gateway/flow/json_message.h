@@ -38,8 +38,9 @@ class JsonMessage final : public Message {
   PaymentFacts facts() const override;
   bool request_needs_services(const config::Route& route) const override;
   PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) override;
+  bool bound_to(const config::Merchant& merchant) const override;
   UpstreamRequest take_upstream_request(const config::Route& route, const ProcessorContext& processor,
-                                        std::string_view request_id) override;
+                                        std::string_view request_id, std::string_view merchant) override;
   bool may_resend(const config::Route& route) const override;
   bool read_answer(UpstreamAnswer answer, AnswerFacts& facts) override;
   bool answer_needs_services(const config::Route& route) override;

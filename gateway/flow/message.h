@@ -55,6 +55,9 @@ class Message {
   // Decodes the message for `route` and checks its rules; false, with the issues, when
   // it breaks them. A route without a message kind or policies takes its body as it is.
   virtual bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) = 0;
+  // Whether the message may come from `merchant` by what it says about its sender (ISO
+  // 8583: DE 42 and DE 41 among the merchant's configured ids). Before decode().
+  virtual bool bound_to(const config::Merchant& merchant) const = 0;
   virtual PaymentFacts facts() const = 0;  // after decode()
 
   // Whether the route's request policy needs keys or the vault (else it is cheap).
@@ -63,8 +66,9 @@ class Message {
 
   // What goes to the processor, after the request policy. Called once: the outgoing
   // message moves into the request (the processor client keeps it for a resend).
+  // `merchant`: the authenticated id, for the route's merchant_header.
   virtual UpstreamRequest take_upstream_request(const config::Route& route, const ProcessorContext& processor,
-                                                std::string_view request_id) = 0;
+                                                std::string_view request_id, std::string_view merchant) = 0;
   // Whether the request may be sent twice: an idempotent route and an idempotency key.
   virtual bool may_resend(const config::Route& route) const = 0;
 

@@ -102,6 +102,12 @@ boost::asio::awaitable<void> PaymentFlow::run(Exchange& x) {
                     : Outcome::audit_unavailable;
     co_return;
   }
+  if (x.identity.merchant && !x.message->bound_to(*x.identity.merchant)) {
+    x.outcome = co_await record_security_event(x, "authorization_refusal", "merchant_ids_not_its_own")
+                    ? Outcome::route_not_allowed
+                    : Outcome::audit_unavailable;
+    co_return;
+  }
   co_await process(x, *route);
 }
 
@@ -171,7 +177,7 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
 boost::asio::awaitable<void> PaymentFlow::forward(Exchange& x, const config::Route& route) {
   const Snapshot& snapshot = *x.view->shared;
   ProcessorClient& client = *x.view->clients[snapshot.route_processor[snapshot.route_index(route)]];
-  const UpstreamRequest request = x.message->take_upstream_request(route, client.processor(), x.request_id.view());
+  const UpstreamRequest request = x.message->take_upstream_request(route, client.processor(), x.request_id.view(), x.merchant);
   UpstreamAnswer reply =
       co_await client.send(request, x.message->may_resend(route), x.request_id.view(), route.name);
   if (reply.fault != UpstreamFault::none) {

@@ -94,6 +94,7 @@ inline std::string flow_config(const std::filesystem::path& dir, const std::stri
          "routes:\n"
          "  - name: payments\n    match: { method: POST, path: /v1/payments }\n    processor: sim\n"
          "    message: authorization\n    token_profile: cards\n    fraud_profile: standard\n"
+         "    merchant_header: X-Merchant-Id\n"
          "    request: { \"$.card.number\": issue_token }\n    response: { \"$.card.number\": tokenize }\n"
          "  - name: leaky\n    match: { method: POST, path: /v1/leaky }\n    processor: sim\n"
          "    message: authorization\n    token_profile: cards\n"

@@ -4,6 +4,8 @@
 // decision. No sockets; the upstreams and the audit sink are doubles.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 
 #include <future>
@@ -187,6 +189,39 @@ TEST(AuditThrottle, RefillsCountsWhatItSuppressedAndForgetsTheOldestAddress) {
   // A third address evicts the least recently seen (192.0.2.2), which then starts afresh.
   EXPECT_TRUE(throttle.admit("192.0.2.3", t0 + std::chrono::seconds(2)).record);
   EXPECT_TRUE(throttle.admit("192.0.2.2", t0 + std::chrono::seconds(2)).record);
+}
+
+// The review found nothing binding a request to its merchant on the processor side. The
+// authenticated id goes upstream in the route's header (the client's own copy never
+// does); an ISO 8583 message must carry the merchant's own DE 42 / DE 41, else 58.
+TEST(Flow, RequestsAreBoundToTheirMerchantOnTheProcessorSide) {
+  const std::string merchants =
+      "merchants:\n"
+      "  - { id: acme, certificates: [ { san_uri: \"spiffe://merchants/acme\" } ],\n"
+      "      iso8583: { card_acceptor_ids: [ ACME0001 ], terminal_ids: [ T1, T2 ] } }\n"
+      "  - { id: globex, certificates: [ { san_uri: \"spiffe://merchants/globex\" } ] }\n";
+  Harness h(merchants);
+  ASSERT_EQ(over_https(h, "/v1/payments", authorization("4111111111111111"), &acme).outcome, Outcome::answered);
+  const auto& sent = std::get<HttpRequestOut>(h.https->seen.back().message).headers;
+  EXPECT_NE(std::find(sent.begin(), sent.end(), std::pair<std::string, std::string>{"X-Merchant-Id", "acme"}), sent.end());
+  auto with_ids = [](const std::string& acceptor, const std::string& terminal) {
+    auto m = iso_payment("4111111111111111");
+    if (!acceptor.empty()) m.fields.set(42, acceptor);
+    if (!terminal.empty()) m.fields.set(41, terminal);
+    return m;
+  };
+  EXPECT_EQ(over_iso(h, with_ids("ACME0001       ", "T2      "), &acme).outcome, Outcome::answered);
+  const Result stranger_ids = over_iso(h, with_ids("GLOBEX01       ", "T1      "), &acme);
+  EXPECT_EQ(stranger_ids.outcome, Outcome::route_not_allowed);
+  EXPECT_EQ(stranger_ids.answer, "58");
+  EXPECT_EQ(over_iso(h, with_ids("ACME0001       ", "T9      "), &acme).outcome, Outcome::route_not_allowed);
+  EXPECT_EQ(over_iso(h, with_ids("", ""), &acme).outcome, Outcome::route_not_allowed);  // no DE 42 at all
+  EXPECT_EQ(h.iso8583->calls, 1);
+  const auto refusals = h.audit->of_type("authorization_refusal");
+  ASSERT_EQ(refusals.size(), 3u);
+  EXPECT_EQ(refusals[0]->fields.at("reason").as_string(), "merchant_ids_not_its_own");
+  // A merchant without configured ids is not checked (check-config warns about it).
+  EXPECT_EQ(over_iso(h, with_ids("ANYTHING", ""), &globex).outcome, Outcome::answered);
 }
 
 TEST(Flow, AMerchantLimitedToOtherRoutesIsRefusedAndAudited) {
