@@ -293,6 +293,8 @@ struct FraudConfig {
   Endpoint redis{"127.0.0.1", 6379};
   Duration redis_timeout{50};     // connect and each round trip
   std::string redis_prefix = "pg:f:";
+  std::string redis_username;  // fraud.state.redis.username (Redis 6 ACL)
+  std::string redis_password;  // read from fraud.state.redis.password_file (mode 0600), never the YAML
   bool fail_closed = false;       // Redis unreachable: block (true) or allow (false), counted either way
   std::size_t max_keys = 100'000;  // tracked keys (cards, IPs, merchants, BINs), process-wide
   std::map<std::string, std::string> issuing_countries;  // BIN (6 digits) -> ISO 3166 alpha-2 (bin_table)

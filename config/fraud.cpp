@@ -127,6 +127,15 @@ FraudConfig read_fraud(const YAML::Node& node, Context& ctx) {
       rr.endpoint("address", f.redis);
       rr.duration("timeout", f.redis_timeout, Duration{1}, Duration{10000});
       rr.string("prefix", f.redis_prefix);
+      rr.string("username", f.redis_username);
+      std::filesystem::path password_file;
+      if (rr.file("password_file", password_file, FileRule::private_key)) {
+        std::ifstream in(password_file, std::ios::binary);
+        std::getline(in, f.redis_password);
+        if (f.redis_password.empty()) rr.error_at("password_file", "the file is empty");
+      }
+      if (!f.redis_username.empty() && f.redis_password.empty())
+        rr.error_at("username", "needs password_file");
       std::string policy = "fail_open";
       if (rr.string("on_unavailable", policy) && policy != "fail_open" && policy != "fail_closed") {
         rr.error_at("on_unavailable", "expected one of: fail_open, fail_closed");

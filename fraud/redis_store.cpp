@@ -79,6 +79,23 @@ redisContext* connect(const RedisOptions& o) {
     return nullptr;
   }
   redisSetTimeout(connection.get(), tv);
+  if (!o.password.empty()) {
+    // AUTH [username] password, as arguments (never formatted into a command string).
+    std::vector<const char*> argv{"AUTH"};
+    std::vector<std::size_t> lengths{4};
+    if (!o.username.empty()) {
+      argv.push_back(o.username.data());
+      lengths.push_back(o.username.size());
+    }
+    argv.push_back(o.password.data());
+    lengths.push_back(o.password.size());
+    Reply reply(static_cast<redisReply*>(
+        redisCommandArgv(connection.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {  // refused: the state is unavailable
+      connection.reset();
+      return nullptr;
+    }
+  }
   return connection.get();
 }
 

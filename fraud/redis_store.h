@@ -23,6 +23,10 @@ struct RedisOptions {
   std::chrono::milliseconds timeout{50};  // connect and each command
   std::string prefix = "pg:f:";           // every key starts with this
   bool fail_closed = false;               // for the Screener: block while Redis does not answer
+  // AUTH on every new connection (Redis 6 ACL user, or the default user when empty);
+  // no AUTH when the password is empty. Never logged.
+  std::string username;
+  std::string password;
 };
 
 class RedisStore final : public WindowStore {

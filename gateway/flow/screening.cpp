@@ -111,6 +111,8 @@ std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config
   o.timeout = config.redis_timeout;
   o.prefix = config.redis_prefix;
   o.fail_closed = config.fail_closed;
+  o.username = config.redis_username;
+  o.password = config.redis_password;
   return std::make_unique<fraud::RedisScreener>(o);
 }
 

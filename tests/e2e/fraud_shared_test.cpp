@@ -3,6 +3,9 @@
 // — fail_open lets payments through, fail_closed blocks them — and is counted.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "card/luhn.h"
 #include "tests/support/e2e.h"
 #include "tests/support/redis.h"
@@ -15,7 +18,8 @@ std::string payment(int amount) {
          R"(,"currency":"EUR"},"card":{"number":"5555555555554444","expiry_month":12,"expiry_year":2030,"cvv":"737"}})";
 }
 
-std::string config_yaml(std::uint16_t sim_port, std::uint16_t redis_port, const std::string& on_unavailable) {
+std::string config_yaml(std::uint16_t sim_port, std::uint16_t redis_port, const std::string& on_unavailable,
+                        const std::string& auth = "") {
   TestConfig settings;
   settings.sim_port = sim_port;
   settings.routes_extra =
@@ -25,7 +29,7 @@ std::string config_yaml(std::uint16_t sim_port, std::uint16_t redis_port, const 
   yaml += "keys: { keyring: keys/keyring.yaml }\n";
   yaml += "admin: { address: 127.0.0.1:0 }\n";
   yaml += "fraud:\n  state:\n    store: redis\n    redis: { address: 127.0.0.1:" + std::to_string(redis_port) +
-          ", timeout: 100ms, on_unavailable: " + on_unavailable + " }\n"
+          ", timeout: 100ms, on_unavailable: " + on_unavailable + auth + " }\n"
           "  profiles:\n    velocity:\n      rules:\n"
           "        - name: card-velocity\n          when: { card_attempts_1m: { above: 3 } }\n          outcome: block\n";
   return yaml;
@@ -61,6 +65,30 @@ TEST(FraudSharedState, AVelocityLimitHoldsAcrossTwoInstancesAndRedisOutagesFollo
   EXPECT_EQ(pay(b, 3001), 200u);
   EXPECT_EQ(pay(a, 3002), 200u);
   EXPECT_EQ(pay(b, 3003), 402u);
+}
+
+// Redis AUTH (an ACL user, the password from a 0600 file, never the YAML): the right
+// password shares the state; a wrong one is a state outage, under the configured policy.
+TEST(FraudSharedState, RedisAuthWithAnAclUserAndAPasswordFile) {
+  auto& redis = RedisServer::instance();
+  auto dir = make_temp_dir("fraud-redis-auth");
+  auto wrong_dir = make_temp_dir("fraud-redis-wrong");
+  make_dev_keyring(dir);
+  std::filesystem::copy(dir / "keys", wrong_dir / "keys");
+  for (const auto& [d, password] : {std::pair{dir, std::string(redis_test_password)}, std::pair{wrong_dir, std::string("nope")}}) {
+    std::ofstream(d / "redis.pw") << password << "\n";
+    std::filesystem::permissions(d / "redis.pw", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  Simulator sim(dir);
+  const std::string auth = ", username: paygate, password_file: redis.pw";
+  GatewayProcess good(dir, config_yaml(sim.port(), redis.port(), "fail_closed", auth));
+  GatewayProcess wrong(wrong_dir, config_yaml(sim.port(), redis.port(), "fail_closed", auth));
+  std::vector<unsigned> statuses;
+  for (int i = 0; i < 5; ++i) statuses.push_back(pay(good, 4000 + i));
+  EXPECT_EQ(statuses, (std::vector<unsigned>{200, 200, 200, 402, 402}));  // counted in Redis
+  EXPECT_EQ(pay(wrong, 5000), 402u) << "a refused AUTH is an outage: fail_closed blocks";
+  EXPECT_EQ(wrong.log().find(redis_test_password), std::string::npos);
+  EXPECT_EQ(good.log().find(redis_test_password), std::string::npos);
 }
 
 }  // namespace

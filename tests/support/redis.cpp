@@ -20,7 +20,9 @@ void RedisServer::start() {
   const auto dir = make_temp_dir("redis");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", dir.string()},
+                               "--save", "", "--appendonly", "no", "--dir", dir.string(),
+                               // An ACL user for the AUTH tests (the default user stays open for the others).
+                               "--user", "paygate", "on", ">" + std::string(redis_test_password), "~*", "&*", "+@all"},
       dir / "redis.log");
   for (int i = 0; i < 200; ++i) {
     auto ping = run_command("redis-cli -p " + std::to_string(port_) + " ping 2>&1");

@@ -10,6 +10,9 @@
 
 namespace paygate::test {
 
+// The password of the server's ACL user "paygate".
+inline constexpr const char* redis_test_password = "fraud-state-s3cret";
+
 class RedisServer {
  public:
   // The server for this test binary, started on first use. Throws with its log when it
