@@ -60,7 +60,12 @@ AdminAnswer AdminApi::handle(const AdminRequest& request) {
   const auto who = administrator(admin, request);
   if (!who) {
     log::warn("admin call refused path={} client_ip={} reason=not_an_administrator", request.path, request.client_ip);
-    record(request, "", 403, "not_an_administrator");
+    if (const auto admitted = refusals_.admit(request.client_ip); admitted.record) {
+      record(request, "", 403,
+             admitted.suppressed_before == 0
+                 ? std::string("not_an_administrator")
+                 : "not_an_administrator suppressed_before=" + std::to_string(admitted.suppressed_before));
+    }
     return {403, text, "not an administrator\n"};
   }
   const bool status_path = request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics";

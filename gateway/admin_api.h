@@ -9,8 +9,10 @@
 // only a client certificate whose SAN URI or sha256 fingerprint is in
 // admin.administrators (read from the live snapshot, so a reload changes it). Anyone else
 // gets 403. Every /admin/ call and every refusal is audited ("admin_call": method, path,
-// client address, administrator, status — never a body), and /admin/ calls share a token
-// bucket (admin.rate_limit): past it, 429, with one record per second counting them.
+// client address, administrator, status — never a body; refusals per client address
+// under an AuditThrottle, the next record counting those left out), and /admin/ calls
+// share a token bucket (admin.rate_limit): past it, 429, with one record per second
+// counting them.
 //
 // Thread-safety: handle() is called on the admin thread only.
 #pragma once
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "gateway/admin_server.h"
+#include "gateway/flow/audit_throttle.h"
 
 namespace paygate::audit {
 class AuditLog;
@@ -57,6 +60,7 @@ class AdminApi {
   void record(const AdminRequest& request, const std::string& who, unsigned status, std::string_view detail);
 
   AdminApiHooks hooks_;
+  AuditThrottle refusals_;  // 403 records per client address: a flood cannot fill the audit disk
   double bucket_ = -1;  // calls left; -1: not started (full)
   std::chrono::steady_clock::time_point refilled_{};
   std::uint64_t limited_since_record_ = 0;

@@ -1,6 +1,5 @@
 #include "gateway/admin_server.h"
 
-#include <map>
 #include <mutex>
 #include <thread>
 
@@ -22,22 +21,6 @@ struct AdminServer::State {
 };
 
 namespace {
-
-// name=value pairs of a query string (no percent-decoding: names and ids only).
-std::map<std::string, std::string, std::less<>> query_of(std::string_view target) {
-  std::map<std::string, std::string, std::less<>> out;
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return out;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    out[std::string(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-  }
-  return out;
-}
 
 std::shared_ptr<ssl::context> make_tls(const config::Admin& admin) {
   try {
@@ -65,7 +48,7 @@ asio::awaitable<void> admin_exchanges(Stream& stream, beast::tcp_stream& tcp_lay
     const std::string_view target(req.target().data(), req.target().size());
     const std::string_view method = req.method() == http::verb::get ? "GET" : req.method() == http::verb::post ? "POST" : "OTHER";
     AdminAnswer answer =
-        handler(AdminRequest{method, target.substr(0, target.find('?')), query_of(target), req.body(), client_ip, peer});
+        handler(AdminRequest{method, target.substr(0, target.find('?')), req.body(), client_ip, peer});
     http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
     res.set(http::field::server, "paygate-admin");
     res.set(http::field::content_type, answer.content_type);

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,8 +16,7 @@ namespace paygate::gateway {
 
 struct AdminRequest {
   std::string_view method;  // GET, POST or OTHER
-  std::string_view path;
-  std::map<std::string, std::string, std::less<>> query;
+  std::string_view path;     // without the query string (no admin call takes one)
   const std::string& body;  // at most 64 KiB
   std::string_view client_ip;
   const net::PeerCertificate* peer;  // the verified client certificate; null on plain HTTP
