@@ -68,6 +68,48 @@ class TokenWorkspace {
 
 const char* sqlite_vault = "vault: { store: sqlite, path: vault.db }\n";
 
+// The end of an FPE key: retired, then destroyed with its material file (checked against
+// the keyring's check value), audited; its tombstone keeps its slot from ever taking a
+// new key, and its tokens answer retired_key.
+TEST(KeysCommand, DestroyARetiredFpeKeyLeavesATombstoneThatKeepsItsSlot) {
+  TokenWorkspace ws(sqlite_vault);
+  const std::string token = ws.token("acme", "4111111111111111", "fpe");
+  const auto keys = ws.dir() / "keys";
+  auto made = run_command(paygate() + " keys generate --use fpe --id fpe-dev-2 --fpe-slot 2 --state primary --out " +
+                          (keys / "fpe-dev-2.key").string() + " 2>/dev/null");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  ws.edit_keyring("id: fpe-dev-1\n    use: fpe\n    algorithm: aes-256-ff1\n    state: primary",
+                  "id: fpe-dev-1\n    use: fpe\n    algorithm: aes-256-ff1\n    state: retired");
+  std::ofstream(keys / "keyring.yaml", std::ios::app) << made.output;
+  EXPECT_NE(ws.tokens("detokenize", "acme", token, "fpe").exit_code, 0);  // retired: its tokens no longer open
+  const std::string destroy = paygate() + " keys destroy --config " + ws.config() + " --id fpe-dev-1 --file ";
+  auto wrong = run_command(destroy + (keys / "fpe-dev-2.key").string() + " 2>&1");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.output.find("does not hold key fpe-dev-1"), std::string::npos) << wrong.output;
+  EXPECT_TRUE(std::filesystem::exists(keys / "fpe-dev-2.key"));
+  auto done = run_command(destroy + (keys / "fpe-dev-1.key").string() + " 2>/dev/null");
+  ASSERT_EQ(done.exit_code, 0) << done.output;
+  EXPECT_FALSE(std::filesystem::exists(keys / "fpe-dev-1.key"));
+  EXPECT_EQ(done.output, "destroyed:\n  - id: fpe-dev-1\n    use: fpe\n    fpe_slot: 1\n");
+  bool audited = false;
+  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir()))
+    audited = audited || read_file(f.path()).find(R"("type":"key_destroyed","key_id":"fpe-dev-1")") != std::string::npos;
+  EXPECT_TRUE(audited);
+  // The keyring with the tombstone instead of the entry: valid; a new key in slot 1 is not.
+  std::string text = read_file(keys / "keyring.yaml");
+  const auto entry = text.find("  - id: fpe-dev-1");
+  text.erase(entry, text.find("  - id:", entry + 1) - entry);
+  std::ofstream(keys / "keyring.yaml", std::ios::trunc) << text << done.output;
+  const std::string check = paygate() + " check-config --config " + ws.config() + " 2>&1";
+  auto with_tombstone = run_command(check);
+  EXPECT_EQ(with_tombstone.exit_code, 0) << with_tombstone.output;
+  EXPECT_NE(ws.tokens("detokenize", "acme", token, "fpe").exit_code, 0);
+  ws.edit_keyring("fpe_slot: 2", "fpe_slot: 1");
+  auto reused = run_command(check);
+  EXPECT_NE(reused.exit_code, 0);
+  EXPECT_NE(reused.output.find("never reused"), std::string::npos) << reused.output;
+}
+
 TEST(TokensCommand, VaultAndFpeTokensRoundTripOnSqlite) {
   TokenWorkspace ws(sqlite_vault);
   for (const char* profile : {"cards", "fpe"}) {
