@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/files.h"
 #include "audit/record.h"
 #include "crypto/keyring.h"
 #include "crypto/status.h"
@@ -25,7 +26,7 @@ namespace paygate::audit {
 
 struct AuditLogOptions {
   std::filesystem::path dir;
-  std::string stream = "gateway";
+  std::string stream{gateway_stream};
   enum class Fsync { always, batch } fsync = Fsync::batch;
   std::chrono::milliseconds batch_interval{5};
   std::size_t queue_limit = 65536;

@@ -21,6 +21,9 @@ struct AuditFileName {
 };
 std::optional<AuditFileName> parse_audit_file_name(std::string_view name);
 
+// The stream the gateway writes (operator commands write "operator").
+inline constexpr std::string_view gateway_stream = "gateway";
+
 // Streams names are 1..32 of [a-z0-9_-].
 bool valid_stream_name(std::string_view stream);
 

@@ -20,8 +20,7 @@ void append_json(boost::json::serializer& sr, std::string& out) {
   while (!sr.done()) out += sr.read(buf, sizeof buf);
 }
 
-void append_string(std::string_view text, std::string& out) {
-  boost::json::serializer sr;
+void append_string(boost::json::serializer& sr, std::string_view text, std::string& out) {
   sr.reset(boost::json::string_view(text.data(), text.size()));
   append_json(sr, out);
 }
@@ -71,17 +70,17 @@ std::string utc_timestamp_now() {
 
 std::string seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous, std::uint64_t seq,
                         std::string_view time, const AuditEvent& event) {
+  boost::json::serializer sr;  // one for the whole record: keys, strings and values
   std::string canonical;
   canonical.reserve(1024);
   canonical += "{\"seq\":";
   canonical += std::to_string(seq);
   canonical += ",\"time\":";
-  append_string(time, canonical);
+  append_string(sr, time, canonical);
   canonical += ",\"kid\":";
-  append_string(mac.key_id(), canonical);
+  append_string(sr, mac.key_id(), canonical);
   canonical += ",\"type\":";
-  append_string(event.type, canonical);
-  boost::json::serializer sr;
+  append_string(sr, event.type, canonical);
   for (const auto& member : event.fields) {
     // The envelope's own members cannot be overridden by an event.
     if (member.key() == "seq" || member.key() == "time" || member.key() == "kid" || member.key() == "type" ||
@@ -89,7 +88,7 @@ std::string seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous,
       continue;
     }
     canonical += ',';
-    append_string(member.key(), canonical);
+    append_string(sr, member.key(), canonical);
     canonical += ':';
     sr.reset(&member.value());
     append_json(sr, canonical);

@@ -6,6 +6,7 @@
 
 #include "config/loader.h"
 #include "crypto/file_mode.h"
+#include "audit/files.h"
 #include "gateway/audit_setup.h"
 #include "cli/command.h"
 #include "cli/ready_file.h"
@@ -67,7 +68,7 @@ int serve(const Args& args) {
   // record is written now, its stop record when it closes (after the listeners stop).
   std::unique_ptr<audit::AuditLog> audit_log;
   if (loaded.config->audit.enabled) {
-    auto opened = gateway::open_audit_log(*loaded.config, "gateway");
+    auto opened = gateway::open_audit_log(*loaded.config, std::string(audit::gateway_stream));
     if (!opened) {
       log::error("audit log: {}", opened.error().to_string());
       log::flush();

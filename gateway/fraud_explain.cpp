@@ -23,15 +23,18 @@ ExplainResult refused(unsigned status, std::string error) {
   return out;
 }
 
-// The signals and decision for `facts`, peeked: nothing is recorded or evicted.
-ExplainResult explain_facts(const config::Config& config, const crypto::Fingerprinter* fingerprints,
-                            fraud::Screener& screener, const std::string& route_name, const std::string& merchant,
-                            const std::string& client_ip, const PaymentFacts& facts) {
-  const config::Route* route = nullptr;
+const config::Route* find_route(const config::Config& config, const std::string& name) {
   for (const auto& r : config.routes) {
-    if (r.name == route_name) route = &r;
+    if (r.name == name) return &r;
   }
-  if (!route) return refused(422, "no route named " + route_name);
+  return nullptr;
+}
+
+// The signals and decision for `facts` on `route`, peeked: nothing is recorded or evicted.
+ExplainResult explain_facts(const config::Config& config, const crypto::Fingerprinter* fingerprints,
+                            fraud::Screener& screener, const config::Route& route_ref, const std::string& merchant,
+                            const std::string& client_ip, const PaymentFacts& facts) {
+  const config::Route* route = &route_ref;
   const fraud::Profile* profile = route->fraud_profile.empty() ? nullptr : config.fraud.profile(route->fraud_profile);
   if (!profile) return refused(422, "route " + route->name + " has no fraud_profile");
   Screening screening(config.fraud, fingerprints, *profile, screener, merchant, client_ip, nullptr);
@@ -64,7 +67,7 @@ std::string text_member(const boost::json::object& o, std::string_view key) {
 // The gateway's audit record of `request_id`, newest files first.
 std::optional<boost::json::object> find_request_record(const std::filesystem::path& dir, const std::string& request_id) {
   const auto streams = audit::list_audit_files(dir);
-  const auto gateway = streams.find("gateway");
+  const auto gateway = streams.find(std::string(audit::gateway_stream));
   if (gateway == streams.end()) return std::nullopt;
   const std::string needle = "\"request_id\":" + boost::json::serialize(boost::json::value(request_id));
   for (auto file = gateway->second.rbegin(); file != gateway->second.rend(); ++file) {
@@ -113,10 +116,7 @@ ExplainResult explain_reference(const LiveExplainSources& sources, const std::st
   } else if (merchant.empty()) {
     return refused(422, "a token needs the merchant it was issued to");
   }
-  const config::Route* named = nullptr;
-  for (const auto& r : sources.config.routes) {
-    if (r.name == route) named = &r;
-  }
+  const config::Route* named = find_route(sources.config, route);
   if (!named) return refused(422, "no route named " + route);
   if (!token.empty()) {
     if (!sources.tokens || named->token_profile.empty())
@@ -126,7 +126,7 @@ ExplainResult explain_reference(const LiveExplainSources& sources, const std::st
     if (!pan) return refused(404, "no card behind that token for that merchant");
     facts.pan = std::move(pan.value());
   }
-  return explain_facts(sources.config, sources.fingerprints, sources.screener, route, merchant, client_ip, facts);
+  return explain_facts(sources.config, sources.fingerprints, sources.screener, *named, merchant, client_ip, facts);
 }
 
 ExplainResult explain_payment(const config::Config& config, const crypto::Fingerprinter* fingerprints,
@@ -135,7 +135,9 @@ ExplainResult explain_payment(const config::Config& config, const crypto::Finger
   auto decoded = protocol::decode_json(request.body, limits);
   auto* message = std::get_if<boost::json::value>(&decoded);
   if (!message || !message->is_object()) return refused(422, "the payment is not a JSON object");
-  return explain_facts(config, fingerprints, fresh, request.route, request.merchant, request.client_ip,
+  const config::Route* route = find_route(config, request.route);
+  if (!route) return refused(422, "no route named " + request.route);
+  return explain_facts(config, fingerprints, fresh, *route, request.merchant, request.client_ip,
                        json_payment_facts(message->get_object()));
 }
 
