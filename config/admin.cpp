@@ -1,22 +1,11 @@
 // admin: the admin listener's address, its (always mutual) TLS, who is an administrator,
 // and its call rate.
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cstring>
 
 #include "config/internal/sections.h"
 
 namespace paygate::config::internal {
 namespace {
-
-bool loopback(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
-}
 
 bool fingerprint_entry(std::string_view entry) {
   if (!entry.starts_with("sha256:") || entry.size() != 7 + 64) return false;
@@ -36,7 +25,7 @@ Admin read_admin(const YAML::Node& node, Context& ctx) {
     admin.tls = read_server_tls(*tls, "admin.tls", ctx);
     if (!admin.tls->client_ca) a.error_at("tls", "needs client_ca: the admin listener's TLS is mutual TLS");
     admin.tls->require_client_certificate = true;
-  } else if (!loopback(admin.address.host)) {
+  } else if (!is_loopback_host(admin.address.host)) {
     a.error_at("address", "without tls the admin listener binds a loopback address only (127.0.0.1 or ::1); "
                           "add tls with administrators to reach it from elsewhere");
   }

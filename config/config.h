@@ -100,6 +100,7 @@ struct ClientTls {
   std::string server_name;             // SNI and the name verified; defaults to the URL host
   std::optional<std::filesystem::path> certificate;  // client certificate, if the processor wants one
   std::optional<std::filesystem::path> private_key;
+  bool operator==(const ClientTls&) const = default;
 };
 
 struct ProcessorTimeouts {
@@ -295,6 +296,7 @@ struct FraudConfig {
   std::string redis_prefix = "pg:f:";
   std::string redis_username;  // fraud.state.redis.username (Redis 6 ACL)
   std::string redis_password;  // read from fraud.state.redis.password_file (mode 0600), never the YAML
+  std::optional<ClientTls> redis_tls;  // fraud.state.redis.tls: verified TLS (server_name defaults to the host)
   bool fail_closed = false;       // Redis unreachable: block (true) or allow (false), counted either way
   std::size_t max_keys = 100'000;  // tracked keys (cards, IPs, merchants, BINs), process-wide
   std::map<std::string, std::string> issuing_countries;  // BIN (6 digits) -> ISO 3166 alpha-2 (bin_table)

@@ -134,6 +134,7 @@ FraudConfig read_fraud(const YAML::Node& node, Context& ctx) {
         std::getline(in, f.redis_password);
         if (f.redis_password.empty()) rr.error_at("password_file", "the file is empty");
       }
+      if (auto tls = rr.mapping("tls")) f.redis_tls = read_client_tls(*tls, rr.path_of("tls"), ctx, f.redis.host);
       if (!f.redis_username.empty() && f.redis_password.empty())
         rr.error_at("username", "needs password_file");
       std::string policy = "fail_open";

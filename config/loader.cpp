@@ -78,6 +78,12 @@ std::vector<std::string> warnings(const Config& config) {
     out.push_back("vault.tls: not set: libpq's default (sslmode=prefer) encrypts only if the server offers it and "
                   "verifies no certificate; set mode: verify-full with ca, or mode: disable on loopback");
   }
+  if (config.fraud.store == FraudConfig::Store::redis && !config.fraud.redis_tls &&
+      !is_loopback_host(config.fraud.redis.host)) {
+    out.push_back("fraud.state.redis.tls: not set for a Redis that is not on loopback: card fingerprints" +
+                  std::string(config.fraud.redis_password.empty() ? "" : " and the Redis password") +
+                  " cross the network in the clear; set tls with ca");
+  }
   const bool iso_listener = std::any_of(config.listeners.begin(), config.listeners.end(),
                                        [](const Listener& l) { return l.kind == ListenerKind::iso8583; });
   for (const auto& m : config.merchants) {

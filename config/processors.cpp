@@ -84,6 +84,22 @@ bool parse_processor_url(const std::string& url, Processor& p) {
 
 }  // namespace
 
+ClientTls read_client_tls(const YAML::Node& node, const std::string& path, Context& ctx,
+                          const std::string& default_server_name) {
+  ClientTls tls;
+  MapReader t(node, path, ctx);
+  t.file("ca", tls.ca, FileRule::trusted, Presence::required);
+  if (!t.string("server_name", tls.server_name)) tls.server_name = default_server_name;
+  std::filesystem::path cert, key;
+  const bool has_cert = t.file("certificate", cert, FileRule::trusted);
+  const bool has_key = t.file("private_key", key, FileRule::private_key);
+  if (has_cert) tls.certificate = cert;
+  if (has_key) tls.private_key = key;
+  if (has_cert != has_key) t.error_at(has_cert ? "private_key" : "certificate", "certificate and private_key go together");
+  t.finish();
+  return tls;
+}
+
 Processor read_processor(const YAML::Node& node, const std::string& path, Context& ctx) {
   Processor p;
   MapReader r(node, path, ctx);
@@ -91,20 +107,7 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
   if (r.string("url", p.url, Presence::required) && !parse_processor_url(p.url, p)) {
     r.error_at("url", "expected https://host[:port][/path], or tls://host:port for ISO 8583");
   }
-  if (auto tls = r.mapping("tls", Presence::required)) {
-    MapReader t(*tls, r.path_of("tls"), ctx);
-    t.file("ca", p.tls.ca, FileRule::trusted, Presence::required);
-    if (!t.string("server_name", p.tls.server_name)) p.tls.server_name = p.endpoint.host;
-    std::filesystem::path cert, key;
-    bool has_cert = t.file("certificate", cert, FileRule::trusted);
-    bool has_key = t.file("private_key", key, FileRule::private_key);
-    if (has_cert) p.tls.certificate = cert;
-    if (has_key) p.tls.private_key = key;
-    if (has_cert != has_key) {
-      t.error_at(has_cert ? "private_key" : "certificate", "certificate and private_key go together");
-    }
-    t.finish();
-  }
+  if (auto tls = r.mapping("tls", Presence::required)) p.tls = read_client_tls(*tls, r.path_of("tls"), ctx, p.endpoint.host);
   if (auto timeouts = r.mapping("timeouts")) {
     MapReader t(*timeouts, r.path_of("timeouts"), ctx);
     t.duration("connect", p.timeouts.connect, one_ms, one_day);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "config/config.h"
@@ -18,6 +19,9 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 
 // "host:port", "[v6]:port". Port 0..65535 (0 = any free port).
 std::optional<Endpoint> parse_endpoint(std::string_view text);
+
+// "localhost", 127.0.0.0/8 or ::1: a host whose traffic never leaves the machine.
+bool is_loopback_host(const std::string& host);
 
 // Levenshtein distance, for did-you-mean suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);

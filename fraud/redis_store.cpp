@@ -1,10 +1,8 @@
 #include "fraud/redis_store.h"
 
-#include <hiredis/hiredis.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace paygate::fraud {
@@ -57,72 +55,51 @@ end
 return out
 )lua";
 
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
+// One connection per calling thread (the blocking pool's) and store, made on first use
+// and after any failure.
+struct ThreadConnection {
+  std::uint64_t store = 0;
+  std::unique_ptr<RedisConnection> connection;
 };
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+thread_local ThreadConnection thread_connection;
+std::atomic<std::uint64_t> next_store_id{1};
 
-// One connection per calling thread (the blocking pool's), made on first use and after
-// any failure.
-thread_local std::unique_ptr<redisContext, ContextDeleter> connection;
-
-redisContext* connect(const RedisOptions& o) {
-  if (connection && connection->err == 0) return connection.get();
-  const timeval tv{static_cast<time_t>(o.timeout.count() / 1000),
-                   static_cast<suseconds_t>((o.timeout.count() % 1000) * 1000)};
-  connection.reset(redisConnectWithTimeout(o.host.c_str(), o.port, tv));
-  if (!connection || connection->err != 0) {
-    connection.reset();
-    return nullptr;
-  }
-  redisSetTimeout(connection.get(), tv);
+RedisConnection* connect(const RedisOptions& o, std::uint64_t store) {
+  auto& t = thread_connection;
+  if (t.store == store && t.connection && t.connection->failure() == RedisConnection::Failure::none)
+    return t.connection.get();
+  t.connection.reset();
+  t.store = store;
+  RedisConnection::Failure failure{};
+  auto c = RedisConnection::open(o.host, o.port, o.tls ? &*o.tls : nullptr, o.timeout, failure);
+  if (!c) return nullptr;
   if (!o.password.empty()) {
-    // AUTH [username] password, as arguments (never formatted into a command string).
-    std::vector<const char*> argv{"AUTH"};
-    std::vector<std::size_t> lengths{4};
-    if (!o.username.empty()) {
-      argv.push_back(o.username.data());
-      lengths.push_back(o.username.size());
-    }
-    argv.push_back(o.password.data());
-    lengths.push_back(o.password.size());
-    Reply reply(static_cast<redisReply*>(
-        redisCommandArgv(connection.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply || reply->type == REDIS_REPLY_ERROR) {  // refused: the state is unavailable
-      connection.reset();
-      return nullptr;
-    }
+    // AUTH [username] password. A refusal leaves the state unavailable.
+    std::vector<std::string_view> auth{"AUTH"};
+    if (!o.username.empty()) auth.push_back(o.username);
+    auth.push_back(o.password);
+    const auto reply = c->command(auth);
+    if (!reply || reply->type == resp::Reply::Type::error) return nullptr;
   }
-  return connection.get();
+  t.connection = std::move(c);
+  return t.connection.get();
 }
 
 // EVAL with the script text (Redis caches compiled scripts by their SHA1 itself). A
 // connection the server closed (a restart, an idle timeout) is replaced and the command
 // sent once more: it never reached a live server. A timeout is not retried — the script
 // may have run — and counts as unavailable.
-Reply eval(const RedisOptions& o, const char* script, const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"EVAL", script, "0"};
-  std::vector<std::size_t> lengths{4, std::strlen(script), 1};
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
+std::optional<resp::Reply> eval(const RedisOptions& o, std::uint64_t store, std::span<const std::string_view> argv) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    redisContext* c = connect(o);
-    if (!c) return nullptr;
-    Reply reply(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (reply && reply->type != REDIS_REPLY_ERROR) return reply;
-    const bool closed_by_server =
-        !reply && (c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && errno != EAGAIN &&
-                                               errno != EWOULDBLOCK && errno != EINPROGRESS));
-    connection.reset();  // a broken or confused connection is not reused
-    if (!closed_by_server) return nullptr;
+    RedisConnection* c = connect(o, store);
+    if (!c) return std::nullopt;
+    auto reply = c->command(argv);
+    if (reply && reply->type != resp::Reply::Type::error) return reply;
+    const bool closed_by_server = !reply && c->failure() == RedisConnection::Failure::closed;
+    thread_connection.connection.reset();  // a broken or confused connection is not reused
+    if (!closed_by_server) return std::nullopt;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -130,7 +107,8 @@ Reply eval(const RedisOptions& o, const char* script, const std::vector<std::str
 RedisScreener::RedisScreener(RedisOptions options)
     : Screener(std::make_unique<RedisStore>(options), options.fail_closed) {}
 
-RedisStore::RedisStore(RedisOptions options) : options_(std::move(options)) {}
+RedisStore::RedisStore(RedisOptions options)
+    : options_(std::move(options)), id_(next_store_id.fetch_add(1, std::memory_order_relaxed)) {}
 RedisStore::~RedisStore() = default;
 
 bool RedisStore::apply(std::span<const WindowRead> reads, const DistinctCards* distinct, bool record,
@@ -151,15 +129,22 @@ bool RedisStore::apply(std::span<const WindowRead> reads, const DistinctCards* d
   const bool with_distinct = distinct && !distinct->ip.empty();
   args.push_back(with_distinct ? "i:" + std::string(distinct->ip) + ":cards" : "");
   args.push_back(with_distinct ? std::string(distinct->card_key.substr(0, 16)) : "");
-  Reply reply = eval(options_, apply_script, args);
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != reads.size() + 2) {
+  std::vector<std::string_view> argv{"EVAL", apply_script, "0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto reply = eval(options_, id_, argv);
+  const auto integers = [&] {
+    return std::all_of(reply->elements.begin(), reply->elements.end(), [](const resp::Reply& e) {
+      return e.type == resp::Reply::Type::integer && e.integer >= 0;
+    });
+  };
+  if (!reply || reply->type != resp::Reply::Type::array || reply->elements.size() != reads.size() + 2 ||
+      !integers()) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  for (std::size_t i = 0; i < reads.size(); ++i)
-    before[i] = static_cast<std::uint64_t>(reply->element[i]->integer);
-  distinct_result.before = static_cast<std::uint64_t>(reply->element[reads.size()]->integer);
-  distinct_result.seen_before = reply->element[reads.size() + 1]->integer == 1;
+  for (std::size_t i = 0; i < reads.size(); ++i) before[i] = static_cast<std::uint64_t>(reply->elements[i].integer);
+  distinct_result.before = static_cast<std::uint64_t>(reply->elements[reads.size()].integer);
+  distinct_result.seen_before = reply->elements[reads.size() + 1].integer == 1;
   return true;
 }
 

@@ -4,14 +4,17 @@
 // (one round trip; atomic). Keys carry the card's keyed fingerprint, never a PAN.
 //
 // Blocking (it waits for Redis): call it from the blocking pool, never a network thread.
-// Each calling thread keeps its own connection. A Redis that cannot be reached or
-// answers an error makes apply() false (counted in state_errors()).
+// Each calling thread keeps its own connection (fraud/redis_connection.h: TCP or verified
+// TLS, AUTH when configured). A Redis that cannot be reached, refuses the TLS handshake or
+// AUTH, or answers an error or garbage makes apply() false (counted in state_errors()).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "fraud/redis_connection.h"
 #include "fraud/screener.h"
 #include "fraud/window_store.h"
 
@@ -27,6 +30,8 @@ struct RedisOptions {
   // no AUTH when the password is empty. Never logged.
   std::string username;
   std::string password;
+  // TLS with the server's certificate verified; plain TCP when unset.
+  std::optional<RedisTls> tls;
 };
 
 class RedisStore final : public WindowStore {
@@ -43,6 +48,7 @@ class RedisStore final : public WindowStore {
 
  private:
   RedisOptions options_;
+  std::uint64_t id_;  // tells this store's per-thread connections from another store's
   std::atomic<std::uint64_t> errors_{0};
 };
 

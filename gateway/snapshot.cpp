@@ -142,7 +142,7 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
       !same_endpoint(running.fraud.redis, next.fraud.redis) || running.fraud.redis_prefix != next.fraud.redis_prefix ||
       running.fraud.redis_timeout != next.fraud.redis_timeout || running.fraud.fail_closed != next.fraud.fail_closed ||
       running.fraud.redis_username != next.fraud.redis_username ||
-      running.fraud.redis_password != next.fraud.redis_password) {
+      running.fraud.redis_password != next.fraud.redis_password || running.fraud.redis_tls != next.fraud.redis_tls) {
     out.push_back("fraud.max_keys / fraud.state: changed (needs a restart)");
   }
   if (running.vault.workers != next.vault.workers || running.vault.queue_limit != next.vault.queue_limit) {

@@ -124,13 +124,15 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::Ser
   return context;
 }
 
-std::shared_ptr<boost::asio::ssl::context> make_client_context(const config::ClientTls& tls) {
+std::shared_ptr<boost::asio::ssl::context> make_client_context(const config::ClientTls& tls,
+                                                               std::string_view peer) {
   auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   apply_common_policy(ctx);
-  require(crypto::trusted_file_problem(tls.ca.string(), "processor CA"));
+  const std::string what = std::string(peer) + " CA";
+  require(crypto::trusted_file_problem(tls.ca.string(), what));
   if (SSL_CTX_load_verify_locations(ctx, tls.ca.c_str(), nullptr) != 1) {
-    fail("cannot load processor CA " + tls.ca.string());
+    fail("cannot load " + what + " " + tls.ca.string());
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   if (tls.certificate && tls.private_key) load_key_pair(ctx, *tls.certificate, *tls.private_key);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 
@@ -24,9 +25,11 @@ class TlsSetupError : public std::runtime_error {
 // certificates are verified against it (and demanded when `require_client_certificate`).
 std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::ServerTls& tls);
 
-// A client context for connections to a processor: peer verification against `tls.ca`,
-// and the client certificate when one is configured.
-std::shared_ptr<boost::asio::ssl::context> make_client_context(const config::ClientTls& tls);
+// A client context for connections to a processor (or another peer, named in errors as
+// `peer`): peer verification against `tls.ca`, and the client certificate when one is
+// configured.
+std::shared_ptr<boost::asio::ssl::context> make_client_context(const config::ClientTls& tls,
+                                                               std::string_view peer = "processor");
 
 // Sets SNI (for names, not IP literals) and the name or address the processor's
 // certificate must carry on one client connection. Returns false when OpenSSL refuses.

@@ -19,6 +19,9 @@ inline constexpr Duration one_day{24 * 60 * 60 * 1000};
 
 ServerTls read_server_tls(const YAML::Node& node, const std::string& path, Context& ctx);
 Listener read_listener(const YAML::Node& node, const std::string& path, Context& ctx);
+// A client TLS section (ca, server_name, certificate + private_key): processors and Redis.
+ClientTls read_client_tls(const YAML::Node& node, const std::string& path, Context& ctx,
+                          const std::string& default_server_name);
 Processor read_processor(const YAML::Node& node, const std::string& path, Context& ctx);
 // `processors`: the names routes may refer to.
 Route read_route(const YAML::Node& node, const std::string& path, Context& ctx,

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <chrono>
 
+#include <boost/asio/ssl/context.hpp>
+
 #include "fraud/redis_store.h"
 #include "gateway/snapshot.h"
+#include "net/tls_context.h"
 
 namespace paygate::gateway {
 namespace {
@@ -113,6 +116,13 @@ std::unique_ptr<fraud::Screener> make_screener(const config::FraudConfig& config
   o.fail_closed = config.fail_closed;
   o.username = config.redis_username;
   o.password = config.redis_password;
+  if (config.redis_tls) {
+    // paygate's client TLS policy and CA handling, the same as towards a processor; the
+    // SSL_CTX lives as long as the asio context that owns it.
+    auto context = net::make_client_context(*config.redis_tls, "Redis");
+    o.tls = fraud::RedisTls{std::shared_ptr<ssl_ctx_st>(context, context->native_handle()),
+                            [name = config.redis_tls->server_name](ssl_st* ssl) { return net::set_peer_name(ssl, name); }};
+  }
   return std::make_unique<fraud::RedisScreener>(o);
 }
 

@@ -343,6 +343,37 @@ TEST(ConfigLoader, RefusesAPrivateKeyOthersCanRead) {
   fs::remove_all(dir);
 }
 
+// fraud.state.redis.tls reads the same client TLS section as a processor's (server_name
+// defaults to the host); a Redis off loopback without it is a warning that names what
+// would cross the network in the clear.
+TEST(ConfigLoader, RedisTlsAndTheWarningForAPlainRedisOffLoopback) {
+  const std::string certs = test::certs_dir().string();
+  const auto with_redis = [&](const std::string& redis) {
+    return load_text(base_yaml() + "fraud:\n  state:\n    store: redis\n    redis: " + redis +
+                     "\n  profiles:\n    p:\n      rules:\n        - { name: r, when: { card_attempts_1m: { above: 3 } }, "
+                     "outcome: block }\n");
+  };
+  auto plain_remote = with_redis("{ address: 10.1.2.3:6379 }");
+  ASSERT_TRUE(plain_remote.ok()) << messages(plain_remote)[0];
+  ASSERT_EQ(warnings(*plain_remote.config).size(), 1u);
+  EXPECT_NE(warnings(*plain_remote.config)[0].find("fraud.state.redis.tls: not set"), std::string::npos);
+  auto plain_loopback = with_redis("{ address: 127.0.0.1:6379 }");
+  ASSERT_TRUE(plain_loopback.ok());
+  EXPECT_TRUE(warnings(*plain_loopback.config).empty());
+  auto verified = with_redis("{ address: redis.internal:6380, tls: { ca: " + certs + "/ca.pem } }");
+  ASSERT_TRUE(verified.ok()) << messages(verified)[0];
+  EXPECT_TRUE(warnings(*verified.config).empty());
+  ASSERT_TRUE(verified.config->fraud.redis_tls);
+  EXPECT_EQ(verified.config->fraud.redis_tls->server_name, "redis.internal");
+  EXPECT_EQ(verified.config->fraud.redis_tls->ca, certs + "/ca.pem");
+  EXPECT_EQ(messages(with_redis("{ address: 127.0.0.1:6380, tls: { server_name: r } }")),
+            std::vector<std::string>{"paygate.yaml:19:44: fraud.state.redis.tls.ca: required key is missing"});
+  EXPECT_EQ(messages(with_redis("{ address: 127.0.0.1:6380, tls: { ca: " + certs + "/ca.pem, certificate: " + certs +
+                                "/admin-ops.pem } }")),
+            std::vector<std::string>{"paygate.yaml:19:44: fraud.state.redis.tls.private_key: certificate and "
+                                     "private_key go together"});
+}
+
 TEST(ConfigLoader, AnUnreadableFileIsOneError) {
   auto result = load("/nonexistent/paygate.yaml");
   ASSERT_FALSE(result.ok());

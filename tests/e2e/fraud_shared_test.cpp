@@ -91,5 +91,36 @@ TEST(FraudSharedState, RedisAuthWithAnAclUserAndAPasswordFile) {
   EXPECT_EQ(good.log().find(redis_test_password), std::string::npos);
 }
 
+// TLS to Redis (the server's TLS port, its certificate issued by the dev CA for
+// localhost / 127.0.0.1): verified TLS shares the state; an untrusted CA, a name the
+// certificate does not carry, or plain TCP to the TLS port is a state outage, under the
+// configured policy — never an unverified connection.
+TEST(FraudSharedState, RedisOverVerifiedTls) {
+  auto& redis = RedisServer::instance();
+  const std::string certs = certs_dir().string();
+  std::vector<std::filesystem::path> dirs;
+  for (const char* name : {"fraud-redis-tls", "fraud-redis-tls-ca", "fraud-redis-tls-name", "fraud-redis-tls-plain"}) {
+    dirs.push_back(make_temp_dir(name));
+    if (dirs.size() == 1) make_dev_keyring(dirs[0]);
+    else std::filesystem::copy(dirs[0] / "keys", dirs.back() / "keys");
+  }
+  Simulator sim(dirs[0]);
+  const auto config = [&](const std::string& tls) {  // counters of their own in the shared server
+    return config_yaml(sim.port(), redis.tls_port(), "fail_closed", ", prefix: 'tls-test:'" + tls);
+  };
+  GatewayProcess good(dirs[0], config(", tls: { ca: " + certs + "/ca.pem }"));
+  GatewayProcess wrong_ca(dirs[1], config(", tls: { ca: " + certs + "/processor-ca.pem }"));
+  GatewayProcess wrong_name(dirs[2], config(", tls: { ca: " + certs + "/ca.pem, server_name: redis.example }"));
+  GatewayProcess plain(dirs[3], config(""));
+  std::vector<unsigned> statuses;
+  for (int i = 0; i < 5; ++i) statuses.push_back(pay(good, 6000 + i));
+  EXPECT_EQ(statuses, (std::vector<unsigned>{200, 200, 200, 402, 402}));  // counted in Redis, over TLS
+  for (GatewayProcess* refused : {&wrong_ca, &wrong_name, &plain}) {
+    EXPECT_EQ(pay(*refused, 7000), 402u) << "no verified connection: an outage, and fail_closed blocks";
+    auto metrics = run_command("curl -sS http://127.0.0.1:" + std::to_string(refused->port("admin")) + "/metrics").output;
+    EXPECT_NE(metrics.find("paygate_fraud_state_errors_total 1"), std::string::npos) << metrics;
+  }
+}
+
 }  // namespace
 }  // namespace paygate::test

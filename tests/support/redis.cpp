@@ -14,7 +14,7 @@ RedisServer& RedisServer::instance() {
   return server;
 }
 
-RedisServer::RedisServer() : port_(unused_port()) { start(); }
+RedisServer::RedisServer() : port_(unused_port()), tls_port_(unused_port()) { start(); }
 
 void RedisServer::start() {
   const auto dir = make_temp_dir("redis");
@@ -22,7 +22,11 @@ void RedisServer::start() {
       std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                "--save", "", "--appendonly", "no", "--dir", dir.string(),
                                // An ACL user for the AUTH tests (the default user stays open for the others).
-                               "--user", "paygate", "on", ">" + std::string(redis_test_password), "~*", "&*", "+@all"},
+                               "--user", "paygate", "on", ">" + std::string(redis_test_password), "~*", "&*", "+@all",
+                               "--tls-port", std::to_string(tls_port_),
+                               "--tls-cert-file", (certs_dir() / "gateway.pem").string(),
+                               "--tls-key-file", (certs_dir() / "gateway.key").string(),
+                               "--tls-ca-cert-file", (certs_dir() / "ca.pem").string(), "--tls-auth-clients", "no"},
       dir / "redis.log");
   for (int i = 0; i < 200; ++i) {
     auto ping = run_command("redis-cli -p " + std::to_string(port_) + " ping 2>&1");

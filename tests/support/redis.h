@@ -19,6 +19,9 @@ class RedisServer {
   // cannot start.
   static RedisServer& instance();
   std::uint16_t port() const { return port_; }
+  // The same server's TLS port: the dev gateway certificate (localhost, 127.0.0.1), which
+  // certs_dir()/ca.pem verifies; client certificates not asked for.
+  std::uint16_t tls_port() const { return tls_port_; }
   // Stops or restarts it (the gateway's fail-open / fail-closed paths).
   void stop();
   void start();
@@ -26,6 +29,7 @@ class RedisServer {
  private:
   RedisServer();
   std::uint16_t port_ = 0;
+  std::uint16_t tls_port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
 
