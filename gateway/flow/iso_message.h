@@ -28,6 +28,7 @@ class IsoMessage final : public Message {
   bool request_needs_services(const config::Route& route) const override;
   PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) override;
   bool bound_to(const config::Merchant& merchant) const override;
+  Outcome negotiate(const config::Route&) const override { return Outcome::answered; }  // one format
   UpstreamRequest take_upstream_request(const config::Route& route, const ProcessorContext& processor,
                                         std::string_view request_id, std::string_view merchant) override;
   bool may_resend(const config::Route& route) const override;

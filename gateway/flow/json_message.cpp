@@ -8,6 +8,7 @@
 #include "card/luhn.h"
 #include "gateway/flow/field_actions.h"
 #include "gateway/snapshot.h"
+#include "protocol/http/media_type.h"
 #include "protocol/payment/json_decode.h"
 #include "protocol/payment/validation.h"
 
@@ -122,6 +123,14 @@ PolicyOutcome JsonMessage::apply_request_policy(const config::Route& route, Requ
 // An HTTPS merchant is bound by its credentials alone; the processor learns who it is
 // from the route's merchant_header.
 bool JsonMessage::bound_to(const config::Merchant&) const { return true; }
+
+Outcome JsonMessage::negotiate(const config::Route& route) const {
+  if (passes_through(route)) return Outcome::answered;
+  if (!request_.body.empty() && !protocol::http::is_json_content_type(request_.content_type))
+    return Outcome::unsupported_media_type;
+  if (!protocol::http::accepts_json(request_.accept)) return Outcome::not_acceptable;
+  return Outcome::answered;
+}
 
 UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, const ProcessorContext& processor,
                                                    std::string_view request_id, std::string_view merchant) {

@@ -39,6 +39,10 @@ class JsonMessage final : public Message {
   bool request_needs_services(const config::Route& route) const override;
   PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) override;
   bool bound_to(const config::Merchant& merchant) const override;
+  // Routes that read the body (a message kind or policies) take application/json only and
+  // answer it only to a caller whose Accept admits it; pass-through routes leave both to
+  // the processor.
+  Outcome negotiate(const config::Route& route) const override;
   UpstreamRequest take_upstream_request(const config::Route& route, const ProcessorContext& processor,
                                         std::string_view request_id, std::string_view merchant) override;
   bool may_resend(const config::Route& route) const override;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/flow/outcome.h"
 #include "gateway/upstream/processor.h"
 #include "gateway/upstream/upstream.h"
 #include "protocol/payment/field_policy.h"
@@ -55,6 +56,9 @@ class Message {
   // Decodes the message for `route` and checks its rules; false, with the issues, when
   // it breaks them. A route without a message kind or policies takes its body as it is.
   virtual bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) = 0;
+  // Whether the message is in a format the route reads and its sender accepts the
+  // answer's (HTTP content negotiation): answered when so, else the refusal. Before decode().
+  virtual Outcome negotiate(const config::Route& route) const = 0;
   // Whether the message may come from `merchant` by what it says about its sender (ISO
   // 8583: DE 42 and DE 41 among the merchant's configured ids). Before decode().
   virtual bool bound_to(const config::Merchant& merchant) const = 0;

@@ -38,6 +38,10 @@ std::string_view to_string(Outcome outcome) {
       return "answer_refused";
     case Outcome::duplicate:
       return "duplicate";
+    case Outcome::unsupported_media_type:
+      return "unsupported_media_type";
+    case Outcome::not_acceptable:
+      return "not_acceptable";
   }
   return "unknown";
 }

@@ -26,8 +26,10 @@ enum class Outcome {
   processor_failed,       // the exchange broke (reset, garbage, link dropped)
   answer_refused,         // the processor answered, but paygate will not pass the answer on (issues)
   duplicate,              // the same message is already in flight at the processor (ISO 8583)
+  unsupported_media_type, // the body is not in the format the route reads (HTTP: not JSON)
+  not_acceptable,         // the caller accepts no format the answer can take (HTTP Accept)
 };
-inline constexpr std::size_t outcome_count = 17;
+inline constexpr std::size_t outcome_count = 19;
 
 // Stable lower-case name, for audit records and logs.
 std::string_view to_string(Outcome outcome);

@@ -108,6 +108,10 @@ boost::asio::awaitable<void> PaymentFlow::run(Exchange& x) {
                     : Outcome::audit_unavailable;
     co_return;
   }
+  if (const Outcome refusal = x.message->negotiate(*route); refusal != Outcome::answered) {
+    x.outcome = refusal;
+    co_return;
+  }
   co_await process(x, *route);
 }
 

@@ -15,6 +15,10 @@ const Problem& problem_for(Outcome outcome) {
     case Outcome::invalid_message:
     case Outcome::card_refused:
       return problems::invalid_message_rules;
+    case Outcome::unsupported_media_type:
+      return problems::unsupported_media_type;
+    case Outcome::not_acceptable:
+      return problems::not_acceptable;
     case Outcome::blocked:
       return problems::payment_blocked;
     case Outcome::audit_unavailable:

@@ -31,6 +31,10 @@ inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
                                          "No route matches this path."};
 inline constexpr Problem method_not_allowed{405, "method-not-allowed", "Method Not Allowed",
                                             "This path does not accept this method."};
+inline constexpr Problem not_acceptable{406, "not-acceptable", "Not Acceptable",
+                                        "The answer is application/json; the Accept header excludes it."};
+inline constexpr Problem unsupported_media_type{415, "unsupported-media-type", "Unsupported Media Type",
+                                                "The body must be application/json (charset utf-8, if given)."};
 inline constexpr Problem body_too_large{413, "body-too-large", "Content Too Large",
                                         "The request body exceeds this listener's limit."};
 inline constexpr Problem header_too_large{431, "header-too-large",

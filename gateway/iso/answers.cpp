@@ -21,6 +21,8 @@ std::string_view response_code_for(Outcome outcome, const config::IsoListener& l
     case Outcome::route_not_allowed:
       return "58";  // not permitted to terminal
     case Outcome::invalid_message:
+    case Outcome::unsupported_media_type:  // not reached on ISO 8583: one format
+    case Outcome::not_acceptable:
       return listener.format_error_code;
     case Outcome::card_refused:
       return "14";  // invalid card number

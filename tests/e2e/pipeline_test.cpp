@@ -113,6 +113,33 @@ TEST_F(PipelineTest, InvalidMessagesAreRefusedWithEveryIssueAndReachNobody) {
   EXPECT_NE(c.body.find("invalid_json"), std::string::npos) << c.body;
 }
 
+// Content negotiation: a body that is not JSON is 415, an Accept that excludes JSON is
+// 406 (both problem+json), before anything is decoded or tokenized.
+TEST_F(PipelineTest, ABodyThatIsNotJsonIs415AndAnAcceptWithoutJsonIs406) {
+  const auto post_with = [&](const std::map<std::string, std::string>& headers) {
+    HttpsClient client(gateway_->port(), client_options());
+    return client.request("POST", "/v2/payments", authorization("4111111111111111"), headers);
+  };
+  const auto expect = [](const HttpAnswer& a, unsigned status, const std::string& slug) {
+    EXPECT_EQ(a.status, status) << a.body;
+    EXPECT_EQ(a.header("content-type"), "application/problem+json");
+    EXPECT_NE(a.body.find("urn:paygate:problem:" + slug), std::string::npos) << a.body;
+    EXPECT_EQ(a.body.find("4111111111111111"), std::string::npos);
+  };
+  expect(post_with({{"content-type", "text/plain"}}), 415, "unsupported-media-type");
+  expect(post_with({{"content-type", "application/json; charset=iso-8859-1"}}), 415, "unsupported-media-type");
+  expect(post_with({{"content-type", "application/json"}, {"accept", "text/html"}}), 406, "not-acceptable");
+  expect(post_with({{"content-type", "application/json"}, {"accept", "application/json;q=0, text/*"}}), 406,
+         "not-acceptable");
+  EXPECT_EQ(post_with({{"content-type", "Application/JSON; charset=UTF-8"}, {"accept", "text/html, */*;q=0.1"}}).status,
+            200u);
+  // curl's -d sends a form body, as a developer's first try often does.
+  const auto curl = run_command("curl -sS --cacert " + (certs_dir() / "ca.pem").string() +
+                                " -o /dev/null -w '%{http_code}' https://localhost:" + std::to_string(gateway_->port()) +
+                                "/v2/payments -d '" + authorization("4111111111111111") + "'");
+  EXPECT_EQ(curl.output, "415");
+}
+
 TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
   ASSERT_EQ(post("/v2/payments", authorization("6011111111111117")).status, 200u);
   std::string records;
