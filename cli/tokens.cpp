@@ -46,7 +46,7 @@ std::optional<Loaded> load(const Args& args, const char* command) {
                  audit_log.error().to_string().c_str());
     return std::nullopt;
   }
-  return Loaded{result.config, std::move(service).value(), std::move(audit_log).value()};
+  return Loaded{result.config, std::move(service).value().service, std::move(audit_log).value()};
 }
 
 std::string read_value() {

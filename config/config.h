@@ -265,6 +265,12 @@ struct VaultConfig {
   tokens::StoreOptions::PgTls tls = tokens::StoreOptions::PgTls::unset;  // postgresql: vault.tls
   std::filesystem::path tls_ca;                                          // with verify-full
 
+  // The payment records kept in the same store (tokens/payment_records.h): how long an
+  // Idempotency-Key is remembered, and how long an authorized transaction may be named by
+  // a capture, refund or void.
+  Duration idempotency_window{24 * 3600 * 1000};  // 1s..7d
+  std::uint32_t transaction_retention_days = 400;  // chargebacks and late refunds come months later
+
   tokens::StoreOptions store_options() const {
     return {store, path, max_size, dsn_env, connections, tls, tls_ca};
   }

@@ -69,10 +69,15 @@ std::shared_ptr<Snapshot> build_data_plane(std::shared_ptr<const config::Config>
   Snapshot& s = *snapshot;
   const config::Config& cfg = *s.config;
   s.generation = generation;
-  if (!cfg.token_profiles.empty()) {
+  if (!cfg.token_profiles.empty() || cfg.vault.store != config::VaultConfig::Store::none) {
     auto tokens = open_token_service(cfg);
     if (!tokens) throw std::runtime_error("tokens: " + tokens.error().to_string());
-    s.tokens = std::move(tokens).value();
+    s.tokens = std::move(tokens.value().service);
+    s.records = std::move(tokens.value().records);
+  }
+  for (const auto& r : cfg.routes) {
+    if (r.message && *r.message != protocol::MessageKind::authorization && *r.message != protocol::MessageKind::token_only)
+      s.follow_up_routes = true;
   }
   if (cfg.keyring) s.envelopes = std::make_unique<crypto::EnvelopeCipher>(cfg.keyring);
   if (cfg.keyring && cfg.keyring->primary(crypto::KeyUse::fingerprint)) {

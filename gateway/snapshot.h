@@ -39,7 +39,11 @@ struct Snapshot {
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
   MerchantDirectory merchants;
-  std::unique_ptr<tokens::TokenService> tokens;               // null without token profiles
+  std::unique_ptr<tokens::TokenService> tokens;               // null without token profiles or a vault
+  // Idempotency keys and authorized transactions, in the vault's store: null without a
+  // vault store and keys (then Idempotency-Key only makes a resend safe).
+  std::shared_ptr<tokens::PaymentRecords> records;
+  bool follow_up_routes = false;  // a route takes captures, refunds or voids: remember authorizations
   std::unique_ptr<crypto::EnvelopeCipher> envelopes;  // null without a keyring
   std::unique_ptr<crypto::Fingerprinter> fingerprints;  // null without a primary fingerprint key
   ActionServices services;

@@ -4,14 +4,15 @@
 
 namespace paygate::gateway {
 
-crypto::Result<std::unique_ptr<tokens::TokenService>> open_token_service(const config::Config& config) {
-  std::shared_ptr<tokens::VaultStore> store;
+crypto::Result<TokenSetup> open_token_service(const config::Config& config) {
+  tokens::OpenedStore store;
   if (config.keyring) {  // without keys no token can be made, and the store is not opened
     auto opened = tokens::open_store(config.vault.store_options());
     if (!opened) return opened.error();
     store = std::move(opened).value();
   }
-  return std::make_unique<tokens::TokenService>(config.token_profiles, config.keyring, std::move(store));
+  return TokenSetup{std::make_unique<tokens::TokenService>(config.token_profiles, config.keyring, std::move(store.vault)),
+                    std::move(store.records)};
 }
 
 }  // namespace paygate::gateway

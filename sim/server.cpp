@@ -14,6 +14,7 @@
 #include "net/asio.h"
 #include "net/tls_context.h"
 #include "sim/authorizer.h"
+#include "sim/follow_up.h"
 
 namespace paygate::sim {
 
@@ -176,6 +177,9 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behav
       res = json_response(200, R"({"status":"ok"})", req);
     } else if (req.method() != http::verb::post) {
       res = json_response(405, R"({"error":"method_not_allowed"})", req);
+    } else if (const auto kind = follow_up_for_path(path)) {
+      SimAnswer answer = follow_up(*kind, req.body(), ids);
+      res = json_response(answer.http_status, std::move(answer.body), req);
     } else {
       SimAnswer answer = authorize(req.body(), ids, *behaviour->authorize_options);
       res = json_response(answer.http_status, std::move(answer.body), req);

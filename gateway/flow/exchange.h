@@ -18,6 +18,7 @@
 #include "gateway/flow/outcome.h"
 #include "gateway/flow/screening.h"
 #include "gateway/request_id.h"
+#include "tokens/payment_records.h"
 
 namespace paygate::gateway {
 
@@ -49,6 +50,10 @@ struct Exchange {
   std::shared_ptr<Screening> screening;     // when the route screens
   AnswerFacts answer_facts;                 // when the processor answered
   bool audit_suppressed = false;            // an authentication failure past its address's audit limit
+  // Idempotency (flow/idempotency.h): whether this request holds its key's claim (then
+  // settle() keeps or gives up its answer), and the first request's answer for a replay.
+  bool idempotency_claimed = false;
+  std::optional<tokens::StoredAnswer> replay;
 
   const fraud::Decision* fraud() const { return screening ? screening->decision() : nullptr; }
 };

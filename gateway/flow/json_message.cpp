@@ -98,9 +98,32 @@ bool JsonMessage::decode(const config::Route& route, std::vector<protocol::Valid
     policy.current_year = static_cast<int>(today.year());
     policy.current_month = static_cast<int>(static_cast<unsigned>(today.month()));
     issues = protocol::validate_message(*route.message, *request_tree_, policy);
+    // The header's key breaks the same rule as the body's would; both given, they agree.
+    const std::string_view header_key = request_.idempotency_key;
+    if (!header_key.empty()) {
+      if (auto problem = protocol::idempotency_key_problem(header_key))
+        issues.push_back({std::string(protocol::header_issue_prefix) + "Idempotency-Key", std::string(*problem)});
+    }
+    const auto* body_key = request_tree_->is_object() ? request_tree_->get_object().if_contains("idempotency_key") : nullptr;
+    if (body_key && body_key->is_string()) {
+      const std::string_view in_body(body_key->get_string().data(), body_key->get_string().size());
+      if (!header_key.empty() && in_body != header_key) issues.push_back({"$.idempotency_key", "idempotency_key_mismatch"});
+      idempotency_key_ = in_body;
+    }
     if (!issues.empty()) return false;
+    if (!header_key.empty()) idempotency_key_ = header_key;
   }
   return true;
+}
+
+std::string_view JsonMessage::follow_up_transaction(const config::Route& route) const {
+  using protocol::MessageKind;
+  if (!route.message || !request_tree_ || !request_tree_->is_object()) return {};
+  if (*route.message != MessageKind::capture && *route.message != MessageKind::refund &&
+      *route.message != MessageKind::cancel)
+    return {};
+  const auto* id = request_tree_->get_object().if_contains("processor_transaction_id");
+  return id && id->is_string() ? std::string_view(id->get_string().data(), id->get_string().size()) : std::string_view();
 }
 
 PaymentFacts JsonMessage::facts() const {
@@ -183,6 +206,8 @@ bool JsonMessage::read_answer(UpstreamAnswer answer, AnswerFacts& facts) {
     facts.approved = s->get_string() == "approved";
   if (auto* c = message.if_contains("response_code"); c && c->is_string())
     facts.response_code = c->get_string();
+  if (auto* t = message.if_contains("processor_transaction_id"); t && t->is_string())
+    facts.transaction_id = t->get_string();
   return true;
 }
 

@@ -36,6 +36,11 @@ class JsonMessage final : public Message {
   const config::Route* route(const Snapshot& snapshot, RouteMiss& miss) override;
   bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) override;
   PaymentFacts facts() const override;
+  // The Idempotency-Key header, or the body's idempotency_key (they must agree when both
+  // are given); routes with a message kind only.
+  std::string_view idempotency_key() const override { return idempotency_key_; }
+  std::string_view request_body() const override { return request_.body; }
+  std::string_view follow_up_transaction(const config::Route& route) const override;
   bool request_needs_services(const config::Route& route) const override;
   PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) override;
   bool bound_to(const config::Merchant& merchant) const override;
@@ -65,6 +70,7 @@ class JsonMessage final : public Message {
   std::uint64_t max_body_;
   std::string allowed_methods_;
   bool pass_through_ = false;
+  std::string idempotency_key_;  // after decode()
   // The request's and the answer's JSON trees live in one arena per message: a bump
   // allocation per node instead of a heap allocation, all freed with the message. The
   // first 8 KiB come with the object itself.

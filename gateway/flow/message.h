@@ -31,10 +31,11 @@ struct PaymentFacts {
   std::string pan;
 };
 
-// What the processor's answer says, for fraud feedback.
+// What the processor's answer says, for fraud feedback and the payment records.
 struct AnswerFacts {
   bool approved = false;
-  std::string response_code;  // the processor's code ("00", "51", ...), or ""
+  std::string response_code;   // the processor's code ("00", "51", ...), or ""
+  std::string transaction_id;  // the processor_transaction_id it gave, or ""
 };
 
 // The issues of the actions that failed, and the same failures typed.
@@ -63,6 +64,14 @@ class Message {
   // 8583: DE 42 and DE 41 among the merchant's configured ids). Before decode().
   virtual bool bound_to(const config::Merchant& merchant) const = 0;
   virtual PaymentFacts facts() const = 0;  // after decode()
+
+  // Idempotency and the payment lifecycle (HTTPS payment API only; ISO 8583 has its own
+  // duplicate rules). After decode(): the request's idempotency key ("" when none), the
+  // bytes that make two requests under one key "the same", and the processor transaction
+  // a capture, refund or void names ("" for other messages).
+  virtual std::string_view idempotency_key() const { return {}; }
+  virtual std::string_view request_body() const { return {}; }
+  virtual std::string_view follow_up_transaction(const config::Route&) const { return {}; }
 
   // Whether the route's request policy needs keys or the vault (else it is cheap).
   virtual bool request_needs_services(const config::Route& route) const = 0;

@@ -42,6 +42,14 @@ std::string_view to_string(Outcome outcome) {
       return "unsupported_media_type";
     case Outcome::not_acceptable:
       return "not_acceptable";
+    case Outcome::replayed:
+      return "replayed";
+    case Outcome::idempotency_in_flight:
+      return "idempotency_in_flight";
+    case Outcome::idempotency_key_reused:
+      return "idempotency_key_reused";
+    case Outcome::transaction_not_found:
+      return "transaction_not_found";
   }
   return "unknown";
 }

@@ -28,8 +28,12 @@ enum class Outcome {
   duplicate,              // the same message is already in flight at the processor (ISO 8583)
   unsupported_media_type, // the body is not in the format the route reads (HTTP: not JSON)
   not_acceptable,         // the caller accepts no format the answer can take (HTTP Accept)
+  replayed,               // an idempotent retry: the first request's answer, replayed
+  idempotency_in_flight,  // a request with this idempotency key is still running
+  idempotency_key_reused, // the idempotency key was used for a different request
+  transaction_not_found,  // a follow-up names no transaction authorized for this merchant
 };
-inline constexpr std::size_t outcome_count = 19;
+inline constexpr std::size_t outcome_count = 23;
 
 // Stable lower-case name, for audit records and logs.
 std::string_view to_string(Outcome outcome);

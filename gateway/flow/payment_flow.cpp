@@ -4,6 +4,7 @@
 
 #include "card/detect.h"
 #include "gateway/blocking_work.h"
+#include "gateway/flow/idempotency.h"
 #include "gateway/log.h"
 #include "gateway/worker.h"
 
@@ -49,11 +50,57 @@ Outcome outcome_of(UpstreamFault fault) {
   return Outcome::processor_failed;
 }
 
-// What the request step (decode, facts, request policies, screening) found.
+// What the request step (decode, the payment records, facts, request policies,
+// screening) found.
 struct RequestStep {
   Outcome outcome = Outcome::answered;  // answered: go on
   std::vector<protocol::ValidationIssue> issues;
+  bool claimed = false;                 // this request holds its idempotency key
+  std::optional<tokens::StoredAnswer> replay;
 };
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The payment records' part of the request step, after decode: a follow-up must name a
+// transaction authorized for this merchant; an idempotency key is claimed, or its first
+// request's answer replayed. False, with `r` saying why, when the request stops here.
+bool check_records(RequestStep& r, tokens::PaymentRecords& records, const Snapshot& snapshot, const Message& message,
+                   const config::Route& route, std::string_view merchant) {
+  const std::int64_t now = unix_now();
+  if (const auto transaction = message.follow_up_transaction(route); !transaction.empty()) {
+    auto known = records.transaction_known(merchant, transaction, now);
+    if (!known || !known.value()) {
+      r.outcome = known ? Outcome::transaction_not_found : Outcome::service_busy;
+      return false;
+    }
+  }
+  const auto key = message.idempotency_key();
+  if (key.empty()) return true;
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(snapshot.config->vault.idempotency_window);
+  tokens::StoredAnswer replay;
+  switch (claim_idempotency_key(records, *snapshot.fingerprints, merchant, route.name, key, message.request_body(), now,
+                                window.count(), replay)) {
+    case ClaimVerdict::run:
+      r.claimed = true;
+      return true;
+    case ClaimVerdict::replay:
+      r.outcome = Outcome::replayed;
+      r.replay = std::move(replay);
+      return false;
+    case ClaimVerdict::in_flight:
+      r.outcome = Outcome::idempotency_in_flight;
+      return false;
+    case ClaimVerdict::reused:
+      r.outcome = Outcome::idempotency_key_reused;
+      return false;
+    case ClaimVerdict::unavailable:
+      r.outcome = Outcome::service_busy;
+      return false;
+  }
+  return false;
+}
 
 // Runs `work` on the blocking pool when `blocking`, else here; nullopt when the pool is full.
 template <class Result, class Work>
@@ -124,16 +171,20 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
       Screening::for_route(*snapshot, route, runtime_.screener.get(), x.merchant, x.credentials.client_ip);
   if (x.screening) x.actions->on_card([s = x.screening.get()](std::string_view pan) { s->note_card(pan); });
 
-  // Decode, check, the request policies and screening: one step, on the blocking pool
-  // when a policy needs keys or the vault or the screening state is remote.
+  // Decode, check, the payment records, the request policies and screening: one step, on
+  // the blocking pool when a policy needs keys or the vault, the route keeps payment
+  // records, or the screening state is remote.
+  tokens::PaymentRecords* records = snapshot->fingerprints && route.message ? snapshot->records.get() : nullptr;
   const bool blocking =
-      x.message->request_needs_services(route) || (x.screening && !x.screening->in_process());
-  auto step = [message = x.message, actions = x.actions, screening = x.screening, snapshot, &route] {
+      x.message->request_needs_services(route) || records || (x.screening && !x.screening->in_process());
+  auto step = [message = x.message, actions = x.actions, screening = x.screening, snapshot, records,
+               merchant = x.merchant, &route] {
     RequestStep r;
     if (!message->decode(route, r.issues)) {
       r.outcome = Outcome::invalid_message;
       return r;
     }
+    if (records && !check_records(r, *records, *snapshot, *message, route, merchant)) return r;
     const PaymentFacts facts = message->facts();
     if (!facts.pan.empty())
       actions->note_card(facts.pan);  // masked for the record, fingerprinted for screening
@@ -152,9 +203,14 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
     x.outcome = Outcome::service_busy;
     co_return;
   }
+  x.idempotency_claimed = done->claimed;
   if (done->outcome != Outcome::answered) {
     x.outcome = done->outcome;
     x.issues = std::move(done->issues);
+    if (done->replay) {
+      x.upstream = "replayed";
+      x.replay = std::move(done->replay);
+    }
     co_return;
   }
   if (const fraud::Decision* d = x.fraud()) {
@@ -236,6 +292,36 @@ boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Rout
     co_return;
   }
   x.outcome = Outcome::answered;
+}
+
+boost::asio::awaitable<void> PaymentFlow::settle(Exchange& x, unsigned status, std::string_view content_type,
+                                                 std::string_view body) {
+  const Snapshot& snapshot = *x.view->shared;
+  if (!snapshot.records || !x.route) co_return;
+  const bool remember = snapshot.follow_up_routes && x.route->message == protocol::MessageKind::authorization &&
+                        x.outcome == Outcome::answered && x.answer_facts.approved &&
+                        !x.answer_facts.transaction_id.empty();
+  if (!x.idempotency_claimed && !remember) co_return;
+  const auto retention = std::chrono::seconds(std::int64_t{86400} * snapshot.config->vault.transaction_retention_days);
+  const bool kept = processor_may_have_acted(x.outcome);
+  tokens::StoredAnswer answer;
+  if (x.idempotency_claimed && kept) answer = {status, std::string(content_type), std::string(body)};
+  auto work = [records = snapshot.records, keep = x.idempotency_claimed, kept,
+               merchant = std::string(x.merchant), key = std::string(x.message->idempotency_key()),
+               transaction = remember ? x.answer_facts.transaction_id : std::string(), answer = std::move(answer),
+               retention] {
+    const std::int64_t now = unix_now();
+    bool ok = true;
+    if (!transaction.empty()) ok = records->remember_transaction(merchant, transaction, now, now + retention.count()).ok();
+    if (keep) ok = (kept ? records->complete(merchant, key, answer) : records->release(merchant, key)).ok() && ok;
+    return ok;
+  };
+  const auto written = co_await run_blocking<bool>(*runtime_.blocking, std::move(work));
+  // The answer still goes out: the processor has acted. An unsettled claim stays in
+  // flight (retries get 409) until its window ends, which never charges twice.
+  if (!written || !*written)
+    log::error("payment records not written request_id={} route={} reason={}", x.request_id.view(), x.route->name,
+               written ? "store_failed" : "blocking_pool_full");
 }
 
 // The processor's verdict back to the screening state: here when the state is in this

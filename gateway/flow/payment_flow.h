@@ -5,13 +5,18 @@
 //   route      the message's route under the snapshot it runs on (404/405, ISO 12)
 //   identify   the merchant, from that snapshot, for every message (401, ISO 63)
 //   authorize  the route allowed for the merchant (403, ISO 58)
+//   negotiate  the body's format and the answer's (415, 406)
 //   decode     and validate, through the message adapter (400, ISO format error)
+//   records    a follow-up's transaction known (404); the idempotency key claimed, or
+//              its first answer replayed (409 in flight, 422 reused)
 //   transform  the request policies (field actions: tokens, JWE, envelopes)
 //   screen     fraud screening on the fingerprinted card (402, ISO block code)
 //   gate       the audit log healthy, else nothing leaves (503, ISO 96)
 //   forward    through the route's processor client: breaker, retry-if-safe
 //   transform  the response policies, the tokens the request issued
 //   guard      no card number in what goes back
+//   settle     (settle(), before the session answers) the idempotency key's answer kept
+//              or its claim given up; an approved authorization remembered
 //   record     (record(), once the session has answered) metrics, key use, one audit
 //              record of the same shape for every transport, the access line
 //
@@ -35,6 +40,13 @@ class PaymentFlow {
   // Decides x.outcome (and x.issues) for x.message under x.view. For Outcome::answered
   // the message holds the processor's answer, rewritten for the merchant.
   boost::asio::awaitable<void> run(Exchange& x);
+
+  // Before the session answers: keeps the answer of a request that holds its idempotency
+  // key when the processor may have acted (else gives the key up), and remembers an
+  // approved authorization for the follow-ups that will name it. Blocking work on the
+  // pool; a failure is logged, never changes the answer.
+  boost::asio::awaitable<void> settle(Exchange& x, unsigned status, std::string_view content_type,
+                                      std::string_view body);
 
   // The one record of an exchange the session has answered: metrics, key use, the
   // audit record (for messages that reached a route) and the access line.

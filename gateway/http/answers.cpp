@@ -19,6 +19,12 @@ const Problem& problem_for(Outcome outcome) {
       return problems::unsupported_media_type;
     case Outcome::not_acceptable:
       return problems::not_acceptable;
+    case Outcome::idempotency_in_flight:
+      return problems::idempotency_in_flight;
+    case Outcome::idempotency_key_reused:
+      return problems::idempotency_key_reused;
+    case Outcome::transaction_not_found:
+      return problems::transaction_not_found;
     case Outcome::blocked:
       return problems::payment_blocked;
     case Outcome::audit_unavailable:
@@ -37,6 +43,7 @@ const Problem& problem_for(Outcome outcome) {
     case Outcome::processor_failed:
     case Outcome::answer_refused:
     case Outcome::answered:
+    case Outcome::replayed:  // answered from the stored answer, never as a problem
       return problems::processor_failed;
   }
   return problems::processor_failed;

@@ -29,12 +29,21 @@ inline constexpr Problem route_not_allowed{403, "route-not-allowed", "Forbidden"
                                            "This merchant may not use this route."};
 inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
                                          "No route matches this path."};
+inline constexpr Problem transaction_not_found{404, "transaction-not-found", "Not Found",
+                                               "No transaction with this processor_transaction_id was authorized for "
+                                               "this merchant."};
 inline constexpr Problem method_not_allowed{405, "method-not-allowed", "Method Not Allowed",
                                             "This path does not accept this method."};
 inline constexpr Problem not_acceptable{406, "not-acceptable", "Not Acceptable",
                                         "The answer is application/json; the Accept header excludes it."};
 inline constexpr Problem unsupported_media_type{415, "unsupported-media-type", "Unsupported Media Type",
                                                 "The body must be application/json (charset utf-8, if given)."};
+inline constexpr Problem idempotency_in_flight{409, "idempotency-in-flight", "Conflict",
+                                               "A request with this Idempotency-Key is still being processed; retry "
+                                               "after it finished."};
+inline constexpr Problem idempotency_key_reused{422, "idempotency-key-reused", "Unprocessable Content",
+                                                "This Idempotency-Key was used for a request with different "
+                                                "parameters; use a new key for a new payment."};
 inline constexpr Problem body_too_large{413, "body-too-large", "Content Too Large",
                                         "The request body exceeds this listener's limit."};
 inline constexpr Problem header_too_large{431, "header-too-large",

@@ -42,9 +42,10 @@ std::string_view header(const Request& req, std::string_view name) {
   auto it = req.find(name);
   return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
-std::string_view header(const Request& req, http::field name) {
-  auto it = req.find(name);
-  return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+template <class Message>
+std::string_view header(const Message& m, http::field name) {
+  auto it = m.find(name);
+  return it == m.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
 
 // The request's API key: X-Api-Key, or Authorization: Bearer.
@@ -178,18 +179,28 @@ class HttpSession : MerchantConnection {
     x.message = message;
     co_await worker_.flow.run(x);
 
-    if (x.outcome != Outcome::answered) {
-      Response res = problem_answer(x, problem_for(x.outcome), x.issues);
-      if (x.outcome == Outcome::method_not_allowed) res.set(http::field::allow, message->allowed_methods());
-      if (x.outcome == Outcome::unauthenticated) res.set(http::field::www_authenticate, "Bearer");
+    if (x.outcome == Outcome::replayed && x.replay) {
+      // The first request's answer, as the merchant saw it then; this request's own id.
+      Response res{static_cast<http::status>(x.replay->status), 11};
+      res.set(http::field::content_type, x.replay->content_type);
+      res.set("Idempotent-Replayed", "true");
+      res.body() = std::move(x.replay->body);
       co_return co_await answer(x, method, std::move(res), keep_alive);
     }
-    Response res{static_cast<http::status>(message->answer_status()), 11};
-    if (!message->answer_content_type().empty()) res.set(http::field::content_type, message->answer_content_type());
-    if (const fraud::Decision* d = x.fraud(); d && d->outcome == fraud::Outcome::review) {
-      res.set("Paygate-Fraud-Review", d->reason);  // forwarded, and flagged
+    Response res;
+    if (x.outcome != Outcome::answered) {
+      res = problem_answer(x, problem_for(x.outcome), x.issues);
+      if (x.outcome == Outcome::method_not_allowed) res.set(http::field::allow, message->allowed_methods());
+      if (x.outcome == Outcome::unauthenticated) res.set(http::field::www_authenticate, "Bearer");
+    } else {
+      res = Response{static_cast<http::status>(message->answer_status()), 11};
+      if (!message->answer_content_type().empty()) res.set(http::field::content_type, message->answer_content_type());
+      if (const fraud::Decision* d = x.fraud(); d && d->outcome == fraud::Outcome::review) {
+        res.set("Paygate-Fraud-Review", d->reason);  // forwarded, and flagged
+      }
+      res.body() = message->take_answer_body();
     }
-    res.body() = message->take_answer_body();
+    co_await worker_.flow.settle(x, res.result_int(), header(res, http::field::content_type), res.body());
     co_return co_await answer(x, method, std::move(res), keep_alive);
   }
 

@@ -23,7 +23,11 @@ std::string_view response_code_for(Outcome outcome, const config::IsoListener& l
     case Outcome::invalid_message:
     case Outcome::unsupported_media_type:  // not reached on ISO 8583: one format
     case Outcome::not_acceptable:
+    case Outcome::idempotency_in_flight:
+    case Outcome::idempotency_key_reused:
       return listener.format_error_code;
+    case Outcome::transaction_not_found:
+      return "25";  // unable to locate record
     case Outcome::card_refused:
       return "14";  // invalid card number
     case Outcome::blocked:
@@ -36,6 +40,7 @@ std::string_view response_code_for(Outcome outcome, const config::IsoListener& l
     case Outcome::processor_unreachable:
     case Outcome::processor_failed:
       return timeout_code;
+    case Outcome::replayed:  // not reached: ISO 8583 claims no idempotency keys
     case Outcome::audit_unavailable:
     case Outcome::service_busy:
     case Outcome::answer_refused:

@@ -27,7 +27,7 @@ class Checker {
 
   // Paths are built only here, when there is something to report: a valid message costs
   // no string work.
-  void issue(std::string_view path, const char* code) { issues_.push_back({std::string(path), code}); }
+  void issue(std::string_view path, std::string_view code) { issues_.push_back({std::string(path), std::string(code)}); }
   std::vector<ValidationIssue> take() { return std::move(issues_); }
   const ValidationPolicy& policy() const { return policy_; }
 
@@ -210,8 +210,9 @@ void check_references(Checker& c, const json::object& root) {
   if (const json::string* ref = c.string(root, "merchant_reference", "$.merchant_reference", true, 1, 64)) {
     if (!printable(std::string_view(ref->data(), ref->size()))) c.issue("$.merchant_reference", "characters");
   }
-  if (const json::string* key = c.string(root, "idempotency_key", "$.idempotency_key", false, 1, 64)) {
-    if (!identifier(std::string_view(key->data(), key->size()))) c.issue("$.idempotency_key", "characters");
+  if (const json::string* key = c.string(root, "idempotency_key", "$.idempotency_key", false, 0, SIZE_MAX)) {
+    if (auto problem = idempotency_key_problem(std::string_view(key->data(), key->size())))
+      c.issue("$.idempotency_key", *problem);
   }
 }
 
@@ -275,6 +276,12 @@ std::vector<ValidationIssue> validate_message(MessageKind kind, const boost::jso
 
 std::vector<ValidationIssue> validate_authorization(const boost::json::value& message, const ValidationPolicy& policy) {
   return validate_message(MessageKind::authorization, message, policy);
+}
+
+std::optional<std::string_view> idempotency_key_problem(std::string_view key) {
+  if (key.empty() || key.size() > 64) return "length";
+  if (!identifier(key)) return "characters";
+  return std::nullopt;
 }
 
 }  // namespace paygate::protocol

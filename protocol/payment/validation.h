@@ -12,6 +12,10 @@
 
 namespace paygate::protocol {
 
+// An issue's path names a member of the message ("$.card.number"), or, after this
+// prefix, a request header ("header:Idempotency-Key").
+inline constexpr std::string_view header_issue_prefix = "header:";
+
 struct ValidationIssue {
   std::string path;  // e.g. "$.card.expiry_month"
   std::string code;  // e.g. "card_expired"
@@ -29,6 +33,10 @@ struct ValidationPolicy {
 };
 
 enum class MessageKind { authorization, capture, refund, cancel, token_only };
+
+// An idempotency key's rule (header or body): 1-64 of A-Z a-z 0-9 _ -. The issue code
+// ("length", "characters") when `key` breaks it.
+std::optional<std::string_view> idempotency_key_problem(std::string_view key);
 
 // "authorization", "capture", "refund", "void" (MessageKind::cancel), "token_only".
 std::optional<MessageKind> parse_message_kind(std::string_view name);

@@ -156,7 +156,7 @@ TEST(Cli, CheckConfigAcceptsTheExample) {
   auto r = run_command(binary("paygate").string() + " check-config --config " +
                        (source_dir() / "config/examples/paygate.yaml").string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("ok (2 listeners, 2 processors, 3 routes)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok (2 listeners, 2 processors, 6 routes)"), std::string::npos) << r.output;
 }
 
 TEST(Cli, ServeRefusesABrokenConfig) {

@@ -7,15 +7,25 @@
 
 namespace paygate::tokens {
 
-crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& options) {
+namespace {
+
+template <class Store>
+OpenedStore both(std::unique_ptr<Store> store) {
+  std::shared_ptr<Store> shared(std::move(store));
+  return OpenedStore{shared, shared};
+}
+
+}  // namespace
+
+crypto::Result<OpenedStore> open_store(const StoreOptions& options) {
   using crypto::ErrorCode;
   switch (options.kind) {
     case StoreOptions::Kind::none:
-      return std::shared_ptr<VaultStore>();
+      return OpenedStore{};
     case StoreOptions::Kind::sqlite: {
       auto opened = SqliteVaultStore::open(options.path.string(), options.max_size);
       if (!opened) return crypto::make_error(ErrorCode::unavailable, opened.error().reason);
-      return std::shared_ptr<VaultStore>(std::move(opened).value());
+      return both(std::move(opened).value());
     }
     case StoreOptions::Kind::postgresql: {
       const char* dsn = std::getenv(options.dsn_env.c_str());
@@ -30,7 +40,7 @@ crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& optio
       }
       auto opened = PostgresVaultStore::open(dsn, options.connections, overrides);
       if (!opened) return opened.error();
-      return std::shared_ptr<VaultStore>(std::move(opened).value());
+      return both(std::move(opened).value());
     }
   }
   return crypto::make_error(ErrorCode::internal, "unknown vault store kind");

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crypto/status.h"
+#include "tokens/payment_records.h"
 #include "tokens/vault_store.h"
 
 namespace paygate::tokens {
@@ -28,8 +29,15 @@ struct StoreOptions {
   std::filesystem::path ca;
 };
 
-// Null for Kind::none. Errors: unavailable (the store cannot be opened, or the DSN's
-// variable is unset; the reason names the store, never a password).
-crypto::Result<std::shared_ptr<VaultStore>> open_store(const StoreOptions& options);
+// One opened store: the vault, and the payment records kept beside it (one object, two
+// interfaces). Both null for Kind::none.
+struct OpenedStore {
+  std::shared_ptr<VaultStore> vault;
+  std::shared_ptr<PaymentRecords> records;
+};
+
+// Errors: unavailable (the store cannot be opened, or the DSN's variable is unset; the
+// reason names the store, never a password).
+crypto::Result<OpenedStore> open_store(const StoreOptions& options);
 
 }  // namespace paygate::tokens

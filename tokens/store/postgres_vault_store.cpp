@@ -1,9 +1,10 @@
 #include "tokens/store/postgres_vault_store.h"
 
-#include <libpq-fe.h>
-
 #include <array>
 #include <cstring>
+
+#include "tokens/store/pg_statement.h"
+#include "tokens/store/postgres_lease.h"
 
 namespace paygate::tokens {
 namespace {
@@ -23,6 +24,27 @@ CREATE TABLE IF NOT EXISTS vault_tokens (
   CONSTRAINT vault_tokens_pkey PRIMARY KEY (token),
   CONSTRAINT vault_tokens_fingerprint_key UNIQUE (merchant, fingerprint)
 );
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  merchant     TEXT NOT NULL,
+  idem_key     TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  state        SMALLINT NOT NULL,  -- 0 in flight, 1 done
+  status       INTEGER,
+  content_type TEXT,
+  body         TEXT,
+  created_at   BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  CONSTRAINT idempotency_keys_pkey PRIMARY KEY (merchant, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at);
+CREATE TABLE IF NOT EXISTS authorized_transactions (
+  merchant       TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  created_at     BIGINT NOT NULL,
+  expires_at     BIGINT NOT NULL,
+  CONSTRAINT authorized_transactions_pkey PRIMARY KEY (merchant, transaction_id)
+);
+CREATE INDEX IF NOT EXISTS authorized_transactions_expiry ON authorized_transactions (expires_at);
 CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
 )sql";
@@ -31,26 +53,9 @@ constexpr const char* columns =
     "token, merchant, fingerprint, fingerprint_key_id, pan_envelope, data_key_id, created_at, last_used_at, "
     "expires_at";
 
-// libpq's messages can quote a connection string's host and user, never its password,
-// and never parameter values.
-crypto::Error pg_error(pg_conn* conn, std::string_view what) {
-  std::string reason = conn ? PQerrorMessage(conn) : "no connection";
-  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-  return crypto::make_error(crypto::ErrorCode::unavailable, std::string(what) + ": " + reason);
-}
-
-struct ResultGuard {
-  PGresult* r;
-  ~ResultGuard() { PQclear(r); }
-};
-
-// Runs `sql` with text parameters.
-PGresult* exec(pg_conn* conn, const char* sql, std::initializer_list<std::optional<std::string>> params) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  return PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
-                      0);
-}
+using pg::exec;
+using pg::pg_error;
+using pg::ResultGuard;
 
 VaultRow read_row(PGresult* r, int i) {
   VaultRow row;
@@ -72,19 +77,6 @@ std::optional<std::string> opt(const std::optional<std::int64_t>& v) {
 
 }  // namespace
 
-// Returns the connection to the pool on scope exit; replaces a broken one.
-class PostgresVaultStore::Lease {
- public:
-  explicit Lease(PostgresVaultStore& store) : store_(store), conn_(store.acquire()) {
-    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);  // the server restarted: reconnect
-  }
-  ~Lease() { store_.release(conn_); }
-  pg_conn* get() const { return conn_; }
-
- private:
-  PostgresVaultStore& store_;
-  pg_conn* conn_;
-};
 
 crypto::Result<std::unique_ptr<PostgresVaultStore>> PostgresVaultStore::open(
     const std::string& dsn, std::size_t connections, const std::vector<std::pair<std::string, std::string>>& overrides) {

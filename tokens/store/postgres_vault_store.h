@@ -1,7 +1,9 @@
 // The shared vault: PostgreSQL through libpq, for several gateway instances. The schema is
 // created or migrated on start (under an advisory lock, so instances starting together do
 // not race); unique constraints settle concurrent tokenizations of one PAN across
-// instances. Commits are durable (synchronous_commit on) before a call returns.
+// instances. Commits are durable (synchronous_commit on) before a call returns. The same
+// database keeps the payment records (postgres_payment_records.cpp), so instances agree on
+// idempotency keys and authorized transactions.
 #pragma once
 
 #include <condition_variable>
@@ -11,13 +13,14 @@
 #include <utility>
 #include <vector>
 
+#include "tokens/payment_records.h"
 #include "tokens/vault_store.h"
 
 struct pg_conn;
 
 namespace paygate::tokens {
 
-class PostgresVaultStore final : public VaultStore {
+class PostgresVaultStore final : public VaultStore, public PaymentRecords {
  public:
   // `dsn` is a libpq connection string; `connections` the pool size (one per worker
   // thread is right). Errors: unavailable with libpq's reason (never the password).
@@ -39,6 +42,16 @@ class PostgresVaultStore final : public VaultStore {
   crypto::Result<bool> rewrap(const VaultRow& updated, std::string_view expected_envelope) override;
   crypto::Result<std::int64_t> count() override;
   crypto::Status check_consistency() override;
+
+  crypto::Result<IdempotencyClaim> claim(std::string_view merchant, std::string_view key,
+                                         std::string_view request_hash, std::int64_t now,
+                                         std::int64_t expires_at) override;
+  crypto::Status complete(std::string_view merchant, std::string_view key, const StoredAnswer& answer) override;
+  crypto::Status release(std::string_view merchant, std::string_view key) override;
+  crypto::Status remember_transaction(std::string_view merchant, std::string_view transaction_id, std::int64_t now,
+                                      std::int64_t expires_at) override;
+  crypto::Result<bool> transaction_known(std::string_view merchant, std::string_view transaction_id,
+                                         std::int64_t now) override;
 
   class Lease;  // a connection checked out of the pool
 

@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <cstdio>
+
+#include "tokens/store/sqlite_statement.h"
 
 namespace paygate::tokens {
 namespace {
@@ -25,6 +25,27 @@ CREATE TABLE IF NOT EXISTS vault_tokens (
   expires_at         INTEGER,
   UNIQUE (merchant, fingerprint)
 );
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  merchant     TEXT NOT NULL,
+  idem_key     TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  state        INTEGER NOT NULL,  -- 0 in flight, 1 done
+  status       INTEGER,
+  content_type TEXT,
+  body         TEXT,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  PRIMARY KEY (merchant, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at);
+CREATE TABLE IF NOT EXISTS authorized_transactions (
+  merchant       TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  PRIMARY KEY (merchant, transaction_id)
+);
+CREATE INDEX IF NOT EXISTS authorized_transactions_expiry ON authorized_transactions (expires_at);
 CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
 )sql";
@@ -43,61 +64,9 @@ constexpr const char* by_fingerprint_sql =
 constexpr const char* touch_sql = "UPDATE vault_tokens SET last_used_at = ?2 WHERE token = ?1";
 #undef PAYGATE_VAULT_COLUMNS
 
-crypto::Error db_error(sqlite3* db, std::string_view what) {
-  // SQLite's messages name tables and constraints, never row values.
-  return crypto::make_error(crypto::ErrorCode::internal, std::string(what) + ": " + sqlite3_errmsg(db));
-}
-
-// A prepared statement for one use: finalized on scope exit, or, when it is one the
-// store keeps (`reused`), reset and unbound for the next use.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
-  }
-  explicit Statement(sqlite3_stmt* reused) : stmt_(reused), ok_(reused != nullptr), owned_(false) {}
-  ~Statement() {
-    if (owned_) {
-      sqlite3_finalize(stmt_);
-    } else if (stmt_ != nullptr) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return ok_; }
-  Statement& text(int index, std::string_view value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& integer(int index, std::int64_t value) {
-    sqlite3_bind_int64(stmt_, index, value);
-    return *this;
-  }
-  Statement& optional_integer(int index, const std::optional<std::int64_t>& value) {
-    if (value)
-      sqlite3_bind_int64(stmt_, index, *value);
-    else
-      sqlite3_bind_null(stmt_, index);
-    return *this;
-  }
-  int step() { return sqlite3_step(stmt_); }
-  sqlite3_stmt* get() { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  bool ok_ = false;
-  bool owned_ = true;
-};
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p),
-                         static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
-           : "";
-}
+using sqlite::column_text;
+using sqlite::db_error;
+using sqlite::Statement;
 
 VaultRow read_row(sqlite3_stmt* s) {
   VaultRow r;

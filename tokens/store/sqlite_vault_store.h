@@ -1,5 +1,6 @@
 // The embedded vault: one SQLite file in WAL mode with synchronous=FULL, so a committed
-// row survives a crash or power loss before the token is handed out.
+// row survives a crash or power loss before the token is handed out. The same file keeps
+// the payment records (idempotency keys, authorized transactions: sqlite_payment_records.cpp).
 #pragma once
 
 #include <memory>
@@ -7,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "tokens/payment_records.h"
 #include "tokens/vault_store.h"
 
 struct sqlite3;
@@ -14,7 +16,7 @@ struct sqlite3_stmt;
 
 namespace paygate::tokens {
 
-class SqliteVaultStore final : public VaultStore {
+class SqliteVaultStore final : public VaultStore, public PaymentRecords {
  public:
   // Opens or creates the database and its schema. `max_bytes` caps the database's size
   // (0: no cap), so a runaway vault fails its inserts cleanly instead of filling the disk.
@@ -36,7 +38,19 @@ class SqliteVaultStore final : public VaultStore {
   crypto::Result<std::int64_t> count() override;
   crypto::Status check_consistency() override;
 
+  crypto::Result<IdempotencyClaim> claim(std::string_view merchant, std::string_view key,
+                                         std::string_view request_hash, std::int64_t now,
+                                         std::int64_t expires_at) override;
+  crypto::Status complete(std::string_view merchant, std::string_view key, const StoredAnswer& answer) override;
+  crypto::Status release(std::string_view merchant, std::string_view key) override;
+  crypto::Status remember_transaction(std::string_view merchant, std::string_view transaction_id, std::int64_t now,
+                                      std::int64_t expires_at) override;
+  crypto::Result<bool> transaction_known(std::string_view merchant, std::string_view transaction_id,
+                                         std::int64_t now) override;
+
  private:
+  // Erases up to a few expired payment records (under mutex_).
+  void erase_expired_records(std::int64_t now);
   explicit SqliteVaultStore(sqlite3* db) : db_(db) {}
   // The request path's statements are compiled once and reused (SQLite's parser was a
   // tenth of the gateway's vault time when every call prepared its SQL). Under mutex_.
