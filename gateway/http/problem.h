@@ -18,13 +18,13 @@ struct Problem {
 
 namespace problems {
 inline constexpr Problem invalid_message_rules{400, "invalid-message", "Bad Request",
-                                               "The message breaks the API's rules; see errors."};
+                                               "The message breaks the API's rules:"};
 inline constexpr Problem malformed_request{400, "malformed-request", "Bad Request",
                                            "The request is not well-formed HTTP/1.1."};
 inline constexpr Problem unauthenticated{401, "unauthenticated", "Unauthorized",
                                          "No valid client certificate or API key identifies a merchant."};
 inline constexpr Problem payment_blocked{402, "payment-blocked", "Payment Required",
-                                         "Fraud screening blocked this payment; see errors for the reason."};
+                                         "Fraud screening blocked this payment:"};
 inline constexpr Problem route_not_allowed{403, "route-not-allowed", "Forbidden",
                                            "This merchant may not use this route."};
 inline constexpr Problem route_not_found{404, "route-not-found", "Not Found",
@@ -70,13 +70,15 @@ inline constexpr Problem processor_timeout{504, "processor-timeout", "Gateway Ti
 // The JSON body for `problem`, with `request_id` as an extension member.
 std::string problem_body(const Problem& problem, std::string_view request_id);
 
-// One {path, code} entry of an `errors` list: where and which rule, never the value.
+// One entry of an `errors` list: where (a validation issue path, or header:NAME) and
+// which rule, never the value.
 struct ProblemEntry {
   std::string_view path;
   std::string_view code;
 };
 
-// As problem_body, with an `errors` list.
+// As problem_body, with an `errors` list of {pointer | header, code, message} and a
+// detail that ends with how many there are.
 std::string problem_body(const Problem& problem, std::string_view request_id, std::span<const ProblemEntry> errors);
 
 }  // namespace paygate::gateway

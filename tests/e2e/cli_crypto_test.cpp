@@ -93,10 +93,11 @@ TEST(ValidateCommand, PrintsTheProblemTheGatewayWouldAnswer) {
   EXPECT_EQ(problem["status"], 400);
   EXPECT_EQ(problem["type"], "urn:paygate:problem:invalid-message");
   EXPECT_EQ(boost::json::serialize(problem["errors"]),
-            R"([{"path":"$.amount.value","code":"amount_too_large"},{"path":"$.card.number","code":"pan_luhn"}])");
+            R"([{"pointer":"/amount/value","code":"amount_too_large","message":"The amount exceeds this route's maximum."},)"
+            R"({"pointer":"/card/number","code":"pan_luhn","message":"The card number fails the Luhn check (a typo?)."}])");
   EXPECT_EQ(bad.output.find("4111111111111112"), std::string::npos);
   auto dup = run(R"({"card":{"number":"1","number":"2"}})");
-  EXPECT_NE(dup.output.find(R"({"path":"$.card.number","code":"duplicate_key"})"), std::string::npos) << dup.output;
+  EXPECT_NE(dup.output.find(R"({"pointer":"/card/number","code":"duplicate_key",)"), std::string::npos) << dup.output;
   // A route with a broken policy is refused with its position.
   yaml.replace(yaml.find(anchor), anchor.size(), anchor + "    request: { \"$.card.cvv\": encrypt_for_merchant }\n");
   std::ofstream(dir / "paygate.yaml") << yaml;
