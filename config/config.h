@@ -93,6 +93,9 @@ struct Listener {
   std::optional<IsoListener> iso;  // kind iso8583 only
   // HTTPS listeners: Strict-Transport-Security max-age on every answer (0: not sent).
   Duration hsts_max_age{365LL * 24 * 3600 * 1000};
+  // HTTPS listeners: the proxies (addresses or CIDR blocks) whose X-Forwarded-For or
+  // Forwarded header names the client; none by default (the TCP peer is the client).
+  std::vector<std::string> trusted_proxies;
 };
 
 struct ClientTls {

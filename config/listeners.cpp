@@ -78,6 +78,15 @@ Listener read_listener(const YAML::Node& node, const std::string& path, Context&
   if (auto limits = r.mapping("limits")) l.limits = read_limits(*limits, r.path_of("limits"), ctx);
   if (r.duration("hsts_max_age", l.hsts_max_age, Duration{0}, one_day * 730) && l.kind != ListenerKind::https)
     r.error_at("hsts_max_age", "only for https listeners");
+  r.sequence("trusted_proxies", Presence::optional, [&](const YAML::Node& item, const std::string& item_path) {
+    const std::string entry = item.IsScalar() ? item.Scalar() : std::string();
+    if (!parse_address_block(entry)) {
+      r.error(item, item_path, "expected an IP address or CIDR block (10.0.0.0/8, 2001:db8::/32)");
+      return;
+    }
+    l.trusted_proxies.push_back(entry);
+  });
+  if (!l.trusted_proxies.empty() && l.kind != ListenerKind::https) r.error_at("trusted_proxies", "only for https listeners");
   if (auto iso = r.mapping("iso8583")) {
     if (l.kind != ListenerKind::iso8583) r.error_at("iso8583", "only for listeners of kind iso8583");
     l.iso = read_iso_listener(*iso, r.path_of("iso8583"), ctx);

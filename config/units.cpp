@@ -120,4 +120,55 @@ bool is_loopback_host(const std::string& host) {
   return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
 }
 
+namespace {
+
+// Text to 16 bytes (IPv4 as IPv4-mapped IPv6); false when not an address.
+bool address_bytes(std::string_view text, std::array<std::uint8_t, 16>& out, bool& v4) {
+  const std::string s(text);
+  in_addr a4{};
+  if (::inet_pton(AF_INET, s.c_str(), &a4) == 1) {
+    out = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    std::memcpy(out.data() + 12, &a4, 4);
+    v4 = true;
+    return true;
+  }
+  in6_addr a6{};
+  if (::inet_pton(AF_INET6, s.c_str(), &a6) != 1) return false;
+  std::memcpy(out.data(), &a6, 16);
+  static constexpr std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  v4 = std::memcmp(out.data(), mapped, 12) == 0;
+  return true;
+}
+
+}  // namespace
+
+std::optional<AddressBlock> parse_address_block(std::string_view text) {
+  AddressBlock b;
+  const auto slash = text.find('/');
+  if (!address_bytes(text.substr(0, slash), b.bytes, b.v4)) return std::nullopt;
+  const unsigned max = b.v4 ? 32 : 128;
+  b.prefix = max;
+  if (slash != std::string_view::npos) {
+    const std::string_view bits = text.substr(slash + 1);
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), n);
+    if (ec != std::errc() || end != bits.data() + bits.size() || bits.empty() || n > max) return std::nullopt;
+    b.prefix = n;
+  }
+  if (b.v4) b.prefix += 96;  // compared as IPv4-mapped IPv6
+  return b;
+}
+
+bool AddressBlock::contains(std::string_view ip) const {
+  std::array<std::uint8_t, 16> other{};
+  bool other_v4 = false;
+  if (!address_bytes(ip, other, other_v4) || other_v4 != v4) return false;
+  const unsigned whole = prefix / 8;
+  if (std::memcmp(bytes.data(), other.data(), whole) != 0) return false;
+  const unsigned rest = prefix % 8;
+  if (rest == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (bytes[whole] & mask) == (other[whole] & mask);
+}
+
 }  // namespace paygate::config

@@ -2,6 +2,7 @@
 // Pure functions; each returns nullopt for anything it does not accept exactly.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,17 @@ std::optional<Endpoint> parse_endpoint(std::string_view text);
 
 // "localhost", 127.0.0.0/8 or ::1: a host whose traffic never leaves the machine.
 bool is_loopback_host(const std::string& host);
+
+// An address or a CIDR block ("10.0.0.0/8", "192.0.2.7", "2001:db8::/32"), for the
+// proxies a listener trusts.
+struct AddressBlock {
+  std::array<std::uint8_t, 16> bytes{};
+  unsigned prefix = 0;  // bits that must match
+  bool v4 = false;
+  // Whether `ip` (text, IPv4 or IPv6; an IPv4-mapped IPv6 counts as IPv4) is inside.
+  bool contains(std::string_view ip) const;
+};
+std::optional<AddressBlock> parse_address_block(std::string_view text);
 
 // Levenshtein distance, for did-you-mean suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -134,16 +134,19 @@ void access(const AccessRecord& r) {
   if (l.format == config::LogFormat::json) {
     l.access->info(
         R"("request_id":{},"listener":{},"route":{},"method":{},"status":{},"bytes_in":{},)"
-        R"("bytes_out":{},"latency_us":{},"merchant":{},"upstream":{},"mti":{},"response_code":{})",
+        R"("bytes_out":{},"latency_us":{},"merchant":{},"upstream":{},"mti":{},"response_code":{},)"
+        R"("client_ip":{},"trace_id":{},"merchant_reference":{})",
         json_string(r.request_id), json_string(r.listener), json_string(r.route),
         json_string(r.method), r.status, r.bytes_in, r.bytes_out, latency_us,
-        json_string(r.merchant), json_string(r.upstream), json_string(r.mti), json_string(r.response_code));
+        json_string(r.merchant), json_string(r.upstream), json_string(r.mti), json_string(r.response_code),
+        json_string(r.client_ip), json_string(r.trace_id), json_string(r.merchant_reference));
   } else {
     l.access->info(
         "request_id={} listener={} route={} method={} status={} bytes_in={} bytes_out={} "
-        "latency_us={} merchant={} upstream={} mti={} response_code={}",
+        "latency_us={} merchant={} upstream={} mti={} response_code={} client_ip={} trace_id={} "
+        "merchant_reference={}",
         r.request_id, r.listener, r.route, r.method, r.status, r.bytes_in, r.bytes_out, latency_us,
-        r.merchant, r.upstream, r.mti, r.response_code);
+        r.merchant, r.upstream, r.mti, r.response_code, r.client_ip, r.trace_id, json_string(r.merchant_reference));
   }
 }
 

@@ -52,6 +52,11 @@ struct AccessRecord {
   std::string_view upstream;  // processor outcome code, "-" when not forwarded
   std::string_view mti = "-";            // ISO 8583: the request's MTI
   std::string_view response_code = "-";  // ISO 8583: DE 39 sent; HTTPS: the processor's code
+  std::string_view client_ip = "-";      // the TCP peer, or the client a trusted proxy named
+  std::string_view trace_id = "-";       // HTTPS: the W3C trace id
+  // The merchant's reference (validated printable, never a card number); "" when none.
+  // The one field a merchant chose: always written quoted (JSON string rules).
+  std::string_view merchant_reference;
 };
 
 void access(const AccessRecord& record);

@@ -18,6 +18,7 @@
 #include "gateway/flow/audit_throttle.h"
 #include "gateway/metrics.h"
 #include "gateway/request_id.h"
+#include "gateway/trace_context.h"
 #include "gateway/snapshot.h"
 #include "gateway/upstream/processor_client.h"
 #include "net/asio.h"
@@ -67,6 +68,7 @@ struct Worker {
   std::uint32_t threads;  // how many workers share the process-wide limits
   Runtime& runtime;
   RequestIdGenerator ids;
+  TraceContextGenerator traces;
   PaymentFlow flow;
   std::shared_ptr<ThreadSnapshot> current;  // replaced on this thread when a reload lands
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors;  // per listener

@@ -63,7 +63,8 @@ bool luhn_valid_pan(std::string_view pan) { return pan.size() >= 12 && pan.size(
 
 }  // namespace
 
-SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options) {
+SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options,
+                    std::string_view traceparent) {
   boost::system::error_code ec;
   json::value parsed = json::parse(request_json, ec);
   if (ec || !parsed.is_object()) return invalid("body must be a JSON object");
@@ -131,6 +132,7 @@ SimAnswer authorize(std::string_view request_json, IdSource& ids, const Authoriz
   const json::string* echo = metadata ? member_string(*metadata, "sim_echo_pan") : nullptr;
   if (number && echo && *echo == "true") card_echo["number"] = *number;
   answer["card"] = std::move(card_echo);
+  if (!traceparent.empty()) received["traceparent"] = traceparent;
   answer["received"] = std::move(received);
   return {200, json::serialize(answer)};
 }

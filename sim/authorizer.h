@@ -49,7 +49,10 @@ struct AuthorizeOptions {
   // refusing them — for benchmarks, where opening them (RSA) is not the gateway's cost.
   bool jwe_unopened = false;
 };
-SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options = {});
+// `traceparent`: the request's W3C traceparent header, reported as received.traceparent
+// so tests can see the trace reach the processor.
+SimAnswer authorize(std::string_view request_json, IdSource& ids, const AuthorizeOptions& options = {},
+                    std::string_view traceparent = {});
 
 // First 6 and last 4 characters kept, the rest replaced by '*' (strings shorter than 11
 // characters are masked entirely).

@@ -181,7 +181,9 @@ asio::awaitable<void> session(TlsStream stream, std::shared_ptr<Behaviour> behav
       SimAnswer answer = follow_up(*kind, req.body(), ids);
       res = json_response(answer.http_status, std::move(answer.body), req);
     } else {
-      SimAnswer answer = authorize(req.body(), ids, *behaviour->authorize_options);
+      const auto trace = req.find("traceparent");
+      SimAnswer answer = authorize(req.body(), ids, *behaviour->authorize_options,
+                                   trace == req.end() ? std::string_view() : std::string_view(trace->value().data(), trace->value().size()));
       res = json_response(answer.http_status, std::move(answer.body), req);
     }
     if (fault == Fault::close) res.keep_alive(false);

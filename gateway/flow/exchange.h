@@ -18,6 +18,7 @@
 #include "gateway/flow/outcome.h"
 #include "gateway/flow/screening.h"
 #include "gateway/request_id.h"
+#include "gateway/trace_context.h"
 #include "tokens/payment_records.h"
 
 namespace paygate::gateway {
@@ -36,6 +37,8 @@ struct Exchange {
   Clock::time_point start{};
   std::uint64_t bytes_in = 0;
   std::shared_ptr<Message> message;
+  std::optional<TraceContext> trace;  // HTTPS: the W3C trace this request continues or starts
+  std::string forwarded_client_ip;    // behind a trusted proxy: the client it names (credentials.client_ip)
 
   // Set by the flow.
   Outcome outcome = Outcome::answered;
@@ -54,6 +57,7 @@ struct Exchange {
   // settle() keeps or gives up its answer), and the first request's answer for a replay.
   bool idempotency_claimed = false;
   std::optional<tokens::StoredAnswer> replay;
+  std::string merchant_reference;  // the message's own reference (HTTPS: merchant_reference), for support
 
   const fraud::Decision* fraud() const { return screening ? screening->decision() : nullptr; }
 };

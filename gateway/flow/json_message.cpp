@@ -42,6 +42,7 @@ PolicyOutcome outcome_of(protocol::PolicyResult&& result) {
 
 PaymentFacts json_payment_facts(const boost::json::object& message) {
   PaymentFacts f;
+  if (auto* ref = message.if_contains("merchant_reference"); ref && ref->is_string()) f.merchant_reference = ref->get_string();
   if (auto* amount = message.if_contains("amount"); amount && amount->is_object()) {
     if (auto* v = amount->get_object().if_contains("value"); v && v->is_int64() && v->get_int64() > 0) {
       f.amount = static_cast<std::uint64_t>(v->get_int64());
@@ -158,7 +159,7 @@ Outcome JsonMessage::negotiate(const config::Route& route) const {
 UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, const ProcessorContext& processor,
                                                    std::string_view request_id, std::string_view merchant) {
   HttpRequestOut out;
-  out.headers.reserve(4);
+  out.headers.reserve(6);
   out.method = request_.method;
   out.target = processor.config->base_path + route.upstream_path;
   if (auto q = request_.target.find('?'); q != std::string::npos) out.target += request_.target.substr(q);
@@ -174,6 +175,8 @@ UpstreamRequest JsonMessage::take_upstream_request(const config::Route& route, c
   if (!request_.idempotency_key.empty())
     out.headers.emplace_back("Idempotency-Key", request_.idempotency_key);
   out.headers.emplace_back("X-Request-Id", std::string(request_id));
+  if (!request_.traceparent.empty()) out.headers.emplace_back("traceparent", request_.traceparent);
+  if (!request_.tracestate.empty()) out.headers.emplace_back("tracestate", request_.tracestate);
   if (!route.merchant_header.empty()) out.headers.emplace_back(route.merchant_header, std::string(merchant));
   out.body = std::move(outgoing_body_);
   return UpstreamRequest{std::move(out)};

@@ -24,6 +24,8 @@ struct HttpRequestIn {
   std::string content_type;
   std::string accept;
   std::string idempotency_key;  // empty when absent
+  std::string traceparent;      // for the processor (gateway/trace_context.h), or empty
+  std::string tracestate;
   std::string body;
 };
 

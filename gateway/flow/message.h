@@ -26,6 +26,7 @@ class RequestActions;
 // What screening and the records read of a payment. `pan` is set only when the
 // merchant's message holds a card number in clear; it is never kept.
 struct PaymentFacts {
+  std::string merchant_reference;  // the merchant's order reference, or ""
   std::uint64_t amount = 0;     // minor units (0 when absent)
   std::string billing_country;  // ISO 3166 alpha-2, or ""
   std::string pan;

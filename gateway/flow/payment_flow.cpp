@@ -56,6 +56,7 @@ struct RequestStep {
   Outcome outcome = Outcome::answered;  // answered: go on
   std::vector<protocol::ValidationIssue> issues;
   bool claimed = false;                 // this request holds its idempotency key
+  std::string merchant_reference;       // once decoded
   std::optional<tokens::StoredAnswer> replay;
 };
 
@@ -184,8 +185,9 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
       r.outcome = Outcome::invalid_message;
       return r;
     }
+    PaymentFacts facts = message->facts();
+    r.merchant_reference = std::move(facts.merchant_reference);
     if (records && !check_records(r, *records, *snapshot, *message, route, merchant)) return r;
-    const PaymentFacts facts = message->facts();
     if (!facts.pan.empty())
       actions->note_card(facts.pan);  // masked for the record, fingerprinted for screening
     if (screening) screening->note_payment(facts.amount, facts.billing_country);
@@ -204,6 +206,7 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
     co_return;
   }
   x.idempotency_claimed = done->claimed;
+  x.merchant_reference = std::move(done->merchant_reference);
   if (done->outcome != Outcome::answered) {
     x.outcome = done->outcome;
     x.issues = std::move(done->issues);
@@ -406,6 +409,8 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
         .with("outcome", to_string(x.outcome))
         .with("latency_us", static_cast<std::int64_t>(latency.count()))
         .with("client_ip", x.credentials.client_ip)
+        .with("trace_id", x.trace ? boost::json::value(x.trace->trace_id) : boost::json::value(nullptr))
+        .with("merchant_reference", text_or_null(x.merchant_reference))
         .with("actions", std::move(actions_done))
         .with("key_ids", std::move(key_ids))
         .with("token", x.actions ? std::string_view(x.actions->token()) : std::string_view())
@@ -426,7 +431,10 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
                .merchant = x.merchant,
                .upstream = x.upstream,
                .mti = wire.mti.empty() ? std::string_view("-") : wire.mti,
-               .response_code = wire.response_code.empty() ? std::string_view("-") : wire.response_code});
+               .response_code = wire.response_code.empty() ? std::string_view("-") : wire.response_code,
+               .client_ip = x.credentials.client_ip.empty() ? std::string_view("-") : x.credentials.client_ip,
+               .trace_id = x.trace ? std::string_view(x.trace->trace_id) : std::string_view("-"),
+               .merchant_reference = x.merchant_reference});
 }
 
 }  // namespace paygate::gateway

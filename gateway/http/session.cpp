@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "gateway/client_address.h"
 #include "gateway/flow/json_message.h"
 #include "gateway/http/answers.h"
 #include "gateway/log.h"
@@ -24,6 +25,7 @@ using Response = http::response<http::string_body>;
 
 constexpr std::string_view idempotency_key = "Idempotency-Key";
 constexpr std::string_view api_key_header = "X-Api-Key";
+constexpr std::string_view request_id_header = "X-Request-Id";
 
 // Transfer-Encoding, when present, must be exactly one `chunked`: any other coding (or
 // chunked not last, or the header twice) leaves the body's length to interpretation, and
@@ -76,9 +78,13 @@ class HttpSession : MerchantConnection {
  public:
   HttpSession(Worker& worker, ListenerContext& listener, tcp::socket socket)
       : MerchantConnection(worker, listener, std::move(socket)) {
-    const auto max_age = worker.current->shared->config->listeners[listener.index].hsts_max_age;
+    const config::Listener& settings = worker.current->shared->config->listeners[listener.index];
+    const auto max_age = settings.hsts_max_age;
     if (max_age.count() > 0)
       hsts_ = "max-age=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_age).count());
+    for (const auto& proxy : settings.trusted_proxies) {
+      if (auto block = config::parse_address_block(proxy)) trusted_proxies_.push_back(*block);
+    }
   }
 
   asio::awaitable<void> run() {
@@ -167,6 +173,15 @@ class HttpSession : MerchantConnection {
     x.bytes_in = req.body().size();
     const bool keep_alive = req.keep_alive();
     x.credentials.api_key = api_key(req);
+    // Who and which trace: the caller's request id when safe, its W3C trace continued (or
+    // a new one), and behind a trusted proxy the client the proxy names.
+    if (auto id = safe_request_id(header(req, request_id_header))) x.request_id = RequestId::from_caller(*id);
+    x.trace = worker_.traces.continue_or_start(header(req, "traceparent"), header(req, "tracestate"));
+    if (!trusted_proxies_.empty()) {
+      x.forwarded_client_ip = client_address(x.credentials.client_ip, header(req, http::field::forwarded),
+                                             header(req, "X-Forwarded-For"), trusted_proxies_);
+      x.credentials.client_ip = x.forwarded_client_ip;
+    }
 
     HttpRequestIn in;
     in.method = std::string(req.method_string());
@@ -174,6 +189,8 @@ class HttpSession : MerchantConnection {
     in.content_type = std::string(header(req, http::field::content_type));
     in.accept = std::string(header(req, http::field::accept));
     in.idempotency_key = std::string(header(req, idempotency_key));
+    in.traceparent = x.trace->traceparent();
+    in.tracestate = x.trace->tracestate;
     in.body = std::move(req.body());
     auto message = std::make_shared<JsonMessage>(std::move(in), limits_.max_body);
     x.message = message;
@@ -227,7 +244,7 @@ class HttpSession : MerchantConnection {
     // Draining: this answer is the connection's last.
     if (worker_.runtime.draining.load(std::memory_order_relaxed)) keep_alive = false;
     res.set(http::field::server, "paygate");
-    res.set("X-Request-Id", x.request_id.view());
+    res.set(request_id_header, x.request_id.view());
     // Every answer may hold a token or a payment's details: no cache keeps it, no browser
     // sniffs it into something else, and a browser that saw paygate once uses HTTPS only.
     res.set(http::field::cache_control, "no-store");
@@ -249,6 +266,7 @@ class HttpSession : MerchantConnection {
 
   beast::flat_buffer buffer_;
   std::string hsts_;  // the header's value, from the listener at accept; empty: not sent
+  std::vector<config::AddressBlock> trusted_proxies_;  // from the listener at accept
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ constexpr auto messages = std::to_array<Entry>({
     {"amount_too_large", "The amount exceeds this route's maximum."},
     {"card_expired", "The card expired before the current month."},
     {"card_number_in_answer", "The processor's answer held a card number; paygate refused to pass it on."},
+    {"card_number_not_allowed", "This member is logged and recorded, so it may not hold a card number."},
     {"characters", "The value has characters this member does not allow."},
     {"country", "Expected an ISO 3166 alpha-2 country code in upper case."},
     {"currency_unknown", "Expected the ISO 4217 alpha-3 code of a spendable currency."},

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "card/brand.h"
+#include "card/detect.h"
 #include "card/luhn.h"
 #include "protocol/payment/currency.h"
 
@@ -208,7 +209,10 @@ void check_metadata(Checker& c, const json::object& root) {
 
 void check_references(Checker& c, const json::object& root) {
   if (const json::string* ref = c.string(root, "merchant_reference", "$.merchant_reference", true, 1, 64)) {
-    if (!printable(std::string_view(ref->data(), ref->size()))) c.issue("$.merchant_reference", "characters");
+    const std::string_view text(ref->data(), ref->size());
+    if (!printable(text)) c.issue("$.merchant_reference", "characters");
+    // The reference is written to access lines and audit records: never a card number.
+    else if (!card::find_pans(text).empty()) c.issue("$.merchant_reference", "card_number_not_allowed");
   }
   if (const json::string* key = c.string(root, "idempotency_key", "$.idempotency_key", false, 0, SIZE_MAX)) {
     if (auto problem = idempotency_key_problem(std::string_view(key->data(), key->size())))

@@ -32,6 +32,7 @@ class PipelineTest : public ::testing::Test {
     TestConfig settings;
     settings.sim_port = sim_->port();
     settings.processor_extra = "    jwe: { public_key: " + (certs_dir() / "processor-jwe.pub.pem").string() + " }\n";
+    settings.listener_tls = "    trusted_proxies: [ 127.0.0.1 ]\n";  // the test client plays the proxy
     std::string yaml = make_config(settings);
     auto route = [&](const std::string& name, const std::string& path, const std::string& request,
                      const std::string& response) {
@@ -140,6 +141,43 @@ TEST_F(PipelineTest, ABodyThatIsNotJsonIs415AndAnAcceptWithoutJsonIs406) {
                                 " -o /dev/null -w '%{http_code}' https://localhost:" + std::to_string(gateway_->port()) +
                                 "/v2/payments -d '" + authorization("4111111111111111") + "'");
   EXPECT_EQ(curl.output, "415");
+}
+
+// Traceability: the caller's X-Request-Id is kept, its W3C trace reaches the processor
+// with paygate's own span, and the trace id, the merchant's reference and the client
+// (through a trusted proxy; a direct client cannot forge one) are in the access line and
+// the audit record.
+TEST_F(PipelineTest, RequestIdTraceReferenceAndClientIpAreCarriedThrough) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  HttpsClient via_proxy(gateway_->port(), client_options());
+  auto a = via_proxy.request("POST", "/v2/payments", authorization("4111111111111111"),
+                             {{"content-type", "application/json"}, {"x-request-id", "order-1-try.1"},
+                              {"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"},
+                              {"x-forwarded-for", "203.0.113.50, 198.51.100.7"}});
+  ASSERT_EQ(a.status, 200u) << a.body;
+  EXPECT_EQ(a.header("x-request-id"), "order-1-try.1");
+  const std::string sent = std::string(boost::json::parse(a.body).at("received").at("traceparent").as_string());
+  EXPECT_EQ(sent.substr(0, 36), "00-" + trace + "-");
+  EXPECT_NE(sent.substr(36, 16), "00f067aa0ba902b7") << "paygate's own span is the processor's parent";
+  // A client that is not a trusted proxy: its X-Forwarded-For is ignored, its bad id replaced.
+  ClientOptions direct = client_options();
+  direct.source_address = "127.0.0.2";
+  HttpsClient other(gateway_->port(), direct);
+  auto b = other.request("POST", "/v2/payments", authorization("4111111111111111"),
+                         {{"content-type", "application/json"}, {"x-request-id", "bad id"},
+                          {"x-forwarded-for", "192.0.2.99"}});
+  ASSERT_EQ(b.status, 200u);
+  EXPECT_EQ(b.header("x-request-id").size(), 32u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the access line is written after the answer
+  const std::string log = gateway_->log();
+  EXPECT_NE(log.find("request_id=order-1-try.1 "), std::string::npos) << log;
+  EXPECT_NE(log.find("client_ip=198.51.100.7 trace_id=" + trace + R"( merchant_reference="order-1")"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("client_ip=127.0.0.2 "), std::string::npos);
+  EXPECT_EQ(log.find("192.0.2.99"), std::string::npos);
+  const std::string records = audit_records(dir_ / "audit");
+  EXPECT_NE(records.find(R"("client_ip":"198.51.100.7","trace_id":")" + trace + R"(","merchant_reference":"order-1")"),
+            std::string::npos) << records;
 }
 
 TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {

@@ -35,7 +35,11 @@ struct Result {
 
 Result over_https(Harness& h, const std::string& path, const std::string& body, const net::PeerCertificate* who,
                   std::string_view api_key = {}) {
-  HttpRequestIn in{"POST", path, "application/json", "", "", body};
+  HttpRequestIn in;
+  in.method = "POST";
+  in.target = path;
+  in.content_type = "application/json";
+  in.body = body;
   auto message = std::make_shared<JsonMessage>(std::move(in), 64 * 1024);
   Exchange x = h.exchange(message, 0, who, api_key);
   std::string answer;

@@ -78,6 +78,7 @@ TEST(Validation, EachRuleReportsItsPathAndCode) {
            {"/amount/currency", R"("eur")", {{"$.amount.currency", "currency_unknown"}}},
            {"/merchant_reference", R"("")", {{"$.merchant_reference", "length"}}},
            {"/merchant_reference", "\"a\\u0001b\"", {{"$.merchant_reference", "characters"}}},
+           {"/merchant_reference", R"("order 4111111111111111")", {{"$.merchant_reference", "card_number_not_allowed"}}},
            {"/idempotency_key", R"("has space")", {{"$.idempotency_key", "characters"}}},
            {"/billing_address/country", R"("de")", {{"$.billing_address.country", "country"}}},
            {"/metadata/x", R"(1)", {{"$.metadata.x", "expected_string"}}},
