@@ -5,8 +5,8 @@
 //
 // ANSWERS.jsonl holds one answer per line, as the tests' HTTPS client recorded it:
 // {"method","path","status","content_type","headers":{lower-case name: value},"body"}.
-// - An answer to a path and method the document describes must have a status the
-//   operation lists, the content type that response lists, the headers it requires, and
+// - An answer to a path and method the document describes (or a 405 on a described path)
+//   must have a status the operation lists, the content type that response lists, the headers it requires, and
 //   a body its schema accepts.
 // - Any problem+json answer, whatever the path (tests use their own routes), must be a
 //   Problem whose type is one of the documented ones.
@@ -74,7 +74,10 @@ for (const line of lines) {
     if (!problemTypes.has(body.type)) violations.push(`${where}: undocumented problem type ${body.type}`);
     if (body.status !== a.status) violations.push(`${where}: problem status ${body.status} differs`);
   }
-  const operation = spec.paths[a.path]?.[a.method.toLowerCase()];
+  // A method the path does not take is answered 405: checked against the path's
+  // operations' 405 answer.
+  const item = spec.paths[a.path];
+  const operation = item?.[a.method.toLowerCase()] ?? (a.status === 405 && item ? Object.values(item)[0] : undefined);
   if (!operation) continue;
   ++described;
   const response = resolve(operation.responses[String(a.status)]);
