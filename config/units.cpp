@@ -124,6 +124,8 @@ namespace {
 
 // Text to 16 bytes (IPv4 as IPv4-mapped IPv6); false when not an address.
 bool address_bytes(std::string_view text, std::array<std::uint8_t, 16>& out, bool& v4) {
+  // inet_pton reads a C string: a NUL inside would hide what follows it.
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos) return false;
   const std::string s(text);
   in_addr a4{};
   if (::inet_pton(AF_INET, s.c_str(), &a4) == 1) {

@@ -17,15 +17,17 @@ bool trusted_address(std::string_view ip, const std::vector<config::AddressBlock
 
 // An address as a forwarding header writes it: "192.0.2.1", "192.0.2.1:4711",
 // "[2001:db8::1]:4711", "\"[2001:db8::1]\"" (Forwarded quotes IPv6). Empty when it is
-// none (an obfuscated "_hidden" or "unknown").
+// none (an obfuscated "_hidden", "unknown", or anything that is not an address: what is
+// returned goes to logs and audit records, so it is always a parsed address).
 std::string_view bare_address(std::string_view v) {
   v = trim(v);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   if (!v.empty() && v.front() == '[') {
     const auto close = v.find(']');
-    return close == std::string_view::npos ? std::string_view() : v.substr(1, close - 1);
+    v = close == std::string_view::npos ? std::string_view() : v.substr(1, close - 1);
+  } else if (std::count(v.begin(), v.end(), ':') == 1) {
+    v = v.substr(0, v.find(':'));  // IPv4 with a port
   }
-  if (std::count(v.begin(), v.end(), ':') == 1) v = v.substr(0, v.find(':'));  // IPv4 with a port
   return config::parse_address_block(v) && v.find('/') == std::string_view::npos ? v : std::string_view();
 }
 

@@ -81,6 +81,11 @@ TEST(ClientAddress, OnlyATrustedPeerIsBelievedAndOnlyFromTheRight) {
   EXPECT_EQ(client_address("10.0.0.5", "", "198.51.100.1:5555", trusted), "198.51.100.1");
   EXPECT_EQ(client_address("10.0.0.5", "", "10.0.0.1, 10.0.0.2", trusted), "10.0.0.1");
   EXPECT_EQ(client_address("10.0.0.5", "", "", trusted), "10.0.0.5");
+  // What comes back is written to logs: never anything but a parsed address (fuzz finding:
+  // a bracketed value was passed on unchecked, and a NUL hid the rest from inet_pton).
+  EXPECT_EQ(client_address("10.0.0.5", "for=\"[evil\x01 injected=1]:4711\"", "", trusted), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "", std::string_view("198.51.100.1\0 junk", 18), trusted), "10.0.0.5");
+  EXPECT_FALSE(config::parse_address_block(std::string_view("10.0.0.1\0junk", 13)));
 }
 
 }  // namespace
