@@ -1,8 +1,5 @@
 #include "crypto/kek_components.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "crypto/key_wrap.h"
 #include "crypto/keyring.h"
 #include "crypto/random.h"
@@ -11,12 +8,6 @@ namespace paygate::crypto {
 namespace {
 
 constexpr std::size_t component_bytes = 32;  // AES-256
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 Result<bool> check_count(std::size_t count) {
   if (count < 2 || count > 3)
@@ -34,17 +25,17 @@ Result<SecretBytes> combine_kek_components(std::span<const KekComponent> compone
     auto material = read_key_material({KeySource::Kind::file, components[i].path}, KeyAlgorithm::aes_256_gcm);
     if (!material) return make_error(ErrorCode::key_file, which + ": " + material.error().reason);
     const std::string kcv = aes_check_value(material.value());
-    if (kcv != upper(components[i].check_value))
+    if (kcv != check_value_text(components[i].check_value))
       return make_error(ErrorCode::key_file, which + " has check value " + kcv + ", its custodian recorded " +
-                                                 upper(components[i].check_value));
+                                                 check_value_text(components[i].check_value));
     const auto& bytes = reveal_secret(material.value());
     for (std::size_t b = 0; b < component_bytes; ++b) kek[b] ^= bytes[b];
   }
   SecretBytes combined(std::move(kek));
   const std::string kcv = aes_check_value(combined);
-  if (kcv != upper(kek_check_value))
+  if (kcv != check_value_text(kek_check_value))
     return make_error(ErrorCode::key_file, "the combined KEK has check value " + kcv + ", the config expects " +
-                                               upper(kek_check_value));
+                                               check_value_text(kek_check_value));
   return combined;
 }
 

@@ -21,11 +21,6 @@ std::unique_ptr<Botan::BlockCipher> aes_for(const SecretBytes& kek) {
   return aes;
 }
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
 bool kcv_shaped(std::string_view s) {
   return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
@@ -61,7 +56,13 @@ std::string aes_check_value(const SecretBytes& key) {
   if (!aes) return {};
   std::array<std::uint8_t, 16> block{};
   aes->encrypt(block.data());
-  return upper(hex_encode(std::span(block).first(3)));
+  return check_value_text(hex_encode(std::span(block).first(3)));
+}
+
+std::string check_value_text(std::string_view hex) {
+  std::string out(hex);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
 }
 
 std::string WrappedKeyFile::serialize() const {
@@ -93,9 +94,9 @@ Result<WrappedKeyFile> WrappedKeyFile::parse(std::string_view text) {
   if (f.kek_id.empty() || !kcv_shaped(values[2]) || !kcv_shaped(values[4]) || !algorithm || !wrapped ||
       wrapped->size() < 16 || wrapped->size() % 8 != 0)
     return make_error(ErrorCode::malformed, "wrapped key file has a bad kek, check value, algorithm or wrapped value");
-  f.kek_check_value = upper(std::string(values[2]));
+  f.kek_check_value = check_value_text(values[2]);
   f.algorithm = *algorithm;
-  f.key_check_value = upper(std::string(values[4]));
+  f.key_check_value = check_value_text(values[4]);
   f.wrapped = std::move(*wrapped);
   return f;
 }

@@ -26,8 +26,11 @@ Result<std::vector<std::uint8_t>> wrap_key(const SecretBytes& kek, std::span<con
 Result<SecretBytes> unwrap_key(const SecretBytes& kek, std::span<const std::uint8_t> wrapped);
 
 // Key check value of raw AES material: the first 3 bytes of AES(key, 0^128), as 6
-// upper-case hex digits (what Key::check_value gives for AES keys).
+// upper-case hex digits (Key::check_value uses it for AES keys).
 std::string aes_check_value(const SecretBytes& key);
+
+// A check value as paygate writes and compares it: upper-case hex.
+std::string check_value_text(std::string_view hex);
 
 // A wrapped key file, version 1 (text, one "name: value" per line):
 //   paygate-wrapped-key: 1

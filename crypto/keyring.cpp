@@ -1,6 +1,5 @@
 #include "crypto/keyring.h"
 
-#include <botan/block_cipher.h>
 #include <botan/mac.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/file_mode.h"
+#include "crypto/key_wrap.h"
 #include "crypto/random.h"
 
 namespace paygate::crypto {
@@ -160,21 +160,13 @@ Result<Key> Key::create(std::string id, KeyUse use, KeyAlgorithm algorithm, KeyS
 }
 
 std::string Key::check_value() const {
-  std::array<std::uint8_t, 16> block{};
-  if (algorithm_ == KeyAlgorithm::hmac_sha256) {
-    auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(SHA-256)");
-    mac->set_key(reveal_secret(material_));
-    mac->update(block.data(), block.size());
-    auto tag = mac->final();
-    std::copy_n(tag.begin(), 3, block.begin());
-  } else {
-    auto aes = Botan::BlockCipher::create_or_throw(material_.size() == 16 ? "AES-128" : "AES-256");
-    aes->set_key(reveal_secret(material_));
-    aes->encrypt(block.data());
-  }
-  std::string hex = hex_encode(std::span(block).first(3));
-  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::toupper(c); });
-  return hex;
+  if (algorithm_ != KeyAlgorithm::hmac_sha256) return aes_check_value(material_);
+  const std::array<std::uint8_t, 16> block{};
+  auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(SHA-256)");
+  mac->set_key(reveal_secret(material_));
+  mac->update(block.data(), block.size());
+  const auto tag = mac->final();
+  return check_value_text(hex_encode(std::span(tag).first(3)));
 }
 
 std::variant<std::shared_ptr<const KeyRing>, std::vector<KeyringProblem>> KeyRing::create(

@@ -33,6 +33,18 @@ ParseStatus parse_at(std::string_view in, std::size_t& pos, Reply& reply, int de
   if (!line_at(in, pos + 1, line, next))
     return in.size() - pos > max_line ? ParseStatus::malformed : ParseStatus::incomplete;
   if (line.size() > max_line) return ParseStatus::malformed;
+  // A bulk string or an array announces its length first; -1 is nil (RESP2), and more than
+  // paygate accepts is refused before anything is allocated.
+  std::int64_t length = 0;
+  if (kind == '$' || kind == '*') {
+    const auto max = static_cast<std::int64_t>(kind == '$' ? max_bulk_bytes : max_array_elements);
+    if (!parse_int(line, length) || length < -1 || length > max) return ParseStatus::malformed;
+    if (length == -1) {
+      reply.type = Reply::Type::nil;
+      pos = next;
+      return ParseStatus::complete;
+    }
+  }
   switch (kind) {
     case '+':
     case '-':
@@ -47,14 +59,6 @@ ParseStatus parse_at(std::string_view in, std::size_t& pos, Reply& reply, int de
       pos = next;
       return ParseStatus::complete;
     case '$': {
-      std::int64_t length = 0;
-      if (!parse_int(line, length) || length < -1 || length > static_cast<std::int64_t>(max_bulk_bytes))
-        return ParseStatus::malformed;
-      if (length == -1) {
-        reply.type = Reply::Type::nil;
-        pos = next;
-        return ParseStatus::complete;
-      }
       const auto n = static_cast<std::size_t>(length);
       if (in.size() - next < n + 2) return ParseStatus::incomplete;
       if (in.substr(next + n, 2) != "\r\n") return ParseStatus::malformed;
@@ -64,14 +68,7 @@ ParseStatus parse_at(std::string_view in, std::size_t& pos, Reply& reply, int de
       return ParseStatus::complete;
     }
     case '*': {
-      std::int64_t count = 0;
-      if (!parse_int(line, count) || count < -1 || count > static_cast<std::int64_t>(max_array_elements))
-        return ParseStatus::malformed;
-      if (count == -1) {
-        reply.type = Reply::Type::nil;
-        pos = next;
-        return ParseStatus::complete;
-      }
+      const std::int64_t count = length;
       if (depth >= max_depth) return ParseStatus::malformed;
       reply.type = Reply::Type::array;
       reply.elements.clear();

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "protocol/http/field_value.h"
+
 namespace paygate::gateway {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool trusted_address(std::string_view ip, const std::vector<config::AddressBlock>& trusted) {
   return std::any_of(trusted.begin(), trusted.end(), [&](const config::AddressBlock& b) { return b.contains(ip); });
@@ -20,7 +16,7 @@ bool trusted_address(std::string_view ip, const std::vector<config::AddressBlock
 // none (an obfuscated "_hidden", "unknown", or anything that is not an address: what is
 // returned goes to logs and audit records, so it is always a parsed address).
 std::string_view bare_address(std::string_view v) {
-  v = trim(v);
+  v = protocol::http::trim_ows(v);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   if (!v.empty() && v.front() == '[') {
     const auto close = v.find(']');
@@ -34,7 +30,7 @@ std::string_view bare_address(std::string_view v) {
 // The addresses a header lists, in order (client first).
 std::vector<std::string_view> listed(std::string_view forwarded, std::string_view x_forwarded_for) {
   std::vector<std::string_view> out;
-  const bool use_forwarded = !trim(forwarded).empty();
+  const bool use_forwarded = !protocol::http::trim_ows(forwarded).empty();
   std::string_view rest = use_forwarded ? forwarded : x_forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
@@ -44,9 +40,9 @@ std::vector<std::string_view> listed(std::string_view forwarded, std::string_vie
       std::string_view address;  // the element's for= parameter
       while (!element.empty()) {
         const auto semi = element.find(';');
-        const std::string_view pair = trim(element.substr(0, semi));
+        const std::string_view pair = protocol::http::trim_ows(element.substr(0, semi));
         element = semi == std::string_view::npos ? std::string_view() : element.substr(semi + 1);
-        if (pair.size() > 4 && (pair.substr(0, 4) == "for=" || pair.substr(0, 4) == "For=" || pair.substr(0, 4) == "FOR="))
+        if (pair.size() > 4 && protocol::http::iequals(pair.substr(0, 4), "for="))
           address = pair.substr(4);
       }
       element = address;

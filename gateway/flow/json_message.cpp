@@ -105,14 +105,14 @@ bool JsonMessage::decode(const config::Route& route, std::vector<protocol::Valid
       if (auto problem = protocol::idempotency_key_problem(header_key))
         issues.push_back({std::string(protocol::header_issue_prefix) + "Idempotency-Key", std::string(*problem)});
     }
-    const auto* body_key = request_tree_->is_object() ? request_tree_->get_object().if_contains("idempotency_key") : nullptr;
-    if (body_key && body_key->is_string()) {
-      const std::string_view in_body(body_key->get_string().data(), body_key->get_string().size());
-      if (!header_key.empty() && in_body != header_key) issues.push_back({"$.idempotency_key", "idempotency_key_mismatch"});
-      idempotency_key_ = in_body;
-    }
+    std::string_view body_key;
+    if (const auto* k = request_tree_->is_object() ? request_tree_->get_object().if_contains("idempotency_key") : nullptr;
+        k && k->is_string())
+      body_key = std::string_view(k->get_string().data(), k->get_string().size());
+    if (!header_key.empty() && !body_key.empty() && body_key != header_key)
+      issues.push_back({"$.idempotency_key", "idempotency_key_mismatch"});
     if (!issues.empty()) return false;
-    if (!header_key.empty()) idempotency_key_ = header_key;
+    idempotency_key_ = header_key.empty() ? body_key : header_key;
   }
   return true;
 }

@@ -72,7 +72,7 @@ class JsonMessage final : public Message {
   std::uint64_t max_body_;
   std::string allowed_methods_;
   bool pass_through_ = false;
-  std::string idempotency_key_;  // after decode()
+  std::string_view idempotency_key_;  // after decode(): into the request or its JSON tree
   // The request's and the answer's JSON trees live in one arena per message: a bump
   // allocation per node instead of a heap allocation, all freed with the message. The
   // first 8 KiB come with the object itself.

@@ -297,14 +297,26 @@ boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Rout
   x.outcome = Outcome::answered;
 }
 
+namespace {
+
+// An approved authorization that a later capture, refund or void may name.
+bool remembers_transaction(const Snapshot& snapshot, const Exchange& x) {
+  return snapshot.follow_up_routes && x.route->message == protocol::MessageKind::authorization &&
+         x.outcome == Outcome::answered && x.answer_facts.approved && !x.answer_facts.transaction_id.empty();
+}
+
+}  // namespace
+
+bool PaymentFlow::needs_settling(const Exchange& x) const {
+  const Snapshot& snapshot = *x.view->shared;
+  return snapshot.records && x.route && (x.idempotency_claimed || remembers_transaction(snapshot, x));
+}
+
 boost::asio::awaitable<void> PaymentFlow::settle(Exchange& x, unsigned status, std::string_view content_type,
                                                  std::string_view body) {
+  if (!needs_settling(x)) co_return;
   const Snapshot& snapshot = *x.view->shared;
-  if (!snapshot.records || !x.route) co_return;
-  const bool remember = snapshot.follow_up_routes && x.route->message == protocol::MessageKind::authorization &&
-                        x.outcome == Outcome::answered && x.answer_facts.approved &&
-                        !x.answer_facts.transaction_id.empty();
-  if (!x.idempotency_claimed && !remember) co_return;
+  const bool remember = remembers_transaction(snapshot, x);
   const auto retention = std::chrono::seconds(std::int64_t{86400} * snapshot.config->vault.transaction_retention_days);
   const bool kept = processor_may_have_acted(x.outcome);
   tokens::StoredAnswer answer;

@@ -47,6 +47,9 @@ class PaymentFlow {
   // pool; a failure is logged, never changes the answer.
   boost::asio::awaitable<void> settle(Exchange& x, unsigned status, std::string_view content_type,
                                       std::string_view body);
+  // Whether settle() has anything to do for `x` (most answers: nothing), so a session
+  // skips the call, and its header lookup, on the common path.
+  bool needs_settling(const Exchange& x) const;
 
   // The one record of an exchange the session has answered: metrics, key use, the
   // audit record (for messages that reached a route) and the access line.

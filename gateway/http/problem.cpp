@@ -7,15 +7,15 @@
 
 namespace paygate::gateway {
 
-std::string problem_body(const Problem& p, std::string_view request_id) {
-  // Every member is a constant of ours or a request id we generated (hex): no escaping
-  // is needed and no request content can reach the body.
-  return fmt::format(
-      R"({{"type":"urn:paygate:problem:{}","title":"{}","status":{},"detail":"{}","request_id":"{}"}})",
-      p.slug, p.title, p.status, p.detail, request_id);
-}
-
 namespace {
+
+// The members every problem has, without the closing brace. Each is a constant of ours, a
+// count, or a request id (ours, or a caller's of A-Z a-z 0-9 . _ - only): no escaping is
+// needed and no other request content can reach the body.
+std::string problem_members(const Problem& p, std::string_view detail, std::string_view request_id) {
+  return fmt::format(R"({{"type":"urn:paygate:problem:{}","title":"{}","status":{},"detail":"{}","request_id":"{}")",
+                     p.slug, p.title, p.status, detail, request_id);
+}
 
 // Paths hold member names a merchant chose (only plain identifiers are ever named, see
 // protocol/payment/validation.cpp); escape anyway so the body is always valid JSON.
@@ -31,13 +31,15 @@ void append_json_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
+std::string problem_body(const Problem& p, std::string_view request_id) {
+  return problem_members(p, p.detail, request_id) + "}";
+}
+
 std::string problem_body(const Problem& problem, std::string_view request_id, std::span<const ProblemEntry> errors) {
   // The detail says how many problems the list holds.
   const std::string detail = fmt::format("{} {} problem{} in errors.", problem.detail, errors.size(),
                                          errors.size() == 1 ? "" : "s");
-  std::string body = fmt::format(R"({{"type":"urn:paygate:problem:{}","title":"{}","status":{},"detail":"{}",)"
-                                 R"("request_id":"{}","errors":[)",
-                                 problem.slug, problem.title, problem.status, detail, request_id);
+  std::string body = problem_members(problem, detail, request_id) + R"(,"errors":[)";
   const bool blocked = problem.slug == problems::payment_blocked.slug;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (i) body += ',';

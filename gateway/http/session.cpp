@@ -13,6 +13,7 @@
 #include "gateway/http/answers.h"
 #include "gateway/log.h"
 #include "gateway/merchant_connection.h"
+#include "protocol/http/field_value.h"
 #include "protocol/http/header_block.h"
 
 namespace paygate::gateway {
@@ -34,10 +35,8 @@ bool transfer_coding_is_plain_chunked(const Request& req) {
   auto [first, last] = req.equal_range(http::field::transfer_encoding);
   if (first == last) return true;
   if (std::next(first) != last) return false;
-  std::string_view value(first->value().data(), first->value().size());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return beast::iequals(value, "chunked");
+  return beast::iequals(protocol::http::trim_ows(std::string_view(first->value().data(), first->value().size())),
+                        "chunked");
 }
 
 std::string_view header(const Request& req, std::string_view name) {
@@ -217,7 +216,8 @@ class HttpSession : MerchantConnection {
       }
       res.body() = message->take_answer_body();
     }
-    co_await worker_.flow.settle(x, res.result_int(), header(res, http::field::content_type), res.body());
+    if (worker_.flow.needs_settling(x))
+      co_await worker_.flow.settle(x, res.result_int(), header(res, http::field::content_type), res.body());
     co_return co_await answer(x, method, std::move(res), keep_alive);
   }
 

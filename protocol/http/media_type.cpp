@@ -1,29 +1,18 @@
 #include "protocol/http/media_type.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "protocol/http/field_value.h"
 
 namespace paygate::protocol::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Splits off the text up to `sep` (or the end) from `rest`.
 std::string_view next_part(std::string_view& rest, char sep) {
   const auto at = rest.find(sep);
   const std::string_view part = rest.substr(0, at);
   rest = at == std::string_view::npos ? std::string_view() : rest.substr(at + 1);
-  return trim(part);
+  return trim_ows(part);
 }
 
 std::string_view unquote(std::string_view v) {
@@ -49,14 +38,14 @@ bool is_json_content_type(std::string_view content_type) {
     if (parameter.empty()) continue;
     const auto eq = parameter.find('=');
     if (eq == std::string_view::npos) return false;
-    if (!iequals(trim(parameter.substr(0, eq)), "charset") || !iequals(unquote(trim(parameter.substr(eq + 1))), "utf-8"))
+    if (!iequals(trim_ows(parameter.substr(0, eq)), "charset") || !iequals(unquote(trim_ows(parameter.substr(eq + 1))), "utf-8"))
       return false;
   }
   return true;
 }
 
 bool accepts_json(std::string_view accept) {
-  if (trim(accept).empty()) return true;
+  if (trim_ows(accept).empty()) return true;
   std::string_view ranges = accept;
   while (!ranges.empty()) {
     std::string_view range = next_part(ranges, ',');
@@ -68,8 +57,8 @@ bool accepts_json(std::string_view accept) {
     while (!range.empty()) {
       const std::string_view parameter = next_part(range, ';');
       const auto eq = parameter.find('=');
-      if (eq != std::string_view::npos && iequals(trim(parameter.substr(0, eq)), "q"))
-        refused = q_is_zero(trim(parameter.substr(eq + 1)));
+      if (eq != std::string_view::npos && iequals(trim_ows(parameter.substr(0, eq)), "q"))
+        refused = q_is_zero(trim_ows(parameter.substr(eq + 1)));
     }
     if (!refused) return true;
   }

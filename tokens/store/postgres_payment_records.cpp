@@ -23,15 +23,19 @@ constexpr const char* claim_sql =
     "WHERE idempotency_keys.expires_at <= $4 RETURNING 1";
 constexpr const char* claimed_sql =
     "SELECT request_hash, state, status, content_type, body FROM idempotency_keys WHERE merchant = $1 AND idem_key = $2";
-// A few per write keep the tables at their window without a sweeper.
+// A few at a time, at most once a second per store, keep the tables at their window
+// without a sweeper.
 constexpr const char* erase_expired_sql =
     "WITH k AS (DELETE FROM idempotency_keys WHERE ctid IN "
     "  (SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT 16)) "
     "DELETE FROM authorized_transactions WHERE ctid IN "
     "  (SELECT ctid FROM authorized_transactions WHERE expires_at <= $1 LIMIT 16)";
 
-// Best effort: expired rows are never answered from, and the next write tries again.
-void erase_expired(pg_conn* conn, std::int64_t now) { ResultGuard r{exec(conn, erase_expired_sql, {std::to_string(now)})}; }
+// Best effort: expired rows are never answered from, and a later write tries again.
+void erase_expired(pg_conn* conn, std::atomic<std::int64_t>& erased_at, std::int64_t now) {
+  if (erased_at.exchange(now, std::memory_order_relaxed) == now) return;
+  ResultGuard r{exec(conn, erase_expired_sql, {std::to_string(now)})};
+}
 
 }  // namespace
 
@@ -39,7 +43,7 @@ crypto::Result<IdempotencyClaim> PostgresVaultStore::claim(std::string_view merc
                                                            std::string_view request_hash, std::int64_t now,
                                                            std::int64_t expires_at) {
   Lease lease(*this);
-  erase_expired(lease.get(), now);
+  erase_expired(lease.get(), records_erased_at_, now);
   {
     ResultGuard r{exec(lease.get(), claim_sql,
                        {std::string(merchant), std::string(key), std::string(request_hash), std::to_string(now),
@@ -85,7 +89,7 @@ crypto::Status PostgresVaultStore::release(std::string_view merchant, std::strin
 crypto::Status PostgresVaultStore::remember_transaction(std::string_view merchant, std::string_view transaction_id,
                                                         std::int64_t now, std::int64_t expires_at) {
   Lease lease(*this);
-  erase_expired(lease.get(), now);
+  erase_expired(lease.get(), records_erased_at_, now);
   ResultGuard r{exec(lease.get(),
                      "INSERT INTO authorized_transactions (merchant, transaction_id, created_at, expires_at) "
                      "VALUES ($1, $2, $3, $4) ON CONFLICT (merchant, transaction_id) DO NOTHING",

@@ -6,6 +6,7 @@
 // idempotency keys and authorized transactions.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,7 @@ class PostgresVaultStore final : public VaultStore, public PaymentRecords {
   std::condition_variable available_;
   std::vector<pg_conn*> idle_;
   std::vector<pg_conn*> all_;
+  std::atomic<std::int64_t> records_erased_at_{0};  // the second expired payment records were last erased
 };
 
 }  // namespace paygate::tokens

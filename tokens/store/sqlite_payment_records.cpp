@@ -28,7 +28,8 @@ constexpr const char* remember_sql =
     "ON CONFLICT (merchant, transaction_id) DO NOTHING";
 constexpr const char* known_sql =
     "SELECT 1 FROM authorized_transactions WHERE merchant = ?1 AND transaction_id = ?2 AND expires_at > ?3";
-// A few per write keep the tables at their window without a sweeper thread.
+// A few at a time (erase_expired_records) keep the tables at their window without a
+// sweeper thread.
 constexpr const char* erase_keys_sql =
     "DELETE FROM idempotency_keys WHERE rowid IN "
     "(SELECT rowid FROM idempotency_keys WHERE expires_at <= ?1 LIMIT 16)";
@@ -39,6 +40,9 @@ constexpr const char* erase_transactions_sql =
 }  // namespace
 
 void SqliteVaultStore::erase_expired_records(std::int64_t now) {
+  // Once a second is enough to keep the tables at their window; not a statement per write.
+  if (now == records_erased_at_) return;
+  records_erased_at_ = now;
   // Best effort: a failure leaves rows for the next write, and expired rows are never
   // answered from (claim replaces them, transaction_known ignores them).
   for (const char* sql : {erase_keys_sql, erase_transactions_sql}) {
