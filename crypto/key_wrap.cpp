@@ -101,25 +101,45 @@ Result<WrappedKeyFile> WrappedKeyFile::parse(std::string_view text) {
   return f;
 }
 
-Result<WrappedKeyFile> wrap_key_file(std::string_view kek_id, const SecretBytes& kek, KeyAlgorithm algorithm,
-                                     const SecretBytes& key) {
-  auto key_kcv = check_value_of(algorithm, key);
-  if (!key_kcv) return key_kcv.error();
-  auto wrapped = wrap_key(kek, reveal_secret(key));
-  if (!wrapped) return wrapped.error();
-  return WrappedKeyFile{std::string(kek_id), aes_check_value(kek), algorithm, key_kcv.value(),
-                        std::move(wrapped).value()};
+namespace {
+
+class MemoryKek final : public Kek {
+ public:
+  MemoryKek(std::string id, SecretBytes material)
+      : Kek(std::move(id), aes_check_value(material)), material_(std::move(material)) {}
+  Result<std::vector<std::uint8_t>> wrap(const SecretBytes& key) const override {
+    return wrap_key(material_, reveal_secret(key));
+  }
+  Result<SecretBytes> unwrap(std::span<const std::uint8_t> wrapped) const override {
+    return unwrap_key(material_, wrapped);
+  }
+
+ private:
+  SecretBytes material_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Kek>> make_memory_kek(std::string id, SecretBytes material) {
+  if (!aes_for(material)) return make_error(ErrorCode::invalid_argument, "a KEK is 16, 24 or 32 bytes");
+  return std::unique_ptr<Kek>(std::make_unique<MemoryKek>(std::move(id), std::move(material)));
 }
 
-Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, std::string_view kek_id, const SecretBytes& kek) {
-  if (file.kek_id != kek_id)
-    return make_error(ErrorCode::invalid_argument,
-                      "wrapped under KEK " + file.kek_id + ", not " + std::string(kek_id));
-  if (aes_check_value(kek) != file.kek_check_value)
-    return make_error(ErrorCode::invalid_argument, "KEK " + std::string(kek_id) + " has check value " +
-                                                       aes_check_value(kek) + ", the file expects " +
-                                                       file.kek_check_value);
-  auto key = unwrap_key(kek, file.wrapped);
+Result<WrappedKeyFile> wrap_key_file(const Kek& kek, KeyAlgorithm algorithm, const SecretBytes& key) {
+  auto key_kcv = check_value_of(algorithm, key);
+  if (!key_kcv) return key_kcv.error();
+  auto wrapped = kek.wrap(key);
+  if (!wrapped) return wrapped.error();
+  return WrappedKeyFile{kek.id(), kek.check_value(), algorithm, key_kcv.value(), std::move(wrapped).value()};
+}
+
+Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, const Kek& kek) {
+  if (file.kek_id != kek.id())
+    return make_error(ErrorCode::invalid_argument, "wrapped under KEK " + file.kek_id + ", not " + kek.id());
+  if (kek.check_value() != file.kek_check_value)
+    return make_error(ErrorCode::invalid_argument, "KEK " + kek.id() + " has check value " + kek.check_value() +
+                                                       ", the file expects " + file.kek_check_value);
+  auto key = kek.unwrap(file.wrapped);
   if (!key) return key.error();
   auto kcv = check_value_of(file.algorithm, key.value());
   if (!kcv) return make_error(ErrorCode::key_file, "the unwrapped key's length does not fit " +

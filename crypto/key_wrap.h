@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/kek.h"
 #include "crypto/keyring.h"
 #include "crypto/secret.h"
 #include "crypto/status.h"
@@ -50,14 +51,13 @@ struct WrappedKeyFile {
   static Result<WrappedKeyFile> parse(std::string_view text);
 };
 
-// Wraps `key` (material of `algorithm`) under the KEK named `kek_id`.
-Result<WrappedKeyFile> wrap_key_file(std::string_view kek_id, const SecretBytes& kek, KeyAlgorithm algorithm,
-                                     const SecretBytes& key);
+// Wraps `key` (material of `algorithm`) under `kek`.
+Result<WrappedKeyFile> wrap_key_file(const Kek& kek, KeyAlgorithm algorithm, const SecretBytes& key);
 
 // Opens a wrapped key file with the KEK it names: refused (invalid_argument) when the
 // file names another KEK id or the KEK's check value differs, authentication_failed when
 // the RFC 5649 check fails, key_file when the unwrapped key's length or check value is
 // not what the file says.
-Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, std::string_view kek_id, const SecretBytes& kek);
+Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, const Kek& kek);
 
 }  // namespace paygate::crypto

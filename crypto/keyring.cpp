@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -30,22 +33,6 @@ constexpr std::array<AlgorithmInfo, 4> algorithms{{
 }};
 constexpr std::array<std::string_view, 4> use_names{"data", "fpe", "fingerprint", "audit"};
 constexpr std::array<std::string_view, 3> state_names{"primary", "active", "retired"};
-
-// Reads a whole key file after checking who may read it; hex text, whitespace trimmed.
-Result<std::string> read_protected_file(const std::string& path) {
-  if (auto problem = private_file_problem(path, "key file")) return make_error(ErrorCode::key_file, *problem);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::key_file, "key file cannot be read: " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -112,23 +99,33 @@ bool valid_key_id(std::string_view id) {
   });
 }
 
-Result<SecretBytes> read_key_material(const KeySource& source, KeyAlgorithm algorithm) {
-  std::string text;
-  std::string where;
+Result<SecretBytes> read_secret_text(const KeySource& source, std::string_view what) {
+  Botan::secure_vector<std::uint8_t> text;
   if (source.kind == KeySource::Kind::file) {
-    auto content = read_protected_file(source.location);
-    if (!content) return content.error();
-    text = std::move(content).value();
-    where = "key file " + source.location;
+    if (auto problem = private_file_problem(source.location, std::string(what)))
+      return make_error(ErrorCode::key_file, *problem);
+    std::ifstream in(source.location, std::ios::binary);
+    if (!in) return make_error(ErrorCode::key_file, std::string(what) + " cannot be read: " + source.location);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   } else {
     const char* value = std::getenv(source.location.c_str());
     if (value == nullptr) return make_error(ErrorCode::key_file, "environment variable " + source.location + " is not set");
-    text = value;
-    where = "environment variable " + source.location;
+    text.assign(value, value + std::strlen(value));
   }
-  auto bytes = hex_decode_secret(trim(text));
-  // Wipe the text copy: it held the key in hex.
-  std::fill(text.begin(), text.end(), '\0');
+  const auto space = [](std::uint8_t c) { return std::isspace(c) != 0; };
+  while (!text.empty() && space(text.back())) text.pop_back();
+  const auto first = std::find_if_not(text.begin(), text.end(), space);
+  text.erase(text.begin(), first);
+  return SecretBytes(std::move(text));
+}
+
+Result<SecretBytes> read_key_material(const KeySource& source, KeyAlgorithm algorithm) {
+  auto text = read_secret_text(source, "key file");
+  if (!text) return text.error();
+  const std::string where =
+      source.kind == KeySource::Kind::file ? "key file " + source.location : "environment variable " + source.location;
+  const auto& chars = reveal_secret(text.value());
+  auto bytes = hex_decode_secret(std::string_view(reinterpret_cast<const char*>(chars.data()), chars.size()));
   if (!bytes) return make_error(ErrorCode::key_file, where + " does not hold hex text");
   const std::size_t want = key_length(algorithm);
   if (bytes->size() != want) {

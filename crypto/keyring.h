@@ -47,6 +47,10 @@ struct KeySource {
   std::string location;  // absolute path, or variable name
 };
 
+// A secret's text (a key in hex, a PIN) from a file (checked as key files are) or a
+// variable, whitespace trimmed, in locked memory. `what` names it in errors ("PIN file").
+Result<SecretBytes> read_secret_text(const KeySource& source, std::string_view what);
+
 // Reads and checks material for `algorithm`. Errors (key_file) name the file or variable
 // and what is wrong; never the content.
 Result<SecretBytes> read_key_material(const KeySource& source, KeyAlgorithm algorithm);

@@ -41,9 +41,10 @@ TEST(KekComponents, GeneratedComponentsRecombineIntoTheKekTheirCheckValuesName) 
     for (const auto& c : generated.value().components) EXPECT_NE(aes_check_value(c), generated.value().kek_check_value);
     // It wraps and unwraps like any KEK.
     const SecretBytes data_key(*hex_decode_secret(std::string(64, '7')));
-    auto file = wrap_key_file("kek-split", kek.value(), KeyAlgorithm::aes_256_gcm, data_key);
+    auto split = make_memory_kek("kek-split", kek.value()).value();
+    auto file = wrap_key_file(*split, KeyAlgorithm::aes_256_gcm, data_key);
     ASSERT_TRUE(file);
-    EXPECT_TRUE(unwrap_key_file(file.value(), "kek-split", kek.value()));
+    EXPECT_TRUE(unwrap_key_file(file.value(), *split));
   }
 }
 

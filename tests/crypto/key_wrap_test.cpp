@@ -47,7 +47,8 @@ TEST(KeyWrap, AWrongKekOrATamperedWrapIsRefused) {
 TEST(KeyWrap, AWrappedKeyFileRoundTripsAndNamesWhatIsWrong) {
   const SecretBytes kek = secret(std::string(64, 'a'));
   const SecretBytes data_key = secret(std::string(64, 'b'));
-  auto file = wrap_key_file("kek-2026", kek, KeyAlgorithm::aes_256_gcm, data_key);
+  auto kek_2026 = make_memory_kek("kek-2026", kek).value();
+  auto file = wrap_key_file(*kek_2026, KeyAlgorithm::aes_256_gcm, data_key);
   ASSERT_TRUE(file);
   const std::string text = file.value().serialize();
   EXPECT_EQ(text.find(std::string(64, 'b')), std::string::npos) << "never the material";
@@ -57,24 +58,27 @@ TEST(KeyWrap, AWrappedKeyFileRoundTripsAndNamesWhatIsWrong) {
       << text;
   auto parsed = WrappedKeyFile::parse(text);
   ASSERT_TRUE(parsed) << parsed.error().to_string();
-  auto opened = unwrap_key_file(parsed.value(), "kek-2026", kek);
+  auto opened = unwrap_key_file(parsed.value(), *kek_2026);
   ASSERT_TRUE(opened) << opened.error().to_string();
   EXPECT_EQ(reveal_secret(opened.value()), reveal_secret(data_key));
 
   // Another KEK id, another KEK under the same id, tampering, a lying check value.
-  EXPECT_NE(unwrap_key_file(parsed.value(), "kek-2025", kek).error().reason.find("wrapped under KEK kek-2026"),
+  EXPECT_NE(unwrap_key_file(parsed.value(), *make_memory_kek("kek-2025", kek).value()).error().reason.find(
+                "wrapped under KEK kek-2026"),
             std::string::npos);
-  EXPECT_NE(unwrap_key_file(parsed.value(), "kek-2026", secret(std::string(64, 'c'))).error().reason.find("check value"),
+  EXPECT_NE(unwrap_key_file(parsed.value(), *make_memory_kek("kek-2026", secret(std::string(64, 'c'))).value())
+                .error().reason.find("check value"),
             std::string::npos);
+  EXPECT_EQ(make_memory_kek("kek-short", secret("00112233")).error().code, ErrorCode::invalid_argument);
   WrappedKeyFile tampered = parsed.value();
   tampered.wrapped[3] ^= 0x80;
-  EXPECT_EQ(unwrap_key_file(tampered, "kek-2026", kek).error().code, ErrorCode::authentication_failed);
+  EXPECT_EQ(unwrap_key_file(tampered, *kek_2026).error().code, ErrorCode::authentication_failed);
   WrappedKeyFile lying = parsed.value();
   lying.key_check_value = "000000";
-  EXPECT_EQ(unwrap_key_file(lying, "kek-2026", kek).error().code, ErrorCode::key_file);
+  EXPECT_EQ(unwrap_key_file(lying, *kek_2026).error().code, ErrorCode::key_file);
   WrappedKeyFile other_algorithm = parsed.value();
   other_algorithm.algorithm = KeyAlgorithm::aes_128_ff1;  // 16-byte keys: the 32 unwrapped bytes do not fit
-  EXPECT_EQ(unwrap_key_file(other_algorithm, "kek-2026", kek).error().code, ErrorCode::key_file);
+  EXPECT_EQ(unwrap_key_file(other_algorithm, *kek_2026).error().code, ErrorCode::key_file);
 
   for (const std::string& bad : {std::string(""), std::string("paygate-wrapped-key: 2\n") + text.substr(text.find('\n') + 1),
                                  text.substr(0, text.size() - 1), text + "extra\n",
