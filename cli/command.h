@@ -35,5 +35,9 @@ Command audit_verify_command();
 Command audit_scan_command();
 Command audit_anchor_command();
 Command keys_destroy_command();
+Command keys_wrap_command();
+Command kek_init_command();
+Command kek_components_generate_command();
+Command kek_rotate_command();
 
 }  // namespace paygate::cli

@@ -12,8 +12,10 @@
 #include <iterator>
 #include <string>
 
-#include "config/loader.h"
+#include "cli/ceremony.h"
 #include "cli/command.h"
+#include "config/loader.h"
+#include "crypto/key_wrap.h"
 #include "card/detect.h"
 #include "card/mask.h"
 #include "gateway/audit_setup.h"
@@ -221,14 +223,26 @@ int destroy(const Args& args) {
     return exit_failure;
   }
   const std::string file = *args.value("file");
-  auto material = crypto::read_key_material({crypto::KeySource::Kind::file, file}, key->algorithm());
-  if (!material) {
-    std::fprintf(stderr, "paygate keys destroy: %s\n", material.error().to_string().c_str());
-    return exit_failure;
-  }
-  auto on_disk = crypto::Key::create(id, key->use(), key->algorithm(), key->state(), key->fpe_slot(),
+  // The file holds the key: its wrapped form (the check value it records), or its material.
+  std::string on_disk_kcv;
+  if (!key->kek_id().empty()) {
+    auto wrapped = crypto::read_wrapped_key_file(file);
+    if (!wrapped) {
+      std::fprintf(stderr, "paygate keys destroy: %s\n", wrapped.error().reason.c_str());
+      return exit_failure;
+    }
+    on_disk_kcv = wrapped.value().key_check_value;
+  } else {
+    auto material = crypto::read_key_material({crypto::KeySource::Kind::file, file}, key->algorithm());
+    if (!material) {
+      std::fprintf(stderr, "paygate keys destroy: %s\n", material.error().to_string().c_str());
+      return exit_failure;
+    }
+    auto plain = crypto::Key::create(id, key->use(), key->algorithm(), key->state(), key->fpe_slot(),
                                      std::move(material).value());
-  if (!on_disk || on_disk.value().check_value() != key->check_value()) {
+    if (plain) on_disk_kcv = plain.value().check_value();
+  }
+  if (on_disk_kcv != key->check_value()) {
     std::fprintf(stderr, "paygate keys destroy: %s does not hold key %s (check values differ); nothing destroyed\n",
                  file.c_str(), id.c_str());
     return exit_failure;
@@ -243,18 +257,8 @@ int destroy(const Args& args) {
     std::fprintf(stderr, "paygate keys destroy: audit: %s; nothing destroyed\n", recorded.error().to_string().c_str());
     return exit_failure;
   }
-  // Overwrite, flush, then remove: the material does not linger in the file's blocks
-  // (on copy-on-write or journaling storage, destroy backups and snapshots as well).
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-  struct stat st {};
-  bool shredded = fd >= 0 && ::fstat(fd, &st) == 0;
-  if (shredded) {
-    const std::string zeros(static_cast<std::size_t>(st.st_size), '0');
-    shredded = ::pwrite(fd, zeros.data(), zeros.size(), 0) == static_cast<ssize_t>(zeros.size()) && ::fsync(fd) == 0;
-  }
-  if (fd >= 0) ::close(fd);
-  if (!shredded || ::unlink(file.c_str()) != 0) {
-    std::fprintf(stderr, "paygate keys destroy: cannot overwrite and remove %s: %s\n", file.c_str(), std::strerror(errno));
+  if (auto problem = shred_file(file); !problem.empty()) {
+    std::fprintf(stderr, "paygate keys destroy: %s\n", problem.c_str());
     return exit_failure;
   }
   std::fprintf(stderr, "destroyed %s (%s overwritten and removed); replace its keyring entry with:\n", id.c_str(),

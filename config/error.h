@@ -15,6 +15,10 @@ struct ConfigError {
   int column = 0;
   std::string path;
   std::string message;
+  // invalid: the file is wrong. unavailable: the file may be right but something it names
+  // did not answer (an HSM at start or reload); reload counts these apart.
+  enum class Kind { invalid, unavailable };
+  Kind kind = Kind::invalid;
 
   // "file:line:column: path: message"
   std::string to_string() const;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "config/internal/sections.h"
+#include "crypto/keyring.h"
 
 namespace paygate::config {
 namespace {
@@ -83,6 +84,17 @@ std::vector<std::string> warnings(const Config& config) {
     out.push_back("fraud.state.redis.tls: not set for a Redis that is not on loopback: card fingerprints" +
                   std::string(config.fraud.redis_password.empty() ? "" : " and the Redis password") +
                   " cross the network in the clear; set tls with ca");
+  }
+  if (config.keyring) {
+    std::string plain;
+    for (const auto& k : config.keyring->keys()) {
+      if (k.kek_id().empty()) plain += (plain.empty() ? "" : ", ") + k.id();
+    }
+    if (!plain.empty()) {
+      out.push_back("keys: allow_plaintext_keys: key" + std::string(plain.find(',') == std::string::npos ? " " : "s ") +
+                    plain + " on disk in the clear (development only; PCI DSS 3.6.1.2 wants every data key wrapped "
+                    "under a KEK: paygate keys wrap ID --kek KEK_ID)");
+    }
   }
   const bool iso_listener = std::any_of(config.listeners.begin(), config.listeners.end(),
                                        [](const Listener& l) { return l.kind == ListenerKind::iso8583; });

@@ -7,8 +7,17 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "crypto/encoding.h"
+#include "crypto/file_mode.h"
 
 namespace paygate::crypto {
 namespace {
@@ -148,6 +157,55 @@ Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, const Kek& kek) 
     return make_error(ErrorCode::key_file, "the unwrapped key's check value is " + kcv.value() + ", the file says " +
                                                file.key_check_value);
   return key;
+}
+
+Result<WrappedKeyFile> read_wrapped_key_file(const std::string& path) {
+  if (auto problem = private_file_problem(path, "wrapped key file")) return make_error(ErrorCode::key_file, *problem);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return make_error(ErrorCode::key_file, "wrapped key file cannot be read: " + path);
+  auto parsed = WrappedKeyFile::parse(text.str());
+  if (!parsed) return make_error(parsed.error().code, "wrapped key file " + path + ": " + parsed.error().reason);
+  return parsed;
+}
+
+Status write_wrapped_key_file(const std::string& path, const WrappedKeyFile& file, bool replace) {
+  namespace fs = std::filesystem;
+  const auto fail = [&](const std::string& what) {
+    return make_error(ErrorCode::key_file, "wrapped key file " + path + ": " + what + ": " + std::strerror(errno));
+  };
+  std::error_code ec;
+  if (!replace && fs::exists(path, ec)) {
+    errno = EEXIST;
+    return fail("refusing to overwrite");
+  }
+  const std::string temporary = path + ".new";
+  ::unlink(temporary.c_str());  // a leftover of an interrupted write: never the live file
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("cannot create " + temporary);
+  const std::string text = file.serialize();
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    ::unlink(temporary.c_str());
+    return fail("cannot write");
+  }
+  if (!replace && ::link(temporary.c_str(), path.c_str()) != 0) {  // atomic, and never over a file
+    ::unlink(temporary.c_str());
+    return fail("cannot create");
+  }
+  if ((replace ? ::rename(temporary.c_str(), path.c_str()) : ::unlink(temporary.c_str())) != 0) {
+    ::unlink(temporary.c_str());
+    return fail("cannot rename into place");
+  }
+  const std::string folder = fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path().string();
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return {};
 }
 
 }  // namespace paygate::crypto

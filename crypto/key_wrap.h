@@ -60,4 +60,11 @@ Result<WrappedKeyFile> wrap_key_file(const Kek& kek, KeyAlgorithm algorithm, con
 // not what the file says.
 Result<SecretBytes> unwrap_key_file(const WrappedKeyFile& file, const Kek& kek);
 
+// A wrapped key file on disk. Reading checks it as a key file is checked (regular, no
+// access for group or others, owned by us or root) and parses it; writing is atomic
+// (a new 0600 file beside it, fsync, rename, fsync of the folder), refusing to replace an
+// existing file unless `replace`. Errors name the file, never its bytes.
+Result<WrappedKeyFile> read_wrapped_key_file(const std::string& path);
+Status write_wrapped_key_file(const std::string& path, const WrappedKeyFile& file, bool replace);
+
 }  // namespace paygate::crypto

@@ -142,7 +142,7 @@ std::string generate_key_hex(KeyAlgorithm algorithm) {
 }
 
 Result<Key> Key::create(std::string id, KeyUse use, KeyAlgorithm algorithm, KeyState state, int fpe_slot,
-                        SecretBytes material) {
+                        SecretBytes material, std::string kek_id) {
   if (material.size() != key_length(algorithm)) {
     return make_error(ErrorCode::key_file, "key " + id + " has material of the wrong length");
   }
@@ -153,6 +153,7 @@ Result<Key> Key::create(std::string id, KeyUse use, KeyAlgorithm algorithm, KeyS
   key.state_ = state;
   key.fpe_slot_ = fpe_slot;
   key.material_ = std::move(material);
+  key.kek_id_ = std::move(kek_id);
   return key;
 }
 

@@ -61,8 +61,9 @@ std::string generate_key_hex(KeyAlgorithm algorithm);
 class Key {
  public:
   // Checks the material's length against the algorithm.
+  // `kek_id`: the KEK the material was unwrapped with; empty for a key kept in the clear.
   static Result<Key> create(std::string id, KeyUse use, KeyAlgorithm algorithm, KeyState state, int fpe_slot,
-                            SecretBytes material);
+                            SecretBytes material, std::string kek_id = {});
 
   const std::string& id() const { return id_; }
   KeyUse use() const { return use_; }
@@ -70,6 +71,7 @@ class Key {
   KeyState state() const { return state_; }
   int fpe_slot() const { return fpe_slot_; }  // 1..9 for fpe keys, 0 otherwise
   const SecretBytes& material() const { return material_; }
+  const std::string& kek_id() const { return kek_id_; }  // empty: plain (allow_plaintext_keys)
 
   // Key check value: 6 hex digits that identify the material without revealing it (AES:
   // first 3 bytes of AES(key, 0^128); HMAC: first 3 bytes of HMAC(key, 0^128)).
@@ -83,6 +85,7 @@ class Key {
   KeyState state_ = KeyState::active;
   int fpe_slot_ = 0;
   SecretBytes material_;
+  std::string kek_id_;
 };
 
 // A destroyed key: what the keyring keeps of it (no material) so that its id and its FPE

@@ -205,6 +205,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# TYPE paygate_reloads_total counter");
   line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));
   line(fmt::format("paygate_reloads_total{{outcome=\"failure\"}} {}", reloads_[0].load(relaxed)));
+  line("# HELP paygate_kek_unavailable_total Reloads refused because a KEK's token (HSM) or module did not answer.");
+  line("# TYPE paygate_kek_unavailable_total counter");
+  line(fmt::format("paygate_kek_unavailable_total {}", kek_unavailable_.load(relaxed)));
   line("# HELP paygate_iso8583_exchanges_total ISO 8583 exchanges answered, by request MTI and response code.");
   line("# TYPE paygate_iso8583_exchanges_total counter");
   for (std::size_t m = 0; m < iso_mtis; ++m) {

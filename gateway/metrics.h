@@ -86,6 +86,8 @@ class Metrics {
   void fraud_feedback_dropped();
   void tls_handshake_failure(std::size_t listener, HandshakeFailure reason);
   void reload(bool succeeded);
+  // A reload refused because a KEK's token (HSM) or module did not answer.
+  void kek_unavailable() { kek_unavailable_.fetch_add(1, std::memory_order_relaxed); }
   // One ISO 8583 exchange answered: its request MTI and the answer's response code (both
   // folded into fixed vocabularies: MTIs 0100..0830 by name, codes of two letters or
   // digits; anything else is "other").
@@ -116,6 +118,7 @@ class Metrics {
   Counter fraud_feedback_dropped_{0};
   std::unique_ptr<std::array<Counter, handshake_failure_kinds>[]> handshake_failures_;
   std::array<Counter, 2> reloads_{};  // failed, succeeded
+  Counter kek_unavailable_{0};
   static constexpr std::size_t iso_mtis = 10;   // 0100 0110 ... named MTIs, then "other"
   static constexpr std::size_t iso_codes = 37 * 37;  // [0-9A-Z]{2}, plus "other" at the end
   std::unique_ptr<Counter[]> iso_exchanges_;     // iso_mtis * iso_codes

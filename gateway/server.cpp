@@ -340,6 +340,10 @@ Gateway::ReloadOutcome Gateway::reload() {
   auto loaded = config::load(running->config->source);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) outcome.errors.push_back(e.to_string());
+    if (std::any_of(loaded.errors.begin(), loaded.errors.end(),
+                    [](const config::ConfigError& e) { return e.kind == config::ConfigError::Kind::unavailable; })) {
+      s.runtime.metrics.kek_unavailable();
+    }
   } else {
     outcome.errors = restart_only_changes(*running->config, *loaded.config);
     for (const auto& id : rekeyed_ids(running->config->keyring.get(), loaded.config->keyring.get())) {

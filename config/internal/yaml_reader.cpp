@@ -61,13 +61,14 @@ std::optional<YAML::Node> parse_yaml(std::string_view yaml, Diagnostics& diagnos
   }
 }
 
-void Diagnostics::add(const YAML::Mark& mark, std::string path, std::string message) {
+void Diagnostics::add(const YAML::Mark& mark, std::string path, std::string message, ConfigError::Kind kind) {
   ConfigError e;
   e.file = file_;
   e.line = mark.is_null() ? 0 : mark.line + 1;
   e.column = mark.is_null() ? 0 : mark.column + 1;
   e.path = std::move(path);
   e.message = std::move(message);
+  e.kind = kind;
   errors_.push_back(std::move(e));
 }
 

@@ -24,7 +24,8 @@ class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
-  void add(const YAML::Mark& mark, std::string path, std::string message);
+  void add(const YAML::Mark& mark, std::string path, std::string message,
+           ConfigError::Kind kind = ConfigError::Kind::invalid);
   // An error found in another file (the keyring), kept after this file's own.
   void add_foreign(ConfigError error) { foreign_.push_back(std::move(error)); }
   const std::string& file() const { return file_; }

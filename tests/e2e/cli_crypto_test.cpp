@@ -34,7 +34,7 @@ TEST(KeysCommand, GenerateWritesAPrivateFileOnceAndListShowsCheckValuesOnly) {
   ASSERT_EQ(run_command(paygate() + " keys generate --use fpe --id fpe-1 --fpe-slot 3 --state primary --out " +
                         (dir / "fpe-1.key").string() + " >> " + (dir / "keyring.yaml").string()).exit_code, 0);
   std::ofstream(dir / "keyring.yaml", std::ios::app) << r.output.substr(r.output.find("  - id"));
-  std::string yaml = "keys:\n" + read_file(dir / "keyring.yaml");
+  std::string yaml = "allow_plaintext_keys: true\nkeys:\n" + read_file(dir / "keyring.yaml");
   std::ofstream(dir / "keyring.yaml") << yaml;
   auto list = run_command(paygate() + " keys list --keyring " + (dir / "keyring.yaml").string());
   ASSERT_EQ(list.exit_code, 0) << list.output << yaml;

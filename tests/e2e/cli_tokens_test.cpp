@@ -76,25 +76,28 @@ TEST(KeysCommand, DestroyARetiredFpeKeyLeavesATombstoneThatKeepsItsSlot) {
   const std::string token = ws.token("acme", "4111111111111111", "fpe");
   const auto keys = ws.dir() / "keys";
   auto made = run_command(paygate() + " keys generate --use fpe --id fpe-dev-2 --fpe-slot 2 --state primary --out " +
-                          (keys / "fpe-dev-2.key").string() + " 2>/dev/null");
+                          (keys / "fpe-dev-2.wrapped").string() + " --wrap kek-dev --config " + ws.config() + " 2>/dev/null");
   ASSERT_EQ(made.exit_code, 0) << made.output;
   ws.edit_keyring("id: fpe-dev-1\n    use: fpe\n    algorithm: aes-256-ff1\n    state: primary",
                   "id: fpe-dev-1\n    use: fpe\n    algorithm: aes-256-ff1\n    state: retired");
   std::ofstream(keys / "keyring.yaml", std::ios::app) << made.output;
   EXPECT_NE(ws.tokens("detokenize", "acme", token, "fpe").exit_code, 0);  // retired: its tokens no longer open
   const std::string destroy = paygate() + " keys destroy --config " + ws.config() + " --id fpe-dev-1 --file ";
-  auto wrong = run_command(destroy + (keys / "fpe-dev-2.key").string() + " 2>&1");
+  auto wrong = run_command(destroy + (keys / "fpe-dev-2.wrapped").string() + " 2>&1");
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.output.find("does not hold key fpe-dev-1"), std::string::npos) << wrong.output;
-  EXPECT_TRUE(std::filesystem::exists(keys / "fpe-dev-2.key"));
-  auto done = run_command(destroy + (keys / "fpe-dev-1.key").string() + " 2>/dev/null");
+  EXPECT_TRUE(std::filesystem::exists(keys / "fpe-dev-2.wrapped"));
+  auto done = run_command(destroy + (keys / "fpe-dev-1.wrapped").string() + " 2>/dev/null");
   ASSERT_EQ(done.exit_code, 0) << done.output;
-  EXPECT_FALSE(std::filesystem::exists(keys / "fpe-dev-1.key"));
+  EXPECT_FALSE(std::filesystem::exists(keys / "fpe-dev-1.wrapped"));
   EXPECT_EQ(done.output, "destroyed:\n  - id: fpe-dev-1\n    use: fpe\n    fpe_slot: 1\n");
-  bool audited = false;
-  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir()))
+  bool audited = false, generated = false;
+  for (const auto& f : std::filesystem::directory_iterator(ws.audit_dir())) {
     audited = audited || read_file(f.path()).find(R"("type":"key_destroyed","key_id":"fpe-dev-1")") != std::string::npos;
+    generated = generated || read_file(f.path()).find(R"("type":"key_generated","key_id":"fpe-dev-2")") != std::string::npos;
+  }
   EXPECT_TRUE(audited);
+  EXPECT_TRUE(generated) << "keys generate --config is audited";
   // The keyring with the tombstone instead of the entry: valid; a new key in slot 1 is not.
   std::string text = read_file(keys / "keyring.yaml");
   const auto entry = text.find("  - id: fpe-dev-1");
@@ -146,7 +149,8 @@ TEST(TokensCommand, RotationStoryThroughConfigurationAndRewrap) {
     std::string use, id;
     words >> use >> id;
     auto r = run_command(paygate() + " keys generate --use " + use + " --id " + id + " --state primary --out " +
-                         (ws.dir() / "keys" / (id + ".key")).string() + " 2>/dev/null | sed 's|file: .*/|file: |' >> " +
+                         (ws.dir() / "keys" / (id + ".wrapped")).string() + " --wrap kek-dev --keyring " +
+                         (ws.dir() / "keys/keyring.yaml").string() + " 2>/dev/null | sed 's|wrapped: .*/|wrapped: |' >> " +
                          (ws.dir() / "keys/keyring.yaml").string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
@@ -162,8 +166,8 @@ TEST(TokensCommand, RotationStoryThroughConfigurationAndRewrap) {
   EXPECT_NE(rewrap.output.find("rewrapped 6, skipped 0"), std::string::npos) << rewrap.output;
   EXPECT_NE(run_command(paygate() + " keys rewrap --config " + ws.config()).output.find("rewrapped 0"), std::string::npos);
   // 3. Retire the old keys: every token still detokenizes and stays convergent.
-  ws.edit_keyring("state: active\n    file: data-dev-1.key", "state: retired\n    file: data-dev-1.key");
-  ws.edit_keyring("state: active\n    file: fp-dev-1.key", "state: retired\n    file: fp-dev-1.key");
+  ws.edit_keyring("state: active\n    wrapped: data-dev-1.wrapped", "state: retired\n    wrapped: data-dev-1.wrapped");
+  ws.edit_keyring("state: active\n    wrapped: fp-dev-1.wrapped", "state: retired\n    wrapped: fp-dev-1.wrapped");
   for (const auto& [token, pan] : issued) {
     auto back = ws.tokens("detokenize", "acme", token);
     EXPECT_EQ(back.output, pan + "\n") << back.output;

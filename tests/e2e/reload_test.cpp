@@ -206,7 +206,8 @@ TEST_F(ReloadTest, APromotedDataKeySealsNewEnvelopesAndOldOnesStillOpen) {
   // A new data key, first added as active, then promoted (the old primary demoted).
   const auto keys = dir_ / "keys";
   auto made = run_command(binary("paygate").string() + " keys generate --use data --id data-dev-2 --state active --out " +
-                          (keys / "data-dev-2.key").string() + " 2>/dev/null");
+                          (keys / "data-dev-2.wrapped").string() + " --wrap kek-dev --keyring " +
+                          (keys / "keyring.yaml").string() + " 2>/dev/null");
   ASSERT_EQ(made.exit_code, 0) << made.output;
   std::string keyring = read_file(keys / "keyring.yaml");
   const std::string entry = made.output;  // a keyring entry naming the file
@@ -258,7 +259,12 @@ TEST_F(ReloadTest, AnInvalidSetIsRefusedAsAWholeAndTheOldKeepsServing) {
   };
   const auto keys = dir_ / "keys";
   const std::string keyring = read_file(keys / "keyring.yaml");
-  const std::string data_key = read_file(keys / "data-dev-1.key");
+  const std::string data_key = read_file(keys / "data-dev-1.wrapped");
+  // The same id wrapped around other material (under the same KEK).
+  ASSERT_EQ(run_command(binary("paygate").string() + " keys generate --use data --id data-dev-1 --out " +
+                        (dir_ / "other.wrapped").string() + " --wrap kek-dev --keyring " +
+                        (keys / "keyring.yaml").string() + " >/dev/null 2>&1").exit_code, 0);
+  const std::string other_key = read_file(dir_ / "other.wrapped");
   const std::vector<Case> cases = {
       {"yaml", [&] { write_text(gateway_->config_file(), good + "routes: [\n"); }, "paygate.yaml:"},
       {"unknown key", [&] { write_text(gateway_->config_file(), good + "thread: 4\n"); }, "thread"},
@@ -270,11 +276,14 @@ TEST_F(ReloadTest, AnInvalidSetIsRefusedAsAWholeAndTheOldKeepsServing) {
        },
        "listeners[0].address"},
       {"missing key file",
-       [&] { write_text(keys / "keyring.yaml", keyring + "  - { id: data-x, use: data, algorithm: aes-256-gcm, state: active, file: nope.key }\n"); },
-       "nope.key"},
+       [&] { write_text(keys / "keyring.yaml", keyring + "  - { id: data-x, use: data, algorithm: aes-256-gcm, state: active, wrapped: nope.wrapped }\n"); },
+       "nope.wrapped"},
+      {"KEK component missing",
+       [&] { std::filesystem::rename(keys / "kek-dev.component-2", dir_ / "component-2.away"); },
+       "KEK kek-dev: KEK component 2"},
       {"same id, other material",
        [&] {
-         write_text(keys / "data-dev-1.key", std::string(64, 'a') + "\n");
+         write_text(keys / "data-dev-1.wrapped", other_key);
        },
        "data-dev-1"},
       {"server certificate",
@@ -301,7 +310,9 @@ TEST_F(ReloadTest, AnInvalidSetIsRefusedAsAWholeAndTheOldKeepsServing) {
     EXPECT_EQ(pay().status, 200u) << c.name;
     write_text(gateway_->config_file(), good);
     write_text(keys / "keyring.yaml", keyring);
-    write_text(keys / "data-dev-1.key", data_key);
+    write_text(keys / "data-dev-1.wrapped", data_key);
+    if (!std::filesystem::exists(keys / "kek-dev.component-2"))
+      std::filesystem::rename(dir_ / "component-2.away", keys / "kek-dev.component-2");
   }
   const std::string m = metrics();
   EXPECT_NE(m.find("paygate_reloads_total{outcome=\"failure\"} " + std::to_string(refused)), std::string::npos) << m;

@@ -131,7 +131,8 @@ inline void write_keyring(const std::filesystem::path& dir) {
   key("fpe-1", crypto::default_algorithm(crypto::KeyUse::fpe));
   key("fp-1", crypto::default_algorithm(crypto::KeyUse::fingerprint));
   std::ofstream(dir / "keys" / "keyring.yaml")
-      << "keys:\n"
+      << "allow_plaintext_keys: true\n"
+         "keys:\n"
          "  - { id: fpe-1, use: fpe, state: primary, fpe_slot: 1, file: fpe-1.key }\n"
          "  - { id: fp-1, use: fingerprint, state: primary, file: fp-1.key }\n";
 }
