@@ -1,10 +1,13 @@
 // paygate: the gateway binary and its operator tools, as subcommands.
+#include <algorithm>
 #include <cstdio>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "cli/command.h"
+#include "cli/help_pages.h"
+#include "gateway/version.h"
 
 namespace {
 
@@ -37,10 +40,10 @@ void print_overview(std::FILE* out) {
   std::string text = "usage: paygate COMMAND [OPTIONS]\n\npaygate is a secure payment-message gateway.\n\ncommands:\n";
   for (const auto& c : all_commands()) {
     std::string left = "  " + std::string(c.spec.name);
-    left.resize(std::max<std::size_t>(left.size() + 2, 20), ' ');
+    left.resize(std::max<std::size_t>(left.size() + 2, 28), ' ');
     text += left + std::string(c.spec.summary) + "\n";
   }
-  text += "\nRun 'paygate COMMAND --help' for a command's options.\n";
+  text += "\nRun 'paygate COMMAND --help' for a command's options, 'paygate --version' for the version.\n";
   std::fputs(text.c_str(), out);
 }
 
@@ -53,11 +56,22 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   std::string_view name = args[1];
+  const auto commands = all_commands();
   if (name == "--help" || name == "-h" || name == "help") {
     print_overview(stdout);
     return exit_ok;
   }
-  for (const auto& command : all_commands()) {
+  if (name == "--version") return version_command().run(Args{});
+  // Generated at build time (man page, bash completion), from the same specs as --help.
+  if (name == "--man-page") {
+    std::fputs(man_page(commands, paygate::version).c_str(), stdout);
+    return exit_ok;
+  }
+  if (name == "--bash-completion") {
+    std::fputs(bash_completion(commands).c_str(), stdout);
+    return exit_ok;
+  }
+  for (const auto& command : commands) {
     const std::size_t words = match(command, args);
     if (words == 0) continue;
     std::string error;
@@ -72,6 +86,19 @@ int main(int argc, char** argv) {
       return exit_ok;
     }
     return command.run(*parsed);
+  }
+  // A group ("paygate keys", "paygate kek components --help"): its subcommands.
+  std::string group(name);
+  for (std::size_t i = 2; i < args.size() && is_group(commands, group + " " + args[i]); ++i) group += " " + std::string(args[i]);
+  if (is_group(commands, group)) {
+    const std::size_t words = static_cast<std::size_t>(std::count(group.begin(), group.end(), ' ')) + 1;
+    const bool help = args.size() > 1 + words && (std::string_view(args[1 + words]) == "--help" ||
+                                                 std::string_view(args[1 + words]) == "-h");
+    if (!help && args.size() > 1 + words) {
+      std::fprintf(stderr, "paygate %s: unknown subcommand \"%s\"\n\n", group.c_str(), args[1 + words]);
+    }
+    std::fputs(group_overview(commands, group).c_str(), help ? stdout : stderr);
+    return help ? exit_ok : exit_usage;
   }
   std::fprintf(stderr, "paygate: unknown command \"%s\"\n\n", std::string(name).c_str());
   print_overview(stderr);

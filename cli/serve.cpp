@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "config/loader.h"
 #include "crypto/file_mode.h"
@@ -10,6 +13,7 @@
 #include "gateway/audit_setup.h"
 #include "cli/command.h"
 #include "cli/ready_file.h"
+#include "gateway/service_notify.h"
 #include "gateway/log.h"
 #include "gateway/process_hygiene.h"
 #include "gateway/server.h"
@@ -101,6 +105,22 @@ int serve(const Args& args) {
     server->wait();
     return exit_failure;
   }
+  service::ready("serving generation 1");
+  // systemd's watchdog: a keep-alive only while every network thread still runs what is
+  // posted to it; a stuck thread stops them and systemd restarts the service.
+  std::atomic<bool> stopping{false};
+  std::thread keep_alive;
+  if (const auto interval = service::watchdog_interval()) {
+    keep_alive = std::thread([&stopping, &server, interval = *interval] {
+      while (!stopping.load()) {
+        if (server->responsive(std::chrono::duration_cast<std::chrono::milliseconds>(interval))) service::watchdog();
+        for (auto slept = std::chrono::microseconds(0); slept < interval && !stopping.load();
+             slept += std::chrono::milliseconds(10)) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
+    });
+  }
 
   for (;;) {
     int signal = 0;
@@ -119,6 +139,8 @@ int serve(const Args& args) {
   if (!drained) log::warn("drain time over: closing the connections still open");
   server->stop();
   server->wait();
+  stopping.store(true);
+  if (keep_alive.joinable()) keep_alive.join();
   audit_log.reset();  // the stop record, synced
   log::info("stopped");
   log::flush();

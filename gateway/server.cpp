@@ -13,6 +13,7 @@
 #include "audit/audit_log.h"
 #include "config/loader.h"
 #include "crypto/keyring.h"
+#include "gateway/service_notify.h"
 #include "gateway/admin_server.h"
 #include "gateway/admin_api.h"
 #include "gateway/flow/screening.h"
@@ -331,6 +332,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
 Gateway::ReloadOutcome Gateway::reload() {
   State& s = *state_;
   std::lock_guard reload_lock(s.reload_mutex);
+  service::reloading();
   const auto running = s.snapshot();
   ReloadOutcome outcome;
   outcome.generation = running->generation;
@@ -371,6 +373,8 @@ Gateway::ReloadOutcome Gateway::reload() {
                outcome.errors.size() == 1 ? "" : "s", running->generation);
     for (const auto& e : outcome.errors) log::error("reload refused: {}", e);
     audit_reload(s.runtime.audit_log, outcome, changes);
+    service::ready(fmt::format("reload refused ({} problem{}): still serving generation {}", outcome.errors.size(),
+                               outcome.errors.size() == 1 ? "" : "s", running->generation));
     return outcome;
   }
 
@@ -388,6 +392,7 @@ Gateway::ReloadOutcome Gateway::reload() {
   for (const auto& c : changes) log::info("key {} ({}) {}", c.key_id, c.use, c.change);
   log::info("configuration reloaded generation={} key_changes={}", next->generation, changes.size());
   audit_reload(s.runtime.audit_log, outcome, changes);
+  service::ready(fmt::format("reloaded: serving generation {}", next->generation));
   return outcome;
 }
 
@@ -402,9 +407,21 @@ std::vector<std::pair<std::string, config::Endpoint>> Gateway::listening() const
   return out;
 }
 
+bool Gateway::responsive(std::chrono::milliseconds timeout) const {
+  auto answered = std::make_shared<std::atomic<std::size_t>>(0);
+  for (auto& worker : state_->workers) asio::post(worker->io, [answered] { answered->fetch_add(1); });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (answered->load() < state_->workers.size()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
 bool Gateway::drain(std::chrono::milliseconds timeout) {
   Runtime& runtime = state_->runtime;
   runtime.draining.store(true);
+  service::stopping();
   for (auto& worker : state_->workers) {
     asio::post(worker->io, [w = worker.get()] {
       beast::error_code ignored;

@@ -59,6 +59,10 @@ class Gateway {
   // or `timeout` passed. Returns whether everything finished. Then call stop().
   bool drain(std::chrono::milliseconds timeout);
 
+  // Whether every network thread runs a task posted to it within `timeout` (the watchdog's
+  // test: a thread stuck in a loop or a lock stops the keep-alives). Blocks up to `timeout`.
+  bool responsive(std::chrono::milliseconds timeout) const;
+
   // Stops accepting and ends every session. Thread-safe and idempotent.
   void stop();
 
