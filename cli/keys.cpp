@@ -21,6 +21,17 @@
 namespace paygate::cli {
 namespace {
 
+// The path to print in a keyring entry: relative to the keyring's folder when the keyring
+// is known (the loader resolves it from there), absolute otherwise — never relative to
+// the directory the command happened to run in.
+std::string entry_path(const std::string& out, const std::string& keyring_file) {
+  namespace fs = std::filesystem;
+  const fs::path absolute = fs::absolute(out).lexically_normal();
+  if (keyring_file.empty()) return absolute.string();
+  const fs::path relative = absolute.lexically_relative(fs::absolute(keyring_file).parent_path().lexically_normal());
+  return relative.empty() ? absolute.string() : relative.string();
+}
+
 int generate(const Args& args) {
   auto use = crypto::parse_key_use(*args.value("use"));
   if (!use) {
@@ -72,7 +83,7 @@ int generate(const Args& args) {
       return exit_failure;
     }
     event.with("kek_id", kek->id()).with("kek_kcv", kek->check_value());
-    source_line = "    wrapped: " + out + "\n";
+    source_line = "    wrapped: " + entry_path(out, ceremony->keyring_file()) + "\n";
     std::fprintf(stderr, "wrote %s (wrapped under KEK %s, check value %s; key check value %s); add this entry to the keyring:\n",
                  out.c_str(), kek->id().c_str(), kek->check_value().c_str(), key.check_value().c_str());
   } else {
@@ -85,7 +96,7 @@ int generate(const Args& args) {
       return exit_failure;
     }
     event.with("in_the_clear", true);
-    source_line = "    file: " + out + "\n";
+    source_line = "    file: " + entry_path(out, ceremony->keyring_file()) + "\n";
     std::fprintf(stderr, "wrote %s (mode 0600, in the clear: allow_plaintext_keys only); add this entry to the keyring:\n",
                  out.c_str());
   }

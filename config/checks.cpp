@@ -47,6 +47,14 @@ void require_unique_credentials(const Config& config, const YAML::Node& seq, Con
 
 // Each route's actions need what performs them: a token profile for token actions, the
 // processor's JWE keys for JWE actions, a primary data key for envelopes.
+// Whether the keyring has no primary key for `use`. A keyring that failed to load has its
+// own errors (the missing file, the wrong PIN): checks that need its keys say nothing
+// more, so the real problem comes first and alone.
+bool lacks_primary(const Config& config, crypto::KeyUse use) {
+  if (!config.keyring) return config.keyring_file.empty();
+  return config.keyring->primary(use) == nullptr;
+}
+
 void check_route_actions(const Config& config, const YAML::Node& root, Context& ctx) {
   const YAML::Node routes = root["routes"];
   for (std::size_t i = 0; i < config.routes.size(); ++i) {
@@ -89,7 +97,7 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
           if (processor && !processor->jwe.private_key) report(name + " needs processors[" + processor->name + "].jwe.private_key");
           break;
         case protocol::ActionNeeds::data_key:
-          if (!config.keyring || !config.keyring->primary(crypto::KeyUse::data)) report(name + " needs a primary data key in the keyring");
+          if (lacks_primary(config, crypto::KeyUse::data)) report(name + " needs a primary data key in the keyring");
           break;
       }
     }
@@ -99,8 +107,7 @@ void check_route_actions(const Config& config, const YAML::Node& root, Context& 
     if (!route.fraud_profile.empty() && !route.is_iso8583() && !route.message) {
       report("fraud screening needs a message kind (the amount and card come from the validated message)");
     }
-    if (!route.fraud_profile.empty() &&
-        (!config.keyring || !config.keyring->primary(crypto::KeyUse::fingerprint))) {
+    if (!route.fraud_profile.empty() && lacks_primary(config, crypto::KeyUse::fingerprint)) {
       report("fraud screening needs a primary fingerprint key (cards are keyed by their fingerprint)");
     }
     if (processor && route.is_iso8583() && !processor->iso) {

@@ -351,5 +351,35 @@ TEST_F(WrappedKeyring, KekDeclarationsAreCheckedAndAnUnreachableTokenIsMarkedUna
   EXPECT_EQ(load(good).errors.size(), 0u);
 }
 
+// A configuration whose only problem is a key file that is not there names that file, first
+// and alone: checks that need the keyring's keys do not pile follow-on errors on top.
+TEST_F(KeyringLoader, AMissingKeyFileIsTheOnlyError) {
+  std::string yaml = good;
+  yaml.replace(yaml.find("file: fp-1.key"), 14, "file: gone.key");
+  std::ofstream(dir_ / "keyring.yaml") << yaml;
+  test::TestConfig settings;
+  settings.sim_port = 9443;
+  std::string config = test::make_config(settings);
+  config.insert(config.find("logging:"),
+                "  - name: screened\n    match: { method: POST, path: /v2/screened }\n    processor: sim\n"
+                "    message: authorization\n    fraud_profile: standard\n    token_profile: cards\n"
+                "    response: { \"$.code\": encrypt }\n");
+  config += "fraud:\n  profiles:\n    standard:\n      rules:\n        - { name: r, when: { ip_distinct_cards_1h: { above: 5 } }, "
+            "outcome: block }\n";
+  config += "token_profiles:\n  cards: { kind: vault }\nvault: { store: sqlite, path: vault.db }\n";
+  config += "keys: { keyring: " + (dir_ / "keyring.yaml").string() + " }\n";
+  auto r = load_from_string(config, dir_ / "paygate.yaml");
+  ASSERT_FALSE(r.ok());
+  std::vector<std::string> out;
+  for (const auto& e : r.errors) out.push_back(e.path + ": " + e.message);
+  EXPECT_EQ(out, std::vector<std::string>{"keys[3].file: key file not found: " + (dir_ / "gone.key").string()})
+      << ::testing::PrintToString(out);
+  // The same file with the key there loads: the checks were skipped, not wrong.
+  yaml.replace(yaml.find("file: gone.key"), 14, "file: fp-1.key");
+  std::ofstream(dir_ / "keyring.yaml") << yaml;
+  auto fixed = load_from_string(config, dir_ / "paygate.yaml");
+  EXPECT_TRUE(fixed.ok()) << (fixed.errors.empty() ? "" : fixed.errors[0].to_string());
+}
+
 }  // namespace
 }  // namespace paygate::config

@@ -42,6 +42,15 @@ TEST(KeysCommand, GenerateWritesAPrivateFileOnceAndListShowsCheckValuesOnly) {
   EXPECT_NE(list.output.find("aes-256-ff1  primary  3"), std::string::npos) << list.output;
   EXPECT_EQ(list.output.find(material.substr(0, 12)), std::string::npos) << "key material in the listing";
 
+  // With the keyring named, the entry's path is relative to the keyring's folder, which is
+  // where the loader resolves it from (run from anywhere).
+  std::filesystem::create_directories(dir / "nested/keys");
+  std::ofstream(dir / "nested/keys/keyring.yaml") << "allow_plaintext_keys: true\nkeys: []\n";
+  auto nested = run_command("cd " + dir.string() + " && " + paygate() +
+                            " keys generate --use data --id data-9 --out nested/keys/data-9.key --keyring "
+                            "nested/keys/keyring.yaml 2>/dev/null");
+  ASSERT_EQ(nested.exit_code, 0) << nested.output;
+  EXPECT_NE(nested.output.find("    file: data-9.key\n"), std::string::npos) << nested.output;
   EXPECT_EQ(run_command(paygate() + " keys generate --use fpe --id x --out " + (dir / "x").string()).exit_code, 2);
   EXPECT_EQ(run_command(paygate() + " keys generate --use nope --id x --out " + (dir / "x").string()).exit_code, 2);
 }
