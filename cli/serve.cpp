@@ -53,9 +53,9 @@ int serve(const Args& args) {
   }
   log::configure(loaded.config->logging);
 
-  if (plan.allow_root) log::warn("running as root (--allow-root)");
-  for (const auto& w : config::warnings(*loaded.config)) log::warn("configuration: {}", w);
-  log::info("descriptor limit {}", gateway::raise_descriptor_limit());
+  if (plan.allow_root) log::warn("running as root", {{"option", "--allow-root"}});
+  for (const auto& w : config::warnings(*loaded.config)) log::warn("configuration", {{"warning", w}});
+  log::info("descriptor limit", {{"limit", gateway::raise_descriptor_limit()}});
 
   // Signals are taken by this thread alone (sigwait); the network threads inherit the mask.
   sigset_t signals;
@@ -74,12 +74,12 @@ int serve(const Args& args) {
   if (loaded.config->audit.enabled) {
     auto opened = gateway::open_audit_log(*loaded.config, std::string(audit::gateway_stream));
     if (!opened) {
-      log::error("audit log: {}", opened.error().to_string());
+      log::error("audit log cannot open", {{"reason", opened.error().to_string()}});
       log::flush();
       return exit_failure;
     }
     audit_log = std::move(opened).value();
-    log::info("audit log file={}", audit_log->current_file().string());
+    log::info("audit log", {{"file", audit_log->current_file().string()}});
   }
 
   std::unique_ptr<gateway::Gateway> server;
@@ -87,20 +87,20 @@ int serve(const Args& args) {
     server = gateway::Gateway::start(loaded.config, audit_log.get(), [&plan] {
       if (!plan.run_as) return;
       if (auto failed = gateway::drop_privileges(*plan.run_as)) throw std::runtime_error(*failed);
-      log::info("privileges dropped user={}", *plan.run_as);
+      log::info("privileges dropped", {{"user", *plan.run_as}});
     });
   } catch (const std::exception& e) {
-    log::error("start failed: {}", e.what());
+    log::error("start failed", {{"reason", e.what()}});
     log::flush();
     return exit_failure;
   }
   for (const auto& [name, endpoint] : server->listening()) {
-    log::info("listening listener={} address={}", name, endpoint.to_string());
+    log::info("listening", {{"listener", name}, {"address", endpoint.to_string()}});
   }
-  log::info("paygate {} serving config={} locked_key_memory={}", paygate::version, loaded.config->source.string(),
-            gateway::locked_key_memory());
+  log::info("serving", {{"version", paygate::version}, {"config", loaded.config->source.string()},
+                       {"locked_key_memory", gateway::locked_key_memory()}});
   if (auto ready = args.value("ready-file"); ready && !write_ready_file(*ready, server->listening())) {
-    log::error("cannot write ready file {}", *ready);
+    log::error("cannot write ready file", {{"file", *ready}});
     server->stop();
     server->wait();
     return exit_failure;
@@ -126,7 +126,7 @@ int serve(const Args& args) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      log::info("SIGHUP received: reloading config={}", loaded.config->source.string());
+      log::info("SIGHUP received: reloading", {{"config", loaded.config->source.string()}});
       (void)server->reload();  // logs, counts and audits its outcome
       continue;
     }
@@ -134,7 +134,7 @@ int serve(const Args& args) {
   }
   // The drain time of the configuration serving now (a reload may have changed it).
   const auto drain_timeout = server->config()->drain_timeout;
-  log::info("signal received: draining for up to {} ms", drain_timeout.count());
+  log::info("signal received: draining", {{"drain_ms", drain_timeout.count()}});
   const bool drained = server->drain(drain_timeout);
   if (!drained) log::warn("drain time over: closing the connections still open");
   server->stop();

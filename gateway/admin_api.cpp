@@ -51,7 +51,7 @@ void AdminApi::record(const AdminRequest& request, const std::string& who, unsig
       .with("status", static_cast<std::int64_t>(status));
   if (!detail.empty()) event.with("detail", detail);
   if (auto s = hooks_.audit_log->record(std::move(event)); !s.ok())
-    log::error("audit record refused event=admin_call reason={}", s.error().reason);
+    log::error("audit record refused", {{"record", "admin_call"}, {"reason", s.error().reason}});
 }
 
 AdminAnswer AdminApi::handle(const AdminRequest& request) {
@@ -59,7 +59,8 @@ AdminAnswer AdminApi::handle(const AdminRequest& request) {
   const config::Admin& admin = snapshot->config->admin;
   const auto who = administrator(admin, request);
   if (!who) {
-    log::warn("admin call refused path={} client_ip={} reason=not_an_administrator", request.path, request.client_ip);
+    log::warn("admin call refused",
+              {{"path", request.path}, {"client_ip", request.client_ip}, {"reason", "not_an_administrator"}});
     if (const auto admitted = refusals_.admit(request.client_ip); admitted.record) {
       record(request, "", 403,
              admitted.suppressed_before == 0

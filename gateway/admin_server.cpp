@@ -75,7 +75,7 @@ asio::awaitable<void> admin_session(tcp::socket socket, std::shared_ptr<ssl::con
   stream.next_layer().expires_after(std::chrono::seconds(10));
   auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
   if (hec) {
-    log::warn("admin tls handshake failed reason={}", hec.message());
+    log::warn("admin tls handshake failed", {{"reason", hec.message()}});
     co_return;
   }
   const auto peer = net::verified_peer_certificate(stream.native_handle());

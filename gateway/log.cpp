@@ -42,15 +42,14 @@ void append_json_escaped(std::string_view text, spdlog::memory_buf_t& out) {
   }
 }
 
-// %j: the message, escaped for use inside a JSON string.
-class JsonPayloadFlag final : public spdlog::custom_flag_formatter {
+// %L: the level in the configuration's words (warn, not spdlog's "warning").
+class LevelFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    append_json_escaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
+    static constexpr std::string_view names[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    dest.append(names[static_cast<std::size_t>(msg.level)]);
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JsonPayloadFlag>();
-  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelFlag>(); }
 };
 
 // The last line of defence: whatever a caller passed by mistake, a card number never
@@ -80,13 +79,13 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const std::
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>(name, sink);
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  formatter->add_flag<JsonPayloadFlag>('j').set_pattern(pattern);
+  formatter->add_flag<LevelFlag>('L').set_pattern(pattern);
   logger->set_formatter(std::make_unique<MaskingFormatter>(std::move(formatter)));
   return logger;
 }
 
 struct Loggers {
-  std::shared_ptr<spdlog::logger> main = make_logger("paygate", "%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+  std::shared_ptr<spdlog::logger> main = make_logger("paygate", "%Y-%m-%dT%H:%M:%S.%eZ %L %v");
   std::shared_ptr<spdlog::logger> access;  // null when access logging is off
   config::LogFormat format = config::LogFormat::text;
 };
@@ -110,11 +109,12 @@ void configure(const config::Logging& logging) {
   Loggers& l = loggers();
   l.format = logging.format;
   const bool json = logging.format == config::LogFormat::json;
-  l.main = make_logger("paygate", json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"})"
-                                       : "%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+  // JSON: the event's members are written by event() itself, already escaped.
+  l.main = make_logger("paygate", json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%L",%v})"
+                                       : "%Y-%m-%dT%H:%M:%S.%eZ %L %v");
   l.main->set_level(to_spdlog(logging.level));
   if (logging.access_log) {
-    l.access = make_logger("access", json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","type":"access",%v})"
+    l.access = make_logger("access", json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"info","event":"access",%v})"
                                           : "%Y-%m-%dT%H:%M:%S.%eZ access %v");
   } else {
     l.access.reset();
@@ -123,8 +123,35 @@ void configure(const config::Logging& logging) {
 
 bool enabled(config::LogLevel level) { return loggers().main->should_log(to_spdlog(level)); }
 
-void write(config::LogLevel level, std::string_view message) {
-  loggers().main->log(to_spdlog(level), message);
+void event(config::LogLevel level, std::string_view name, std::initializer_list<Field> fields) {
+  Loggers& l = loggers();
+  spdlog::memory_buf_t line;
+  if (l.format == config::LogFormat::json) {
+    line.append(std::string_view(R"("event":")"));
+    append_json_escaped(name, line);
+    line.push_back('"');
+    for (const auto& f : fields) {
+      line.append(std::string_view(",\""));
+      append_json_escaped(f.key(), line);
+      line.append(std::string_view("\":"));
+      if (f.literal()) {
+        line.append(std::string_view(f.value()));
+      } else {
+        line.push_back('"');
+        append_json_escaped(f.value(), line);
+        line.push_back('"');
+      }
+    }
+  } else {
+    line.append(name);
+    for (const auto& f : fields) {
+      line.push_back(' ');
+      line.append(f.key());
+      line.push_back('=');
+      line.append(std::string_view(f.value()));
+    }
+  }
+  l.main->log(to_spdlog(level), std::string_view(line.data(), line.size()));
 }
 
 void access(const AccessRecord& r) {

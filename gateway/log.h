@@ -8,6 +8,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <type_traits>
 #include <string_view>
 
 #include "config/config.h"
@@ -17,24 +20,44 @@ namespace paygate::log {
 // Sets format and level for the whole process. Call once at start-up, before threads.
 void configure(const config::Logging& logging);
 
-void write(config::LogLevel level, std::string_view message);
+// One field of an event: a name paygate chose and a value paygate produced. Numbers and
+// booleans stay JSON literals; everything else is a JSON string.
+class Field {
+ public:
+  Field(std::string_view key, std::string_view value) : key_(key), value_(value) {}
+  Field(std::string_view key, const std::string& value) : key_(key), value_(value) {}
+  Field(std::string_view key, const char* value) : key_(key), value_(value) {}
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  Field(std::string_view key, T value) : key_(key), value_(fmt::format("{}", value)), literal_(true) {}
+
+  std::string_view key() const { return key_; }
+  const std::string& value() const { return value_; }
+  bool literal() const { return literal_; }
+
+ private:
+  std::string_view key_;
+  std::string value_;
+  bool literal_ = false;
+};
+
+// One event: text format "<ts> <level> <name> key=value ...", JSON format
+// {"ts":...,"level":...,"event":<name>,"key":value,...}. Level words are the config's
+// (trace, debug, info, warn, error) in both.
+void event(config::LogLevel level, std::string_view name, std::initializer_list<Field> fields);
 bool enabled(config::LogLevel level);
 
-template <class... Args>
-void info(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(config::LogLevel::info)) write(config::LogLevel::info, fmt::format(f, std::forward<Args>(args)...));
+inline void info(std::string_view name, std::initializer_list<Field> fields = {}) {
+  if (enabled(config::LogLevel::info)) event(config::LogLevel::info, name, fields);
 }
-template <class... Args>
-void warn(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(config::LogLevel::warn)) write(config::LogLevel::warn, fmt::format(f, std::forward<Args>(args)...));
+inline void warn(std::string_view name, std::initializer_list<Field> fields = {}) {
+  if (enabled(config::LogLevel::warn)) event(config::LogLevel::warn, name, fields);
 }
-template <class... Args>
-void error(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(config::LogLevel::error)) write(config::LogLevel::error, fmt::format(f, std::forward<Args>(args)...));
+inline void error(std::string_view name, std::initializer_list<Field> fields = {}) {
+  if (enabled(config::LogLevel::error)) event(config::LogLevel::error, name, fields);
 }
-template <class... Args>
-void debug(fmt::format_string<Args...> f, Args&&... args) {
-  if (enabled(config::LogLevel::debug)) write(config::LogLevel::debug, fmt::format(f, std::forward<Args>(args)...));
+inline void debug(std::string_view name, std::initializer_list<Field> fields = {}) {
+  if (enabled(config::LogLevel::debug)) event(config::LogLevel::debug, name, fields);
 }
 
 // One line per answered message, HTTPS or ISO 8583 (the fields of the other transport

@@ -147,7 +147,7 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors or memory: keep the listener, back off briefly.
-      log::warn("accept failed listener={} reason={}", listener.name, ec.message());
+      log::warn("accept failed", {{"listener", listener.name}, {"reason", ec.message()}});
       asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
       co_await pause.async_wait(use_tuple);
       continue;
@@ -155,7 +155,7 @@ asio::awaitable<void> accept_loop(Worker& worker, ListenerContext& listener, tcp
     const config::ListenerLimits& limits = worker.current->shared->config->listeners[listener.index].limits;
     if (listener.connections.fetch_add(1, std::memory_order_relaxed) >= limits.max_connections) {
       listener.connections.fetch_sub(1, std::memory_order_relaxed);
-      log::warn("connection refused listener={} reason=max_connections", listener.name);
+      log::warn("connection refused", {{"listener", listener.name}, {"reason", "max_connections"}});
       continue;  // the socket closes as it goes out of scope
     }
     beast::error_code ignored;
@@ -204,7 +204,7 @@ void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, c
   for (const auto& c : changes) {
     audit::AuditEvent event("key_state");
     event.with("key_id", c.key_id).with("use", c.use).with("change", c.change).with("state", c.state);
-    if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused event=key_state reason={}", s.error().reason);
+    if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused", {{"record", "key_state"}, {"reason", s.error().reason}});
   }
   audit::AuditEvent event("reload");
   event.with("result", outcome.ok ? "success" : "refused")
@@ -213,7 +213,7 @@ void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, c
   boost::json::array errors;
   for (const auto& e : outcome.errors) errors.emplace_back(e);
   event.with("errors", std::move(errors));
-  if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused event=reload reason={}", s.error().reason);
+  if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused", {{"record", "reload"}, {"reason", s.error().reason}});
 }
 
 }  // namespace
@@ -257,8 +257,9 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   Runtime& runtime = state->runtime;
   runtime.audit_log = audit;
   if (audit && audit->unclean_start()) {
-    log::warn("audit: the previous run did not end with its stop record (a crash, or its newest audit records or "
-              "files were removed while stopped); recorded as unclean_predecessor, run `paygate audit verify`");
+    log::warn("audit unclean predecessor",
+              {{"detail", "the previous run did not end with its stop record (a crash, or its newest audit records "
+                          "or files were removed while stopped); run paygate audit verify"}});
   }
   if (audit) runtime.audit = std::make_unique<AuditLogSink>(*audit);
   const config::Config& cfg = *config;
@@ -369,9 +370,8 @@ Gateway::ReloadOutcome Gateway::reload() {
 
   if (!next) {
     s.runtime.metrics.reload(false);
-    log::error("reload refused: {} problem{}; still serving generation {}", outcome.errors.size(),
-               outcome.errors.size() == 1 ? "" : "s", running->generation);
-    for (const auto& e : outcome.errors) log::error("reload refused: {}", e);
+    log::error("reload refused", {{"problems", outcome.errors.size()}, {"generation", running->generation}});
+    for (const auto& e : outcome.errors) log::error("reload refused", {{"problem", e}});
     audit_reload(s.runtime.audit_log, outcome, changes);
     service::ready(fmt::format("reload refused ({} problem{}): still serving generation {}", outcome.errors.size(),
                                outcome.errors.size() == 1 ? "" : "s", running->generation));
@@ -389,8 +389,8 @@ Gateway::ReloadOutcome Gateway::reload() {
   outcome.generation = next->generation;
   outcome.key_changes = changes.size();
   s.runtime.metrics.reload(true);
-  for (const auto& c : changes) log::info("key {} ({}) {}", c.key_id, c.use, c.change);
-  log::info("configuration reloaded generation={} key_changes={}", next->generation, changes.size());
+  for (const auto& c : changes) log::info("key changed", {{"key_id", c.key_id}, {"use", c.use}, {"change", c.change}});
+  log::info("configuration reloaded", {{"generation", next->generation}, {"key_changes", changes.size()}});
   audit_reload(s.runtime.audit_log, outcome, changes);
   service::ready(fmt::format("reloaded: serving generation {}", next->generation));
   return outcome;

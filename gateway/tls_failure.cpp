@@ -49,7 +49,7 @@ HandshakeFailure classify_handshake_failure(const boost::system::error_code& ec,
 void record_handshake_failure(Metrics& metrics, std::size_t listener, const std::string& listener_name,
                               const boost::system::error_code& ec, ssl_st* ssl) {
   const HandshakeFailure reason = classify_handshake_failure(ec, ssl);
-  log::debug("tls handshake failed listener={} reason={}", listener_name, to_string(reason));
+  log::debug("tls handshake failed", {{"listener", listener_name}, {"reason", to_string(reason)}});
   metrics.tls_handshake_failure(listener, reason);
 }
 

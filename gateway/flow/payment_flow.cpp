@@ -218,8 +218,8 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
   }
   if (const fraud::Decision* d = x.fraud()) {
     if (d->state_unavailable) {
-      log::warn("fraud state unavailable request_id={} route={} policy={}", x.request_id.view(), route.name,
-                snapshot->config->fraud.fail_closed ? "fail_closed" : "fail_open");
+      log::warn("fraud state unavailable", {{"request_id", x.request_id.view()}, {"route", route.name},
+                                            {"policy", snapshot->config->fraud.fail_closed ? "fail_closed" : "fail_open"}});
     }
     if (d->outcome == fraud::Outcome::block) {
       x.upstream = "fraud_block";
@@ -230,7 +230,7 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
   }
   // No payment leaves that the audit log cannot record.
   if (runtime_.audit && !runtime_.audit->healthy()) {
-    log::error("request refused request_id={} reason=audit_log_failing", x.request_id.view());
+    log::error("request refused", {{"request_id", x.request_id.view()}, {"reason", "audit_log_failing"}});
     x.outcome = Outcome::audit_unavailable;
     co_return;
   }
@@ -251,8 +251,8 @@ boost::asio::awaitable<void> PaymentFlow::forward(Exchange& x, const config::Rou
   x.upstream = "ok";
   if (!x.message->read_answer(std::move(reply), x.answer_facts)) {
     x.upstream = "garbage";
-    log::warn("processor answer unreadable request_id={} route={} processor={}", x.request_id.view(),
-              route.name, client.processor().config->name);
+    log::warn("processor answer unreadable", {{"request_id", x.request_id.view()}, {"route", route.name},
+                                              {"processor", client.processor().config->name}});
     x.outcome = Outcome::processor_failed;
     co_return;
   }
@@ -272,8 +272,8 @@ boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Rout
   }
   if (!policy->ok()) {
     x.upstream = "answer_refused";
-    log::warn("processor answer refused request_id={} route={} issues={}", x.request_id.view(), route.name,
-              policy->issues.size());
+    log::warn("processor answer refused",
+              {{"request_id", x.request_id.view()}, {"route", route.name}, {"issues", policy->issues.size()}});
     x.outcome = refusal_of(policy->failures) == Outcome::service_busy ? Outcome::service_busy
                                                                       : Outcome::answer_refused;
     x.issues = std::move(policy->issues);
@@ -287,8 +287,8 @@ boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Rout
     if (where.empty() && !card::find_pans(text).empty()) where = std::string(field);
   });
   if (!where.empty()) {
-    log::warn("card number in processor answer refused request_id={} route={} field={}", x.request_id.view(),
-              route.name, where);
+    log::warn("card number in processor answer refused",
+              {{"request_id", x.request_id.view()}, {"route", route.name}, {"field", where}});
     x.upstream = "answer_refused";
     x.outcome = Outcome::answer_refused;
     x.issues = {{where, "card_number_in_answer"}};
@@ -335,8 +335,8 @@ boost::asio::awaitable<void> PaymentFlow::settle(Exchange& x, unsigned status, s
   // The answer still goes out: the processor has acted. An unsettled claim stays in
   // flight (retries get 409) until its window ends, which never charges twice.
   if (!written || !*written)
-    log::error("payment records not written request_id={} route={} reason={}", x.request_id.view(), x.route->name,
-               written ? "store_failed" : "blocking_pool_full");
+    log::error("payment records not written", {{"request_id", x.request_id.view()}, {"route", x.route->name},
+                                               {"reason", written ? "store_failed" : "blocking_pool_full"}});
 }
 
 // The processor's verdict back to the screening state: here when the state is in this
@@ -353,7 +353,7 @@ void PaymentFlow::feed_back(Exchange& x) {
   };
   if (!runtime_.blocking->try_submit(std::move(work))) {
     runtime_.metrics.fraud_feedback_dropped();
-    log::warn("fraud feedback dropped request_id={} reason=blocking_pool_full", x.request_id.view());
+    log::warn("fraud feedback dropped", {{"request_id", x.request_id.view()}, {"reason", "blocking_pool_full"}});
   }
 }
 
@@ -370,7 +370,7 @@ boost::asio::awaitable<bool> PaymentFlow::record_security_event(const Exchange& 
       .with("client_ip", x.credentials.client_ip);
   if (suppressed > 0) event.with("suppressed_before", static_cast<std::int64_t>(suppressed));
   const crypto::Status status = co_await runtime_.audit->record(std::move(event));
-  if (!status.ok()) log::error("audit record refused event={} reason={}", type, status.error().reason);
+  if (!status.ok()) log::error("audit record refused", {{"record", type}, {"reason", status.error().reason}});
   co_return status.ok();
 }
 
@@ -430,7 +430,7 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
     if (x.screening && x.fraud()) event.with("fraud", x.screening->record());
     const crypto::Status status = co_await runtime_.audit->record(std::move(event));
     if (!status.ok())
-      log::error("audit record refused request_id={} reason={}", x.request_id.view(), status.error().reason);
+      log::error("audit record refused", {{"request_id", x.request_id.view()}, {"reason", status.error().reason}});
   }
   log::access({.request_id = x.request_id.view(),
                .listener = x.listener ? std::string_view(x.listener->name) : std::string_view("-"),

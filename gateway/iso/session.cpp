@@ -48,7 +48,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
       if (identity.failure) {
         worker_.runtime.metrics.authentication_failure();
         co_await worker_.flow.record_security_event(x, "authentication_failure", identity.failure);
-        log::warn("iso8583 connection refused listener={} reason={}", listener_.name, identity.failure);
+        log::warn("iso8583 connection refused", {{"listener", listener_.name}, {"reason", identity.failure}});
         co_await close();
         co_return;
       }
@@ -69,7 +69,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
     while (open_ && !refused_) {
       if (worker_.runtime.draining.load(std::memory_order_relaxed)) break;
       if (Clock::now() - opened_ >= iso_.max_age) {
-        log::info("iso8583 connection reached max_age listener={}", listener_.name);
+        log::info("iso8583 connection reached max_age", {{"listener", listener_.name}});
         break;
       }
       if (in_flight_ >= iso_.max_in_flight) {  // back-pressure: read on when one finishes
@@ -87,7 +87,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
       first = false;
       if (frame.status == FrameStatus::too_large || frame.status == FrameStatus::bad_header) {
         const char* reason = frame.status == FrameStatus::too_large ? "frame_too_large" : "bad_frame_header";
-        log::warn("iso8583 connection closed listener={} reason={}", listener_.name, reason);
+        log::warn("iso8583 connection closed", {{"listener", listener_.name}, {"reason", reason}});
         co_await worker_.flow.record_security_event(start_exchange(), "iso8583_connection_closed", reason);
         break;
       }
@@ -95,7 +95,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
       auto request = iso::unpack(*iso_.spec, frame.body);
       if (!request.ok()) {
         // Field boundaries are lost: nothing can be answered reliably on this connection.
-        log::warn("iso8583 malformed message listener={} error={}", listener_.name, request.error->to_string());
+        log::warn("iso8583 malformed message", {{"listener", listener_.name}, {"error", request.error->to_string()}});
         co_await worker_.flow.record_security_event(start_exchange(), "iso8583_connection_closed", "malformed_message");
         break;
       }
@@ -131,7 +131,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
     std::string code(answer.fields.get(39));
     auto packed = iso::pack(*iso_.spec, answer);
     if (!packed.ok()) {
-      log::warn("iso8583 answer cannot be encoded request_id={} error={}", x.request_id.view(), packed.error->to_string());
+      log::warn("iso8583 answer cannot be encoded", {{"request_id", x.request_id.view()}, {"error", packed.error->to_string()}});
       const iso::Message& original = x.message ? static_cast<IsoMessage&>(*x.message).request() : answer;
       answer = generated_answer(original, "96");
       code = "96";
@@ -165,7 +165,7 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
   void enqueue(std::vector<std::uint8_t> bytes) {
     if (!open_ || bytes.empty()) return;
     if (out_.size() >= iso_.max_write_queue) {
-      log::warn("iso8583 connection closed listener={} reason=write_queue_full", listener_.name);
+      log::warn("iso8583 connection closed", {{"listener", listener_.name}, {"reason", "write_queue_full"}});
       abort_connection();
       return;
     }

@@ -130,7 +130,7 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
       rec = hec;
     }
     if (rec) {
-      log::warn("iso8583 link connect failed processor={} link={} reason={}", p.name, index, rec.message());
+      log::warn("iso8583 link connect failed", {{"processor", p.name}, {"link", index}, {"reason", rec.message()}});
       co_return false;
     }
     co_return true;
@@ -144,7 +144,7 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
         up = true;
         last_traffic = Clock::now();
         counters.links_up.fetch_add(1, std::memory_order_relaxed);
-        log::info("iso8583 link up processor={} link={}", processor.config->name, index);
+        log::info("iso8583 link up", {{"processor", processor.config->name}, {"link", index}});
         backoff = iso_config().reconnect_min;
         asio::co_spawn(executor, echo_loop(self), asio::detached);
         co_await read_loop();
@@ -152,7 +152,7 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
         counters.links_up.fetch_sub(1, std::memory_order_relaxed);
         if (!closed) {
           counters.iso_link_drops.fetch_add(1, std::memory_order_relaxed);
-          log::warn("iso8583 link down processor={} link={} in_flight={}", processor.config->name, index, pending.size());
+          log::warn("iso8583 link down", {{"processor", processor.config->name}, {"link", index}, {"in_flight", pending.size()}});
         }
         fail_all();
       }
@@ -175,16 +175,16 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
       auto answer = iso::unpack(*cfg.spec, frame.body);
       if (!answer.ok()) {
         counters.iso_bad_answers.fetch_add(1, std::memory_order_relaxed);
-        log::warn("iso8583 answer unreadable processor={} link={} error={}", processor.config->name, index,
-                  answer.error->to_string());
+        log::warn("iso8583 answer unreadable",
+                  {{"processor", processor.config->name}, {"link", index}, {"error", answer.error->to_string()}});
         continue;
       }
       const std::string key = match_key(answer.value, cfg.match_fields);
       auto it = pending.find(key);
       if (it == pending.end()) {
         counters.iso_late.fetch_add(1, std::memory_order_relaxed);
-        log::warn("iso8583 answer matches no request processor={} link={} mti={}", processor.config->name, index,
-                  answer.value.mti);
+        log::warn("iso8583 answer matches no request",
+                  {{"processor", processor.config->name}, {"link", index}, {"mti", answer.value.mti}});
         continue;
       }
       Pending p = it->second;
@@ -215,8 +215,8 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
       echo.fields.set(70, "301");
       auto result = co_await exchange_on(echo);
       if (result.fault != UpstreamFault::none && up) {
-        log::warn("iso8583 echo test failed processor={} link={} fault={}", processor.config->name, index,
-                  to_string(result.fault));
+        log::warn("iso8583 echo test failed",
+                  {{"processor", processor.config->name}, {"link", index}, {"fault", to_string(result.fault)}});
         beast::error_code ignored;
         if (stream) stream->next_layer().socket().close(ignored);
       }
@@ -230,8 +230,9 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
     auto packed = iso::pack(*cfg.spec, request);
     std::vector<std::uint8_t> bytes = packed.ok() ? framed(cfg.framing, packed.value) : std::vector<std::uint8_t>{};
     if (bytes.empty()) {
-      log::warn("iso8583 request cannot be encoded for processor={} error={}", processor.config->name,
-                packed.ok() ? std::string("frame too large") : packed.error->to_string());
+      log::warn("iso8583 request cannot be encoded",
+                {{"processor", processor.config->name},
+                 {"error", packed.ok() ? std::string("frame too large") : packed.error->to_string()}});
       result.fault = UpstreamFault::unavailable;
       co_return result;
     }

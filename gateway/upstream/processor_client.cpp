@@ -51,13 +51,13 @@ boost::asio::awaitable<UpstreamAnswer> ProcessorClient::send(const UpstreamReque
     const bool maybe_seen =
         f == UpstreamFault::reset || f == UpstreamFault::timeout || f == UpstreamFault::bad_answer;
     if (attempt > 1 || !(left_unseen || (maybe_seen && may_resend))) break;
-    log::info("retrying request_id={} route={} processor={} after={}", request_id, route,
-              processor_.config->name, to_string(f));
+    log::info("retrying", {{"request_id", request_id}, {"route", route}, {"processor", processor_.config->name},
+                          {"after", to_string(f)}});
   }
   if (answer.fault != UpstreamFault::none) {
     metrics_.upstream_fault(counters_, static_cast<std::size_t>(answer.fault));
-    log::warn("processor exchange failed request_id={} route={} processor={} fault={}", request_id, route,
-              processor_.config->name, to_string(answer.fault));
+    log::warn("processor exchange failed", {{"request_id", request_id}, {"route", route},
+                                           {"processor", processor_.config->name}, {"fault", to_string(answer.fault)}});
   }
   co_return answer;
 }

@@ -35,26 +35,34 @@ TEST(JsonLogs, EveryLineIsJsonAndAccessLinesHaveTheirFields) {
   std::istringstream lines(gateway.log());
   std::string line;
   int access_lines = 0;
+  int listening_lines = 0;
   while (std::getline(lines, line)) {
     boost::system::error_code ec;
     auto value = boost::json::parse(line, ec);
     ASSERT_FALSE(ec) << "not JSON: " << line;
     auto& o = value.as_object();
-    ASSERT_TRUE(o.contains("time")) << line;
-    if (o.contains("type") && o["type"] == "access") {
+    ASSERT_TRUE(o.contains("ts")) << line;
+    ASSERT_TRUE(o.contains("event")) << line;
+    const std::string level(o.at("level").as_string());
+    EXPECT_TRUE(level == "info" || level == "warn" || level == "error" || level == "debug") << line;
+    EXPECT_FALSE(o.contains("msg")) << "fields are members, not text: " << line;
+    if (o["event"] == "listening") {
+      ++listening_lines;
+      EXPECT_TRUE(o.contains("listener") && o.contains("address")) << line;
+    }
+    if (o["event"] == "access") {
       ++access_lines;
       for (const char* field : {"request_id", "listener", "route", "method", "status", "bytes_in", "bytes_out",
-                                "latency_us", "merchant", "upstream"}) {
+                                "latency_us", "merchant", "upstream", "client_ip", "trace_id",
+                                "merchant_reference"}) {
         EXPECT_TRUE(o.contains(field)) << field << " missing in " << line;
       }
-    } else {
-      EXPECT_TRUE(o.contains("level")) << line;
-      EXPECT_TRUE(o.contains("msg")) << line;
     }
     EXPECT_EQ(line.find("5555555555554444"), std::string::npos) << line;
     EXPECT_EQ(line.find("cvv"), std::string::npos) << line;  // no part of the body
   }
   EXPECT_EQ(access_lines, 3);
+  EXPECT_EQ(listening_lines, 1);
   for (const auto& id : ids) EXPECT_NE(gateway.log().find(id), std::string::npos) << id;
 }
 
