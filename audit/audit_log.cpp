@@ -96,6 +96,7 @@ struct AuditLog::State {
   std::uint64_t durable = 0;
   bool stopping = false;
   bool healthy = true;
+  std::uint64_t write_failures = 0;
   std::string last_error;
   std::shared_ptr<const crypto::KeyRing> pending_keyring;
   std::filesystem::path current_file_shown;
@@ -272,6 +273,7 @@ struct AuditLog::State {
       // Nothing is dropped: the batch goes back to the front of the queue and the writer
       // retries; meanwhile `block` callers wait and `fail_closed` callers are refused.
       healthy = false;
+      ++write_failures;
       last_error = error;
       durable_cv.notify_all();
       if (options.on_full == AuditLogOptions::OnFull::fail_closed) {
@@ -458,6 +460,11 @@ bool AuditLog::syncs_each_record() const { return state_->options.fsync == Audit
 bool AuditLog::healthy() const {
   std::lock_guard lock(state_->mu);
   return state_->healthy;
+}
+
+AuditLog::Stats AuditLog::stats() const {
+  std::lock_guard lock(state_->mu);
+  return {state_->queue.size(), state_->write_failures, state_->healthy};
 }
 
 std::string AuditLog::last_error() const {

@@ -69,6 +69,14 @@ class AuditLog {
 
   bool syncs_each_record() const;  // fsync always: record() waits for the disk
   bool healthy() const;          // false while writes fail
+  // For metrics: records waiting for the writer, batches it could not write (kept and
+  // retried), and whether writes succeed now.
+  struct Stats {
+    std::size_t queued = 0;
+    std::uint64_t write_failures = 0;
+    bool healthy = true;
+  };
+  Stats stats() const;
   // The previous run did not end with its stop record (a crash, or its newest records or
   // files were removed while stopped): this run's file_start says unclean_predecessor.
   bool unclean_start() const;

@@ -2,13 +2,20 @@
 
 #include <fmt/format.h>
 
+#include "gateway/process_metrics.h"
 #include "gateway/upstream/upstream.h"
+#include "gateway/version.h"
 #include "protocol/payment/field_action.h"
 
 namespace paygate::gateway {
 namespace {
 
 constexpr auto relaxed = std::memory_order_relaxed;
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 static_assert(static_cast<std::size_t>(UpstreamFault::breaker_open) + 1 == Metrics::fault_kinds);
 static_assert(static_cast<std::size_t>(HandshakeFailure::other) + 1 == handshake_failure_kinds);
 
@@ -68,6 +75,7 @@ std::string_view to_string(HandshakeFailure failure) {
 Metrics::Metrics(std::vector<std::string> listener_names)
     : listeners_(std::move(listener_names)),
       handshake_failures_(std::make_unique<std::array<Counter, handshake_failure_kinds>[]>(listeners_.size())),
+      last_reload_ms_(unix_ms()),
       iso_exchanges_(std::make_unique<Counter[]>(iso_mtis * iso_codes)) {}
 
 Metrics::RouteCounters& Metrics::route(const std::string& name) {
@@ -117,7 +125,10 @@ void Metrics::fraud_feedback_dropped() { fraud_feedback_dropped_.fetch_add(1, re
 void Metrics::tls_handshake_failure(std::size_t listener, HandshakeFailure reason) {
   if (listener < listeners_.size()) handshake_failures_[listener][static_cast<std::size_t>(reason)].fetch_add(1, relaxed);
 }
-void Metrics::reload(bool succeeded) { reloads_[succeeded ? 1 : 0].fetch_add(1, relaxed); }
+void Metrics::reload(bool succeeded) {
+  reloads_[succeeded ? 1 : 0].fetch_add(1, relaxed);
+  if (succeeded) last_reload_ms_.store(unix_ms(), relaxed);
+}
 
 void Metrics::iso_exchange(std::string_view mti, std::string_view response_code, std::chrono::microseconds latency) {
   iso_exchanges_[iso_mti_index(mti) * iso_codes + iso_code_index(response_code)].fetch_add(1, relaxed);
@@ -204,7 +215,32 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# HELP paygate_reloads_total Configuration reloads, by outcome.");
   line("# TYPE paygate_reloads_total counter");
   line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));
-  line(fmt::format("paygate_reloads_total{{outcome=\"failure\"}} {}", reloads_[0].load(relaxed)));
+  line(fmt::format("paygate_reloads_total{{outcome=\"refused\"}} {}", reloads_[0].load(relaxed)));
+  line("# HELP paygate_last_reload_success_timestamp_seconds When the configuration serving now was loaded (start or reload).");
+  line("# TYPE paygate_last_reload_success_timestamp_seconds gauge");
+  line(fmt::format("paygate_last_reload_success_timestamp_seconds {:.3f}", static_cast<double>(last_reload_ms_.load(relaxed)) / 1e3));
+  line("# HELP paygate_build_info The running build: version and commit.");
+  line("# TYPE paygate_build_info gauge");
+  line(fmt::format("paygate_build_info{{version=\"{}\",commit=\"{}\"}} 1", paygate::version, paygate::commit));
+  if (gauges.audit) {
+    line("# HELP paygate_audit_queue_depth Audit records waiting for the writer.");
+    line("# TYPE paygate_audit_queue_depth gauge");
+    line(fmt::format("paygate_audit_queue_depth {}", gauges.audit_queue_depth));
+    line("# HELP paygate_audit_write_failures_total Audit batches the writer could not write (kept and retried).");
+    line("# TYPE paygate_audit_write_failures_total counter");
+    line(fmt::format("paygate_audit_write_failures_total {}", gauges.audit_write_failures));
+    line("# HELP paygate_audit_healthy 1 while audit writes succeed, 0 while they fail.");
+    line("# TYPE paygate_audit_healthy gauge");
+    line(fmt::format("paygate_audit_healthy {}", gauges.audit_healthy ? 1 : 0));
+  }
+  if (gauges.vault) {
+    line("# HELP paygate_vault_queue_depth Vault and key work waiting for a blocking thread.");
+    line("# TYPE paygate_vault_queue_depth gauge");
+    line(fmt::format("paygate_vault_queue_depth {}", gauges.vault_queue_depth));
+  }
+  line("# HELP paygate_vault_errors_total Requests refused because the vault could not serve them (503).");
+  line("# TYPE paygate_vault_errors_total counter");
+  line(fmt::format("paygate_vault_errors_total {}", vault_errors_.load(relaxed)));
   line("# HELP paygate_kek_unavailable_total Reloads refused because a KEK's token (HSM) or module did not answer.");
   line("# TYPE paygate_kek_unavailable_total counter");
   line(fmt::format("paygate_kek_unavailable_total {}", kek_unavailable_.load(relaxed)));
@@ -288,6 +324,7 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
   line("# TYPE paygate_config_generation gauge");
   line(fmt::format("paygate_config_generation {}", gauges.config_generation));
+  out += render_process_metrics();
   return out;
 }
 

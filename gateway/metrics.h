@@ -85,7 +85,9 @@ class Metrics {
   // Fraud feedback that could not be queued (the blocking pool was full): it is lost.
   void fraud_feedback_dropped();
   void tls_handshake_failure(std::size_t listener, HandshakeFailure reason);
-  void reload(bool succeeded);
+  void reload(bool succeeded);  // also stamps the last successful reload (or the start)
+  // A request refused because the vault (or the pool its work queues on) could not serve it.
+  void vault_error() { vault_errors_.fetch_add(1, std::memory_order_relaxed); }
   // A reload refused because a KEK's token (HSM) or module did not answer.
   void kek_unavailable() { kek_unavailable_.fetch_add(1, std::memory_order_relaxed); }
   // One ISO 8583 exchange answered: its request MTI and the answer's response code (both
@@ -102,6 +104,12 @@ class Metrics {
     std::size_t fraud_keys = 0;            // keys the screening state tracks
     std::uint64_t fraud_evictions = 0;
     std::uint64_t fraud_state_errors = 0;  // shared state (Redis) calls that failed
+    bool audit = false;                    // an audit log is open
+    std::size_t audit_queue_depth = 0;     // records waiting for the writer
+    std::uint64_t audit_write_failures = 0;
+    bool audit_healthy = true;
+    bool vault = false;                    // a vault is configured
+    std::size_t vault_queue_depth = 0;     // work waiting for a blocking thread
   };
   std::string render(const Gauges& gauges) const;
 
@@ -119,6 +127,8 @@ class Metrics {
   std::unique_ptr<std::array<Counter, handshake_failure_kinds>[]> handshake_failures_;
   std::array<Counter, 2> reloads_{};  // failed, succeeded
   Counter kek_unavailable_{0};
+  Counter vault_errors_{0};
+  std::atomic<std::int64_t> last_reload_ms_{0};  // unix time of the start or last successful reload
   static constexpr std::size_t iso_mtis = 10;   // 0100 0110 ... named MTIs, then "other"
   static constexpr std::size_t iso_codes = 37 * 37;  // [0-9A-Z]{2}, plus "other" at the end
   std::unique_ptr<Counter[]> iso_exchanges_;     // iso_mtis * iso_codes

@@ -63,6 +63,17 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
   for (const auto& p : snapshot.processors) {
     if (p.config->iso) g.iso_processors.insert(p.config->name);
   }
+  if (runtime.audit_log) {
+    const auto stats = runtime.audit_log->stats();
+    g.audit = true;
+    g.audit_queue_depth = stats.queued;
+    g.audit_write_failures = stats.write_failures;
+    g.audit_healthy = stats.healthy;
+  }
+  if (runtime.blocking) {
+    g.vault = true;
+    g.vault_queue_depth = runtime.blocking->queued();
+  }
   return g;
 }
 

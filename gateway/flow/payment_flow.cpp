@@ -385,6 +385,7 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
   } else {
     metrics.unrouted(wire.status);
   }
+  if (x.outcome == Outcome::service_busy) metrics.vault_error();
   boost::json::array actions_done, key_ids;
   if (x.actions) {
     const auto& counts = x.actions->counts();

@@ -186,7 +186,7 @@ TEST_F(ReloadTest, TwentyReloadsUnderContinuousLoadFailNoRequest) {
   EXPECT_GT(ok.load(), 40);
   const std::string m = metrics();
   EXPECT_NE(m.find("paygate_reloads_total{outcome=\"success\"} 20"), std::string::npos) << m;
-  EXPECT_NE(m.find("paygate_reloads_total{outcome=\"failure\"} 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("paygate_reloads_total{outcome=\"refused\"} 0"), std::string::npos) << m;
   // The last configuration (generation 21: odd) has the extra route.
   HttpsClient client(gateway_->port(), client_options());
   EXPECT_NE(client.request("POST", "/v2/extra", "{}", {{"content-type", "application/json"}}).status, 404u);
@@ -315,7 +315,7 @@ TEST_F(ReloadTest, AnInvalidSetIsRefusedAsAWholeAndTheOldKeepsServing) {
       std::filesystem::rename(dir_ / "component-2.away", keys / "kek-dev.component-2");
   }
   const std::string m = metrics();
-  EXPECT_NE(m.find("paygate_reloads_total{outcome=\"failure\"} " + std::to_string(refused)), std::string::npos) << m;
+  EXPECT_NE(m.find("paygate_reloads_total{outcome=\"refused\"} " + std::to_string(refused)), std::string::npos) << m;
   EXPECT_NE(m.find("paygate_config_generation 1\n"), std::string::npos);
   EXPECT_EQ(count(audit_records(), R"("result":"refused")"), static_cast<std::size_t>(refused));
   EXPECT_NE(gateway_->log().find("reload refused"), std::string::npos);
