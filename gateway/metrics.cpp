@@ -324,6 +324,13 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# HELP paygate_config_generation The configuration snapshot serving new requests (1 at start).");
   line("# TYPE paygate_config_generation gauge");
   line(fmt::format("paygate_config_generation {}", gauges.config_generation));
+  if (gauges.certificates) {
+    line("# HELP paygate_certificate_not_after_seconds When each loaded certificate expires (unix time), by kind and owner.");
+    line("# TYPE paygate_certificate_not_after_seconds gauge");
+    for (const auto& c : *gauges.certificates) {
+      line(fmt::format("paygate_certificate_not_after_seconds{{kind=\"{}\",name=\"{}\"}} {}", c.kind, c.name, c.not_after));
+    }
+  }
   out += render_process_metrics();
   return out;
 }

@@ -96,6 +96,14 @@ class Metrics {
   void iso_exchange(std::string_view mti, std::string_view response_code, std::chrono::microseconds latency);
 
   // Read at render time from whatever snapshot is current.
+  // One certificate a snapshot serves or trusts: kind (listener, admin, processor_ca...),
+  // the listener's or processor's name, and its not-after time.
+  struct CertificateExpiry {
+    std::string kind;
+    std::string name;
+    std::int64_t not_after = 0;
+  };
+
   struct Gauges {
     std::vector<std::uint32_t> open_connections;               // per listener
     std::vector<std::pair<std::string, int>> breaker_state;    // per processor: 0 closed, 1 half-open, 2 open
@@ -110,6 +118,7 @@ class Metrics {
     bool audit_healthy = true;
     bool vault = false;                    // a vault is configured
     std::size_t vault_queue_depth = 0;     // work waiting for a blocking thread
+    const std::vector<CertificateExpiry>* certificates = nullptr;
   };
   std::string render(const Gauges& gauges) const;
 

@@ -55,6 +55,7 @@ Metrics::Gauges gauges(const Runtime& runtime, const Snapshot& snapshot) {
                                                                                              : 2);
   }
   g.config_generation = snapshot.generation;
+  g.certificates = &snapshot.certificates;
   if (runtime.screener) {
     g.fraud_keys = runtime.screener->tracked_keys();
     g.fraud_evictions = runtime.screener->evictions();

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "crypto/keyring.h"
+#include "net/certificate_expiry.h"
 #include "crypto/secret.h"
 #include "net/tls_context.h"
 #include "gateway/token_setup.h"
@@ -59,6 +60,22 @@ std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Con
     } catch (const net::TlsSetupError& e) {
       throw std::runtime_error("processor " + ctx.config->name + ": " + e.what());
     }
+  }
+  // Every certificate this snapshot serves or trusts, for the expiry metric and alert.
+  const auto expiry = [&](std::string kind, const std::string& name, const std::filesystem::path& pem) {
+    if (auto not_after = net::certificate_not_after(pem)) s.certificates.push_back({std::move(kind), name, *not_after});
+  };
+  for (const auto& l : s.config->listeners) {
+    expiry("listener", l.name, l.tls.certificate);
+    if (l.tls.client_ca) expiry("listener_client_ca", l.name, *l.tls.client_ca);
+  }
+  if (s.config->admin.tls) {
+    expiry("admin", "admin", s.config->admin.tls->certificate);
+    if (s.config->admin.tls->client_ca) expiry("admin_client_ca", "admin", *s.config->admin.tls->client_ca);
+  }
+  for (const auto& p : s.config->processors) {
+    expiry("processor_ca", p.name, p.tls.ca);
+    if (p.tls.certificate) expiry("processor_client", p.name, *p.tls.certificate);
   }
   return snapshot;
 }

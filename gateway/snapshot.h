@@ -36,6 +36,7 @@ struct Snapshot {
   std::uint64_t generation = 0;                   // 1 at start, +1 per successful reload
   std::vector<std::shared_ptr<boost::asio::ssl::context>> listener_tls;  // per listener, config order
   std::vector<ProcessorContext> processors;      // per processor, config order
+  std::vector<Metrics::CertificateExpiry> certificates;  // what it serves and trusts (metric)
   std::vector<std::size_t> route_processor;      // per route: index into processors
   Router router;
   MerchantDirectory merchants;

@@ -64,6 +64,12 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   EXPECT_EQ(sample(scrape, "paygate_vault_queue_depth"), 0);
   EXPECT_EQ(sample(scrape, "paygate_vault_errors_total"), 0);
   EXPECT_EQ(sample(scrape, R"(paygate_reloads_total{outcome="refused"})"), 0);
+  // Every certificate served or trusted, with its expiry (the dev certificates: 825 days at most).
+  for (const char* series : {R"(paygate_certificate_not_after_seconds{kind="listener",name="merchants"})",
+                             R"(paygate_certificate_not_after_seconds{kind="processor_ca",name="sim"})"}) {
+    EXPECT_GT(sample(scrape, series), now) << series;
+    EXPECT_LT(sample(scrape, series), now + 3 * 365 * 86400.0) << series;
+  }
 }
 
 }  // namespace
