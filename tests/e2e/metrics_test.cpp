@@ -3,7 +3,10 @@
 // operators expect — process_*, build info, audit and vault health, the last good reload.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
+#include <set>
 #include <regex>
 #include <string>
 
@@ -25,6 +28,16 @@ double sample(const std::string& scrape, const std::string& series) {
   return std::stod(m[1].str());
 }
 
+// Every paygate_* / process_* name an expression in `file` uses.
+std::set<std::string> metric_names(const std::filesystem::path& file) {
+  const std::string text = read_file(file);
+  std::set<std::string> out;
+  const std::regex name(R"(\b((?:paygate|process)_[a-z0-9_]+)\b)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it)
+    out.insert((*it)[1].str());
+  return out;
+}
+
 TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   const auto dir = make_temp_dir("metrics");
   make_dev_keyring(dir);
@@ -35,7 +48,9 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   yaml.insert(yaml.find("logging:"),
               "  - name: pay\n    match: { method: POST, path: /v2/payments }\n    processor: sim\n"
               "    upstream_path: /v1/authorizations\n    message: authorization\n    token_profile: cards\n"
-              "    request: { \"$.card.number\": issue_token }\n");
+              "    fraud_profile: standard\n    request: { \"$.card.number\": issue_token }\n");
+  yaml += "fraud:\n  profiles:\n    standard:\n      rules:\n        - { name: many-cards, when: { ip_distinct_cards_1h: "
+          "{ above: 5 } }, outcome: block }\n";
   yaml += "token_profiles:\n  cards: { kind: vault }\nvault: { store: sqlite, path: vault.db }\n"
           "keys: { keyring: keys/keyring.yaml }\naudit: { dir: audit, fsync: batch }\nadmin: { address: 127.0.0.1:0 }\n";
   GatewayProcess gateway(dir, yaml);
@@ -70,6 +85,21 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
     EXPECT_GT(sample(scrape, series), now) << series;
     EXPECT_LT(sample(scrape, series), now + 3 * 365 * 86400.0) << series;
   }
+  // The shipped dashboard and alert rules: valid, and every metric they use is in the scrape.
+  const auto monitoring = source_dir() / "docs/monitoring";
+  auto rules = run_command("promtool check rules " + (monitoring / "paygate-alerts.yml").string() + " 2>&1");
+  EXPECT_EQ(rules.exit_code, 0) << rules.output;
+  const auto dashboard = boost::json::parse(read_file(monitoring / "paygate-dashboard.json")).as_object();
+  EXPECT_GE(dashboard.at("panels").as_array().size(), 10u);
+  std::size_t checked_names = 0;
+  for (const char* file : {"paygate-alerts.yml", "paygate-dashboard.json"}) {
+    for (const auto& name : metric_names(monitoring / file)) {
+      ++checked_names;
+      EXPECT_TRUE(scrape.find("\n" + name + " ") != std::string::npos || scrape.find("\n" + name + "{") != std::string::npos)
+          << file << " uses " << name << ", which a live scrape does not have";
+    }
+  }
+  EXPECT_GE(checked_names, 25u);
 }
 
 }  // namespace
