@@ -106,8 +106,12 @@ int tokens(const Args& args) {
   if (!profile) return exit_usage;
   event.with("profile", *profile);
   const bool tokenizing = action == "tokenize";
-  auto out = tokenizing ? loaded->tokens->tokenize(merchant, *profile, value)
-                        : loaded->tokens->detokenize(merchant, *profile, value);
+  tokens::KeysUsed used;
+  auto out = tokenizing ? loaded->tokens->tokenize(merchant, *profile, value, &used)
+                        : loaded->tokens->detokenize(merchant, *profile, value, &used);
+  boost::json::array key_ids;
+  for (const auto& id : used.ids()) key_ids.emplace_back(id);
+  event.with("key_ids", std::move(key_ids));
   const std::string result = out ? "ok" : std::string(crypto::to_string(out.error().code));
   const std::string token = tokenizing ? (out ? out.value() : "") : value;
   const std::string pan = tokenizing ? (out ? value : "") : (out ? out.value() : "");

@@ -86,11 +86,12 @@ Metrics::ProcessorCounters& Metrics::processor(const std::string& name) {
   std::lock_guard lock(registry_mutex_);
   return find_or_add(processors_, name);
 }
-Metrics::Counter& Metrics::key_use(const std::string& key_id) {
+Metrics::Counter& Metrics::key_use(const std::string& key_id, std::string_view use) {
   std::lock_guard lock(registry_mutex_);
-  auto& slot = key_use_[key_id];
-  if (!slot) slot = std::make_unique<Counter>(0);
-  return *slot;
+  auto& [slot_use, counter] = key_use_[key_id];
+  slot_use = std::string(use);
+  if (!counter) counter = std::make_unique<Counter>(0);
+  return *counter;
 }
 
 Metrics::FraudCounters& Metrics::fraud_profile(const std::string& name, const std::vector<std::string>& rules) {
@@ -201,10 +202,10 @@ std::string Metrics::render(const Gauges& gauges) const {
     line(fmt::format("paygate_field_actions_total{{action=\"{}\"}} {}",
                      protocol::to_string(static_cast<protocol::FieldAction>(a)), actions_[a].load(relaxed)));
   }
-  line("# HELP paygate_key_use_total Requests that used a key, by key id (keyring ids; jwe:<processor>).");
+  line("# HELP paygate_key_use_total Requests that used a key, by key id (keyring ids; jwe:<processor>) and use.");
   line("# TYPE paygate_key_use_total counter");
-  for (const auto& [id, counter] : key_use_) {
-    line(fmt::format("paygate_key_use_total{{key_id=\"{}\"}} {}", id, counter->load(relaxed)));
+  for (const auto& [id, entry] : key_use_) {
+    line(fmt::format("paygate_key_use_total{{key_id=\"{}\",use=\"{}\"}} {}", id, entry.first, entry.second->load(relaxed)));
   }
   line("# HELP paygate_authentication_failures_total Requests no merchant credential identified.");
   line("# TYPE paygate_authentication_failures_total counter");

@@ -74,7 +74,9 @@ class Metrics {
   // call them while building a snapshot, not per request.
   RouteCounters& route(const std::string& name);
   ProcessorCounters& processor(const std::string& name);
-  Counter& key_use(const std::string& key_id);
+  // `use`: the key's keyring use (data, fpe, fingerprint, audit) or "jwe" for a
+  // processor's JWE key; a key id always has the one use.
+  Counter& key_use(const std::string& key_id, std::string_view use);
   FraudCounters& fraud_profile(const std::string& name, const std::vector<std::string>& rules);
 
   void request(RouteCounters& route, unsigned status, std::chrono::microseconds latency);
@@ -127,7 +129,7 @@ class Metrics {
   mutable std::mutex registry_mutex_;  // guards the maps' shape, never the counters
   std::map<std::string, std::unique_ptr<RouteCounters>> routes_;
   std::map<std::string, std::unique_ptr<ProcessorCounters>> processors_;
-  std::map<std::string, std::unique_ptr<Counter>> key_use_;
+  std::map<std::string, std::pair<std::string, std::unique_ptr<Counter>>> key_use_;  // id -> use, count
   std::map<std::string, std::unique_ptr<FraudCounters>> fraud_;
   std::array<Counter, 5> unrouted_{};
   std::array<Counter, action_kinds> actions_{};

@@ -119,7 +119,7 @@ std::shared_ptr<Snapshot> build_data_plane(std::shared_ptr<const config::Config>
     s.processor_metrics.push_back(&metrics.processor(p.name));
     if (p.jwe.public_key || p.jwe.private_key) {
       const std::string id = "jwe:" + p.name;
-      s.key_use.emplace(id, &metrics.key_use(id));
+      s.key_use.emplace(id, &metrics.key_use(id, "jwe"));
     }
   }
   for (const auto& route : cfg.routes) {
@@ -129,7 +129,8 @@ std::shared_ptr<Snapshot> build_data_plane(std::shared_ptr<const config::Config>
     s.route_metrics.push_back(&metrics.route(route.name));
   }
   if (cfg.keyring) {
-    for (const auto& k : cfg.keyring->keys()) s.key_use.emplace(k.id(), &metrics.key_use(k.id()));
+    for (const auto& k : cfg.keyring->keys())
+      s.key_use.emplace(k.id(), &metrics.key_use(k.id(), crypto::to_string(k.use())));
   }
   return snapshot;
 }

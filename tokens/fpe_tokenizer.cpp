@@ -72,7 +72,7 @@ const crypto::Ff1Decimal* FpeTokenizer::engine_for(const crypto::Key& key) const
 }
 
 crypto::Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
-                                                   const TokenProfile& profile) const {
+                                                   const TokenProfile& profile, KeysUsed* used) const {
   if (auto s = check_pan(profile, pan); !s) return s.error();
   if (!card::luhn_valid(pan))
     return crypto::make_error(crypto::ErrorCode::invalid_argument, "card number fails the Luhn check");
@@ -98,11 +98,12 @@ crypto::Result<std::string> FpeTokenizer::tokenize(std::string_view merchant_id,
   // The middle's last digit carries the key version: residue = slot.
   const std::size_t marker = static_cast<std::size_t>(layout.front + layout.middle - 1);
   token[marker] = card::luhn_digit_for(token, marker, key->fpe_slot());
+  note_key(used, key->id());
   return token;
 }
 
 crypto::Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
-                                                     const TokenProfile& profile) const {
+                                                     const TokenProfile& profile, KeysUsed* used) const {
   const int length = static_cast<int>(token.size());
   if (!card::all_digits(token) || length < profile.min_length || length > profile.max_length) {
     return crypto::make_error(crypto::ErrorCode::invalid_argument, "not a token of this profile");
@@ -131,6 +132,7 @@ crypto::Result<std::string> FpeTokenizer::detokenize(std::string_view merchant_i
                      kept_luhn_sum(pan, layout), layout, false);
   if (!walked) return crypto::make_error(crypto::ErrorCode::internal, "FF1 cycle walk did not end");
   crypto::Ff1Decimal::to_digits(*walked, middle);
+  note_key(used, key.value()->id());
   return pan;
 }
 

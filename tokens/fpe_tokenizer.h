@@ -17,6 +17,7 @@
 #include "crypto/ff1.h"
 #include "crypto/keyring.h"
 #include "crypto/status.h"
+#include "tokens/keys_used.h"
 #include "tokens/token_profile.h"
 
 namespace paygate::tokens {
@@ -27,14 +28,15 @@ class FpeTokenizer {
 
   // Errors: invalid_argument (the PAN does not fit the profile: wrong length, non-digits,
   // Luhn-invalid), unknown_key (no primary fpe key).
+  // `used` (optional) receives the id of the key that did the work.
   crypto::Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan,
-                                       const TokenProfile& profile) const;
+                                       const TokenProfile& profile, KeysUsed* used = nullptr) const;
 
   // Errors: invalid_argument (not a token of this profile: wrong length, non-digits,
   // residue 0), unknown_key / retired_key (the slot's key), internal (a walk that does
   // not end: never for a genuine token).
   crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token,
-                                         const TokenProfile& profile) const;
+                                         const TokenProfile& profile, KeysUsed* used = nullptr) const;
 
  private:
   const crypto::Ff1Decimal* engine_for(const crypto::Key& key) const;

@@ -21,31 +21,31 @@ const TokenProfile* TokenService::profile(std::string_view name) const {
 }
 
 crypto::Result<std::string> TokenService::tokenize(std::string_view merchant, std::string_view profile_name,
-                                                   std::string_view pan) {
+                                                   std::string_view pan, KeysUsed* used) {
   const TokenProfile* p = profile(profile_name);
   if (!p)
     return crypto::make_error(crypto::ErrorCode::invalid_argument,
                               "no token profile " + std::string(profile_name));
   if (p->kind == TokenKind::fpe) {
     if (!fpe_) return crypto::make_error(crypto::ErrorCode::unknown_key, "no keyring configured");
-    return fpe_->tokenize(merchant, pan, *p);
+    return fpe_->tokenize(merchant, pan, *p, used);
   }
   if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
-  return vault_->tokenize(merchant, pan, *p);
+  return vault_->tokenize(merchant, pan, *p, std::nullopt, used);
 }
 
 crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, std::string_view profile_name,
-                                                     std::string_view token) {
+                                                     std::string_view token, KeysUsed* used) {
   const TokenProfile* p = profile(profile_name);
   if (!p)
     return crypto::make_error(crypto::ErrorCode::invalid_argument,
                               "no token profile " + std::string(profile_name));
   if (p->kind == TokenKind::fpe) {
     if (!fpe_) return crypto::make_error(crypto::ErrorCode::unknown_key, "no keyring configured");
-    return fpe_->detokenize(merchant, token, *p);
+    return fpe_->detokenize(merchant, token, *p, used);
   }
   if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
-  return vault_->detokenize(merchant, token);
+  return vault_->detokenize(merchant, token, used);
 }
 
 crypto::Result<bool> TokenService::erase(std::string_view merchant, std::string_view token) {

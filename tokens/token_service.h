@@ -27,10 +27,11 @@ class TokenService {
 
   // Errors: invalid_argument (unknown profile or a PAN that does not fit it), and those
   // of FpeTokenizer / VaultTokenizer.
+  // `used` (optional) receives the ids of the keys the operation used.
   crypto::Result<std::string> tokenize(std::string_view merchant, std::string_view profile,
-                                       std::string_view pan);
+                                       std::string_view pan, KeysUsed* used = nullptr);
   crypto::Result<std::string> detokenize(std::string_view merchant, std::string_view profile,
-                                         std::string_view token);
+                                         std::string_view token, KeysUsed* used = nullptr);
   // Vault profiles only (FPE tokens have nothing to delete).
   crypto::Result<bool> erase(std::string_view merchant, std::string_view token);
 

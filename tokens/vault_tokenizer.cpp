@@ -74,7 +74,8 @@ crypto::Result<std::optional<VaultRow>> VaultTokenizer::find_existing(std::strin
 
 crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_id, std::string_view pan,
                                                      const TokenProfile& profile,
-                                                     std::optional<std::chrono::seconds> ttl) {
+                                                     std::optional<std::chrono::seconds> ttl,
+                                                     KeysUsed* used) {
   if (auto s = check_pan(profile, pan); !s) return s.error();
   const crypto::Key* data_key = keyring_->primary(crypto::KeyUse::data);
   if (!data_key)
@@ -89,6 +90,7 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
     if (const auto& row = existing.value()) {
       if (!row->expires_at || *row->expires_at > now) {
         if (now - row->last_used_at >= touch_interval) (void)store_->touch(row->token, now);
+        note_key(used, row->fingerprint_key_id);
         return row->token;
       }
       // Expired: the PAN gets a fresh token.
@@ -110,6 +112,8 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
     if (!inserted) return unavailable(inserted.error());
     switch (inserted.value()) {
       case InsertOutcome::inserted:
+        note_key(used, row.fingerprint_key_id);
+        note_key(used, row.data_key_id);
         return row.token;
       case InsertOutcome::token_taken:
         continue;  // another PAN has that token: draw again
@@ -120,7 +124,8 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
   return crypto::make_error(crypto::ErrorCode::unavailable, "could not settle on a token; retry");
 }
 
-crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant_id, std::string_view token) {
+crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
+                                                       KeysUsed* used) {
   auto found = store_->find_by_token(token);
   if (!found) return unavailable(found.error());
   const auto& row = found.value();
@@ -132,6 +137,7 @@ crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant
     return crypto::make_error(crypto::ErrorCode::not_found, "no such token (expired)");
   auto pan = envelopes_.open(row->pan_envelope, envelope_field(row->token), merchant_id);
   if (!pan) return pan.error();
+  note_key(used, row->data_key_id);
   if (now - row->last_used_at >= touch_interval) (void)store_->touch(row->token, now);
   return std::string(pan.value().begin(), pan.value().end());
 }

@@ -20,6 +20,7 @@
 #include "crypto/fingerprint.h"
 #include "crypto/keyring.h"
 #include "crypto/status.h"
+#include "tokens/keys_used.h"
 #include "tokens/token_profile.h"
 #include "tokens/vault_store.h"
 
@@ -32,16 +33,20 @@ class VaultTokenizer {
   VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring, std::shared_ptr<VaultStore> store,
                  Clock clock = {});
 
-  // `ttl`: the token expires this long after it is made (none by default). Errors:
+  // `ttl`: the token expires this long after it is made (none by default). `used`
+  // (optional) receives the fingerprint key that found or keyed the row and, for a new
+  // row, the data key that sealed it. Errors:
   // invalid_argument (the PAN does not fit the profile), unknown_key (no primary data or
   // fingerprint key), unavailable (the store failed: nothing was half-written).
   crypto::Result<std::string> tokenize(std::string_view merchant_id, std::string_view pan,
                                        const TokenProfile& profile,
-                                       std::optional<std::chrono::seconds> ttl = std::nullopt);
+                                       std::optional<std::chrono::seconds> ttl = std::nullopt,
+                                       KeysUsed* used = nullptr);
 
   // Errors: not_found (unknown, another merchant's, or expired), retired_key (the row's
   // data key is retired: rewrap first), unavailable.
-  crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token);
+  crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token,
+                                         KeysUsed* used = nullptr);
 
   // Erasure: removes the token if it is this merchant's. Returns whether it existed.
   crypto::Result<bool> erase(std::string_view merchant_id, std::string_view token);

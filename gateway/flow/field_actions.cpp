@@ -57,8 +57,10 @@ void RequestActions::saw(const std::string& pan, const std::string& token) {
 
 Outcome RequestActions::tokenize(const std::string& pan) {
   if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
-  auto token = services_.tokens->tokenize(merchant_, route_.token_profile, pan);
+  tokens::KeysUsed used;
+  auto token = services_.tokens->tokenize(merchant_, route_.token_profile, pan, &used);
   if (!token) return failed(error_code(token.error()));
+  key_ids_.insert(used.ids().begin(), used.ids().end());
   saw(pan, token.value());
   return Outcome{boost::json::value(token.value())};
 }
@@ -84,8 +86,10 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
       if (!value.is_string()) return failed(protocol::ActionError::expected_string);
       if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
       const std::string token(value.get_string());
-      auto pan = services_.tokens->detokenize(merchant_, route_.token_profile, token);
+      tokens::KeysUsed used;
+      auto pan = services_.tokens->detokenize(merchant_, route_.token_profile, token, &used);
       if (!pan) return failed(error_code(pan.error()));
+      key_ids_.insert(used.ids().begin(), used.ids().end());
       saw(pan.value(), token);
       return Outcome{boost::json::value(pan.value())};
     }

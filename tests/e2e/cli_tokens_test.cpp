@@ -134,6 +134,14 @@ TEST(TokensCommand, VaultAndFpeTokensRoundTripOnSqlite) {
   EXPECT_EQ(bad.output.find("4111111111111112"), std::string::npos);
   EXPECT_EQ(ws.tokens("delete", "acme", t).output, "deleted\n");
   EXPECT_EQ(ws.tokens("detokenize", "acme", t).exit_code, 1);
+  // Each operator record names the keys it used: vault rows by their fingerprint and data
+  // keys, FPE tokens by the slot's key.
+  const std::string records = audit_records(ws.audit_dir());
+  EXPECT_NE(records.find(R"("type":"tokenize")"), std::string::npos);
+  EXPECT_NE(records.find(R"("key_ids":["fp-dev-1","data-dev-1"])"), std::string::npos) << "a new vault row";
+  EXPECT_NE(records.find(R"("type":"detokenize")"), std::string::npos);
+  EXPECT_NE(records.find(R"("key_ids":["data-dev-1"])"), std::string::npos) << "a vault detokenization";
+  EXPECT_NE(records.find(R"("key_ids":["fpe-dev-1"])"), std::string::npos) << "FPE";
 }
 
 TEST(TokensCommand, RotationStoryThroughConfigurationAndRewrap) {

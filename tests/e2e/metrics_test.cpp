@@ -56,6 +56,7 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   GatewayProcess gateway(dir, yaml);
   HttpsClient client(gateway.port(), client_options());
   ASSERT_EQ(client.request("POST", "/v2/payments", payment, {{"content-type", "application/json"}}).status, 200u);
+  ASSERT_EQ(client.request("POST", "/v2/payments", payment, {{"content-type", "application/json"}}).status, 200u);
   const std::string url = "http://127.0.0.1:" + std::to_string(gateway.port("admin")) + "/metrics";
 
   auto checked = run_command("curl -sS " + url + " | promtool check metrics 2>&1");
@@ -85,6 +86,16 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
     EXPECT_GT(sample(scrape, series), now) << series;
     EXPECT_LT(sample(scrape, series), now + 3 * 365 * 86400.0) << series;
   }
+  // Key use an auditor can see: the vault's keys are counted by id and use — the first
+  // payment keyed and sealed a new row (fingerprint + data key), the second found it by
+  // fingerprint — and each request's audit record names them.
+  EXPECT_EQ(sample(scrape, R"(paygate_key_use_total{key_id="fp-dev-1",use="fingerprint"})"), 2);
+  EXPECT_EQ(sample(scrape, R"(paygate_key_use_total{key_id="data-dev-1",use="data"})"), 1);
+  EXPECT_EQ(sample(scrape, R"(paygate_key_use_total{key_id="fpe-dev-1",use="fpe"})"), 0);
+  const std::string records = audit_records(dir / "audit");
+  EXPECT_NE(records.find(R"("key_ids":["data-dev-1","fp-dev-1"])"), std::string::npos) << records.substr(0, 2000);
+  EXPECT_NE(records.find(R"("key_ids":["fp-dev-1"])"), std::string::npos);
+
   // The shipped dashboard and alert rules: valid, and every metric they use is in the scrape.
   const auto monitoring = source_dir() / "docs/monitoring";
   auto rules = run_command("promtool check rules " + (monitoring / "paygate-alerts.yml").string() + " 2>&1");

@@ -187,7 +187,8 @@ TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
     if (f.path().extension() == ".log") records += read_file(f.path());
   }
   EXPECT_NE(records.find(R"("masked_pan":"601111******1117")"), std::string::npos) << records;
-  EXPECT_NE(records.find(R"("key_ids":["jwe:sim"])"), std::string::npos);
+  // Every key the request used: the vault row's data and fingerprint keys, the processor's JWE key.
+  EXPECT_NE(records.find(R"("key_ids":["data-dev-1","fp-dev-1","jwe:sim"])"), std::string::npos) << records;
   EXPECT_NE(records.find(R"("actions":["encrypt_for_processor","issue_token")"), std::string::npos) << records;
   EXPECT_TRUE(card::find_pans(records).empty());
   EXPECT_TRUE(card::find_pans(gateway_->log()).empty()) << gateway_->log();

@@ -244,7 +244,7 @@ TEST_F(ReloadTest, APromotedDataKeySealsNewEnvelopesAndOldOnesStillOpen) {
       << records;
   EXPECT_NE(records.find(R"("key_id":"data-dev-2","use":"data","change":"promoted","state":"primary")"), std::string::npos);
   EXPECT_NE(records.find(R"("key_id":"data-dev-1","use":"data","change":"demoted","state":"active")"), std::string::npos);
-  EXPECT_NE(metrics().find("paygate_key_use_total{key_id=\"data-dev-2\"} 1"), std::string::npos);
+  EXPECT_NE(metrics().find("paygate_key_use_total{key_id=\"data-dev-2\",use=\"data\"} 1"), std::string::npos);
   auto verify = run_command(binary("paygate").string() + " audit verify " + (dir_ / "audit").string() + " --config " +
                             gateway_->config_file().string());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
