@@ -127,7 +127,7 @@ int serve(const Args& args) {
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
       log::info("SIGHUP received: reloading", {{"config", loaded.config->source.string()}});
-      (void)server->reload();  // logs, counts and audits its outcome
+      (void)server->reload("signal:SIGHUP");  // logs, counts and audits its outcome
       continue;
     }
     break;

@@ -89,7 +89,7 @@ AdminAnswer AdminApi::handle(const AdminRequest& request) {
   AdminAnswer answer;
   std::string detail;
   if (request.path == "/admin/reload") {
-    answer = request.method != "POST" ? AdminAnswer{405, text, "POST only\n"} : hooks_.reload();
+    answer = request.method != "POST" ? AdminAnswer{405, text, "POST only\n"} : hooks_.reload(*who);
   } else if (request.path == "/admin/fraud/explain") {
     if (request.method != "POST") {
       answer = {405, text, "POST only\n"};

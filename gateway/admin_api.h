@@ -42,7 +42,7 @@ struct AdminApiHooks {
   std::function<std::shared_ptr<const Snapshot>()> snapshot;
   std::function<AdminAnswer(const Snapshot&)> readiness;
   std::function<AdminAnswer(const Snapshot&)> metrics;
-  std::function<AdminAnswer()> reload;
+  std::function<AdminAnswer(const std::string& administrator)> reload;
   fraud::Screener* screener = nullptr;   // null without fraud profiles
   audit::AuditLog* audit_log = nullptr;  // null without an audit section
 };

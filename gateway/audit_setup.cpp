@@ -1,8 +1,10 @@
 #include "gateway/audit_setup.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <vector>
 
 namespace paygate::gateway {
 
@@ -29,18 +31,35 @@ crypto::Result<std::unique_ptr<audit::AuditLog>> open_audit_log(const config::Co
   return audit::AuditLog::open(audit_options(config.audit, std::move(stream)), config.keyring);
 }
 
-std::string operator_identity() {
-  const char* sudo_user = std::getenv("SUDO_USER");
-  const char* user = std::getenv("USER");
-  std::string name = sudo_user ? sudo_user : user ? user : "unknown";
-  // Names come from the environment: keep them to a plain identifier.
+namespace {
+
+// Names may come from the environment (SUDO_USER): keep them to a plain identifier.
+std::string plain_name(std::string name) {
   for (char& c : name) {
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                        c == '-' || c == '.';
     if (!plain) c = '_';
   }
   if (name.size() > 64) name.resize(64);
-  return name + " (uid " + std::to_string(::getuid()) + ")";
+  return name;
+}
+
+}  // namespace
+
+std::string operator_identity() {
+  // The account the kernel says runs this command (not $USER, which anyone can set).
+  const uid_t uid = ::getuid();
+  std::string name = "uid" + std::to_string(uid);
+  std::vector<char> buffer(4096);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) name = plain_name(found->pw_name);
+  std::string out = name + " (uid " + std::to_string(uid) + ")";
+  // Through sudo, who asked for it (sudo sets these; as root, the caller is worth naming).
+  if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user && uid == 0 && std::getenv("SUDO_UID")) {
+    out += " via sudo from " + plain_name(sudo_user);
+  }
+  return out;
 }
 
 }  // namespace paygate::gateway

@@ -211,15 +211,19 @@ void install_on_workers(std::vector<std::unique_ptr<Worker>>& workers, const std
   pending->done.wait_for(lock, std::chrono::seconds(5), [&] { return pending->left == 0; });
 }
 
-void audit_reload(audit::AuditLog* log, const Gateway::ReloadOutcome& outcome, const std::vector<KeyChange>& changes) {
+void audit_reload(audit::AuditLog* log, const std::string& actor, const Gateway::ReloadOutcome& outcome,
+                  const std::vector<KeyChange>& changes) {
   if (!log) return;
   for (const auto& c : changes) {
     audit::AuditEvent event("key_state");
-    event.with("key_id", c.key_id).with("use", c.use).with("change", c.change).with("state", c.state);
+    event.with("key_id", c.key_id).with("use", c.use).with("change", c.change).with("state", c.state)
+        .with("kcv", c.kcv).with("kek_id", c.kek_id.empty() ? boost::json::value(nullptr) : boost::json::value(c.kek_id))
+        .with("actor", actor);
     if (auto s = log->record(std::move(event)); !s.ok()) log::error("audit record refused", {{"record", "key_state"}, {"reason", s.error().reason}});
   }
   audit::AuditEvent event("reload");
   event.with("result", outcome.ok ? "success" : "refused")
+      .with("actor", actor)
       .with("generation", static_cast<std::int64_t>(outcome.generation))
       .with("key_changes", static_cast<std::int64_t>(outcome.key_changes));
   boost::json::array errors;
@@ -321,9 +325,9 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
       return AdminAnswer{200, "text/plain; version=0.0.4; charset=utf-8",
                          s->runtime.metrics.render(gauges(s->runtime, snapshot))};
     };
-    hooks.reload = [gateway_ptr] {
+    hooks.reload = [gateway_ptr](const std::string& administrator) {
       if (gateway_ptr->load() == nullptr) return AdminAnswer{503, "text/plain; charset=utf-8", "starting\n"};
-      return reload_answer(gateway_ptr->load()->reload());
+      return reload_answer(gateway_ptr->load()->reload("admin:" + (administrator.empty() ? "loopback" : administrator)));
     };
     hooks.screener = s->runtime.screener.get();
     hooks.audit_log = s->runtime.audit_log;
@@ -342,7 +346,7 @@ std::unique_ptr<Gateway> Gateway::start(std::shared_ptr<const config::Config> co
   return gateway;
 }
 
-Gateway::ReloadOutcome Gateway::reload() {
+Gateway::ReloadOutcome Gateway::reload(const std::string& actor) {
   State& s = *state_;
   std::lock_guard reload_lock(s.reload_mutex);
   service::reloading();
@@ -384,7 +388,7 @@ Gateway::ReloadOutcome Gateway::reload() {
     s.runtime.metrics.reload(false);
     log::error("reload refused", {{"problems", outcome.errors.size()}, {"generation", running->generation}});
     for (const auto& e : outcome.errors) log::error("reload refused", {{"problem", e}});
-    audit_reload(s.runtime.audit_log, outcome, changes);
+    audit_reload(s.runtime.audit_log, actor, outcome, changes);
     service::ready(fmt::format("reload refused ({} problem{}): still serving generation {}", outcome.errors.size(),
                                outcome.errors.size() == 1 ? "" : "s", running->generation));
     return outcome;
@@ -403,7 +407,7 @@ Gateway::ReloadOutcome Gateway::reload() {
   s.runtime.metrics.reload(true);
   for (const auto& c : changes) log::info("key changed", {{"key_id", c.key_id}, {"use", c.use}, {"change", c.change}});
   log::info("configuration reloaded", {{"generation", next->generation}, {"key_changes", changes.size()}});
-  audit_reload(s.runtime.audit_log, outcome, changes);
+  audit_reload(s.runtime.audit_log, actor, outcome, changes);
   service::ready(fmt::format("reloaded: serving generation {}", next->generation));
   return outcome;
 }

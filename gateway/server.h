@@ -49,7 +49,9 @@ class Gateway {
     std::vector<std::string> errors;  // why it was refused: file:line key path, or the part that failed
     std::size_t key_changes = 0;      // keys added, promoted, demoted, retired, removed
   };
-  ReloadOutcome reload();
+  // `actor`: who asked — "signal:SIGHUP", or "admin:<administrator identity>" — for the
+  // reload and key_state audit records.
+  ReloadOutcome reload(const std::string& actor);
 
   // The configuration new requests are served with.
   std::shared_ptr<const config::Config> config() const;

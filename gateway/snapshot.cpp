@@ -187,7 +187,7 @@ std::vector<KeyChange> key_changes(const crypto::KeyRing* before, const crypto::
       const std::string state(crypto::to_string(k.state()));
       const crypto::Key* old = find_key(before, k.id());
       if (!old) {
-        out.push_back({k.id(), use, "added", state});
+        out.push_back({k.id(), use, "added", state, k.check_value(), k.kek_id()});
         continue;
       }
       if (old->state() == k.state()) continue;
@@ -196,12 +196,13 @@ std::vector<KeyChange> key_changes(const crypto::KeyRing* before, const crypto::
       else if (k.state() == KeyState::retired) change = "retired";
       else if (old->state() == KeyState::primary) change = "demoted";
       else change = "reactivated";  // retired -> active
-      out.push_back({k.id(), use, change, state});
+      out.push_back({k.id(), use, change, state, k.check_value(), k.kek_id()});
     }
   }
   if (before) {
     for (const auto& k : before->keys()) {
-      if (!find_key(after, k.id())) out.push_back({k.id(), std::string(crypto::to_string(k.use())), "removed", ""});
+      if (!find_key(after, k.id()))
+        out.push_back({k.id(), std::string(crypto::to_string(k.use())), "removed", "", k.check_value(), k.kek_id()});
     }
   }
   return out;

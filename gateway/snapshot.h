@@ -83,6 +83,8 @@ struct KeyChange {
   std::string use;     // data, fpe, fingerprint, audit
   std::string change;  // added, promoted, demoted, retired, reactivated, removed
   std::string state;   // the state it has now ("" when removed)
+  std::string kcv;     // the key's check value (which material), never the material
+  std::string kek_id;  // the KEK it is wrapped under; "" in the clear
 };
 std::vector<KeyChange> key_changes(const crypto::KeyRing* before, const crypto::KeyRing* after);
 

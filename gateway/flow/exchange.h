@@ -58,6 +58,8 @@ struct Exchange {
   bool idempotency_claimed = false;
   std::optional<tokens::StoredAnswer> replay;
   std::string merchant_reference;  // the message's own reference (HTTPS: merchant_reference), for support
+  std::uint64_t amount = 0;        // the message's amount (minor units), once decoded
+  std::string currency;            // and its currency
 
   const fraud::Decision* fraud() const { return screening ? screening->decision() : nullptr; }
 };

@@ -108,6 +108,9 @@ PaymentFacts IsoMessage::facts() const {
     if (c < '0' || c > '9') return PaymentFacts{};
     f.amount = f.amount * 10 + static_cast<std::uint64_t>(c - '0');
   }
+  const std::string_view currency = request_.fields.get(49);
+  if (currency.size() == 3 && std::all_of(currency.begin(), currency.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    f.currency = std::string(currency);
   const std::string pan(request_.fields.get(2));
   if (pan.size() >= 12 && pan.size() <= 19 && card::luhn_valid(pan)) f.pan = pan;
   return f;

@@ -47,6 +47,10 @@ PaymentFacts json_payment_facts(const boost::json::object& message) {
     if (auto* v = amount->get_object().if_contains("value"); v && v->is_int64() && v->get_int64() > 0) {
       f.amount = static_cast<std::uint64_t>(v->get_int64());
     }
+    if (auto* c = amount->get_object().if_contains("currency"); c && c->is_string() && c->get_string().size() == 3 &&
+        std::all_of(c->get_string().begin(), c->get_string().end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      f.currency = c->get_string();
+    }
   }
   if (auto* address = message.if_contains("billing_address"); address && address->is_object()) {
     if (auto* c = address->get_object().if_contains("country"); c && c->is_string())

@@ -28,6 +28,7 @@ class RequestActions;
 struct PaymentFacts {
   std::string merchant_reference;  // the merchant's order reference, or ""
   std::uint64_t amount = 0;     // minor units (0 when absent)
+  std::string currency;         // ISO 4217: alpha (HTTPS) or numeric (ISO 8583 DE 49), or ""
   std::string billing_country;  // ISO 3166 alpha-2, or ""
   std::string pan;
 };

@@ -24,6 +24,14 @@ Outcome refusal_of(const std::vector<protocol::ActionError>& failures) {
   return Outcome::invalid_message;
 }
 
+// The rule codes of a refused message ("card_expired", "required"...): which rules
+// failed, never the values that failed them.
+boost::json::array issue_codes(const std::vector<protocol::ValidationIssue>& issues) {
+  boost::json::array out;
+  for (const auto& i : issues) out.emplace_back(i.code);
+  return out;
+}
+
 Outcome outcome_of(UpstreamFault fault) {
   switch (fault) {
     case UpstreamFault::none:
@@ -57,6 +65,8 @@ struct RequestStep {
   std::vector<protocol::ValidationIssue> issues;
   bool claimed = false;                 // this request holds its idempotency key
   std::string merchant_reference;       // once decoded
+  std::uint64_t amount = 0;             // once decoded (minor units)
+  std::string currency;
   std::optional<tokens::StoredAnswer> replay;
 };
 
@@ -187,6 +197,8 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
     }
     PaymentFacts facts = message->facts();
     r.merchant_reference = std::move(facts.merchant_reference);
+    r.amount = facts.amount;
+    r.currency = std::move(facts.currency);
     if (records && !check_records(r, *records, *snapshot, *message, route, merchant)) return r;
     if (!facts.pan.empty())
       actions->note_card(facts.pan);  // masked for the record, fingerprinted for screening
@@ -207,6 +219,8 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
   }
   x.idempotency_claimed = done->claimed;
   x.merchant_reference = std::move(done->merchant_reference);
+  x.amount = done->amount;
+  x.currency = std::move(done->currency);
   if (done->outcome != Outcome::answered) {
     x.outcome = done->outcome;
     x.issues = std::move(done->issues);
@@ -424,6 +438,11 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
         .with("client_ip", x.credentials.client_ip)
         .with("trace_id", x.trace ? boost::json::value(x.trace->trace_id) : boost::json::value(nullptr))
         .with("merchant_reference", text_or_null(x.merchant_reference))
+        .with("amount", x.amount ? boost::json::value(x.amount) : boost::json::value(nullptr))
+        .with("currency", text_or_null(x.currency))
+        .with("processor_transaction_id", text_or_null(x.answer_facts.transaction_id))
+        .with("processor_response_code", text_or_null(x.answer_facts.response_code))
+        .with("issue_codes", issue_codes(x.issues))
         .with("actions", std::move(actions_done))
         .with("key_ids", std::move(key_ids))
         .with("token", x.actions ? std::string_view(x.actions->token()) : std::string_view())

@@ -2,6 +2,8 @@
 // the whole rotation story through configuration edits and `keys rewrap`, two processes
 // sharing one PostgreSQL vault, and a kill -9 in the middle of tokenizing.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <signal.h>
 
 #include <fstream>
@@ -138,6 +140,11 @@ TEST(TokensCommand, VaultAndFpeTokensRoundTripOnSqlite) {
   // keys, FPE tokens by the slot's key.
   const std::string records = audit_records(ws.audit_dir());
   EXPECT_NE(records.find(R"("type":"tokenize")"), std::string::npos);
+  // The operator is the account the kernel names (root shows as root), not $USER.
+  const passwd* me = ::getpwuid(::getuid());
+  ASSERT_NE(me, nullptr);
+  EXPECT_NE(records.find(R"("operator":")" + std::string(me->pw_name) + " (uid " + std::to_string(::getuid()) + ")"),
+            std::string::npos) << records.substr(0, 600);
   EXPECT_NE(records.find(R"("key_ids":["fp-dev-1","data-dev-1"])"), std::string::npos) << "a new vault row";
   EXPECT_NE(records.find(R"("type":"detokenize")"), std::string::npos);
   EXPECT_NE(records.find(R"("key_ids":["data-dev-1"])"), std::string::npos) << "a vault detokenization";

@@ -4,6 +4,7 @@
 // never sees a PAN, the audit record says what was done with the token and the masked
 // PAN, and no log holds a card number.
 #include <gtest/gtest.h>
+#include <chrono>
 
 #include <boost/json/parse.hpp>
 
@@ -114,6 +115,12 @@ TEST_F(PipelineTest, InvalidMessagesAreRefusedWithEveryIssueAndReachNobody) {
   auto c = post("/v2/payments", R"({"amount":)");
   EXPECT_EQ(c.status, 400u);
   EXPECT_NE(c.body.find("invalid_json"), std::string::npos) << c.body;
+  // The audit record of a 400 names the rules that failed, never the values.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string records = audit_records(dir_ / "audit");
+  EXPECT_NE(records.find(R"("issue_codes":["pan_luhn"])"), std::string::npos) << records.substr(0, 3000);
+  EXPECT_NE(records.find(R"("amount_not_positive")"), std::string::npos);
+  EXPECT_EQ(records.find("4111111111111112"), std::string::npos);
 }
 
 // Content negotiation: a body that is not JSON is 415, an Accept that excludes JSON is
@@ -187,6 +194,11 @@ TEST_F(PipelineTest, TheAuditRecordHoldsTokenAndMaskedPanAndNoLogHoldsAPan) {
     if (f.path().extension() == ".log") records += read_file(f.path());
   }
   EXPECT_NE(records.find(R"("masked_pan":"601111******1117")"), std::string::npos) << records;
+  // What support and an auditor ask for first: amount, currency, the merchant's reference,
+  // the processor's transaction id and response code.
+  EXPECT_NE(records.find(R"("merchant_reference":"order-1","amount":1299,"currency":"EUR","processor_transaction_id":"sim_)"),
+            std::string::npos) << records;
+  EXPECT_NE(records.find(R"("processor_response_code":"00","issue_codes":[])"), std::string::npos) << records;
   // Every key the request used: the vault row's data and fingerprint keys, the processor's JWE key.
   EXPECT_NE(records.find(R"("key_ids":["data-dev-1","fp-dev-1","jwe:sim"])"), std::string::npos) << records;
   EXPECT_NE(records.find(R"("actions":["encrypt_for_processor","issue_token")"), std::string::npos) << records;

@@ -192,6 +192,8 @@ TEST_F(ReloadTest, TwentyReloadsUnderContinuousLoadFailNoRequest) {
   EXPECT_NE(client.request("POST", "/v2/extra", "{}", {{"content-type", "application/json"}}).status, 404u);
   const std::string records = audit_records();
   EXPECT_EQ(count(records, R"("type":"reload")"), 20u);
+  EXPECT_EQ(count(records, R"("actor":"signal:SIGHUP")"), 10u) << "the odd generations came by signal";
+  EXPECT_EQ(count(records, R"("actor":"admin:loopback")"), 10u);
   EXPECT_EQ(count(records, R"("result":"success")"), 20u);
   EXPECT_TRUE(card::find_pans(records).empty());
   EXPECT_TRUE(card::find_pans(gateway_->log()).empty());
@@ -244,6 +246,15 @@ TEST_F(ReloadTest, APromotedDataKeySealsNewEnvelopesAndOldOnesStillOpen) {
       << records;
   EXPECT_NE(records.find(R"("key_id":"data-dev-2","use":"data","change":"promoted","state":"primary")"), std::string::npos);
   EXPECT_NE(records.find(R"("key_id":"data-dev-1","use":"data","change":"demoted","state":"active")"), std::string::npos);
+  // Each key_state record names the material by its check value, its KEK, and who asked.
+  std::string kcv;
+  for (const auto& k : ring.keyring->keys()) {
+    if (k.id() == "data-dev-2") kcv = k.check_value();
+  }
+  EXPECT_NE(records.find(R"("key_id":"data-dev-2","use":"data","change":"promoted","state":"primary","kcv":")" + kcv +
+                         R"(","kek_id":"kek-dev","actor":"admin:loopback")"),
+            std::string::npos) << records;
+  EXPECT_NE(records.find(R"("type":"reload","result":"success","actor":"admin:loopback")"), std::string::npos);
   EXPECT_NE(metrics().find("paygate_key_use_total{key_id=\"data-dev-2\",use=\"data\"} 1"), std::string::npos);
   auto verify = run_command(binary("paygate").string() + " audit verify " + (dir_ / "audit").string() + " --config " +
                             gateway_->config_file().string());
