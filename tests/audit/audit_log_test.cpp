@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <fstream>
@@ -339,6 +340,27 @@ TEST(AuditLog, AnUnusableFolderIsAClearError) {
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.error().code, crypto::ErrorCode::unavailable);
   EXPECT_NE(log.error().reason.find("cannot create the audit folder"), std::string::npos) << log.error().reason;
+}
+
+// PCI DSS 10.3.1: the audit folder and its files are for the service user only.
+TEST(AuditLog, TheFolderAndFilesAreForTheServiceUserOnly) {
+  const auto dir = make_temp_dir("audit-modes") / "audit";
+  auto ring = audit_ring({{"audit-1", crypto::KeyState::primary}});
+  {
+    auto log = AuditLog::open(options_for(dir), ring).value();
+    ASSERT_TRUE(log->record(AuditEvent("test")).ok());
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  std::size_t files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().extension() != ".log") continue;
+    ASSERT_EQ(::stat(f.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f.path();
+    ++files;
+  }
+  EXPECT_GE(files, 1u);
 }
 
 TEST(AuditLog, OneWriterPerStream) {
