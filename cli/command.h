@@ -34,6 +34,7 @@ Command validate_command();
 Command audit_verify_command();
 Command audit_scan_command();
 Command audit_anchor_command();
+Command audit_query_command();
 Command keys_destroy_command();
 Command keys_wrap_command();
 Command kek_init_command();

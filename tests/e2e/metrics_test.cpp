@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <regex>
 #include <string>
 
@@ -95,6 +96,27 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   const std::string records = audit_records(dir / "audit");
   EXPECT_NE(records.find(R"("key_ids":["data-dev-1","fp-dev-1"])"), std::string::npos) << records.substr(0, 2000);
   EXPECT_NE(records.find(R"("key_ids":["fp-dev-1"])"), std::string::npos);
+
+  // audit query finds the same records, filtered, as JSON lines.
+  const std::string query = binary("paygate").string() + " audit query " + (dir / "audit").string();
+  const auto lines = [](const std::string& text) {
+    std::size_t n = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      EXPECT_TRUE(boost::json::parse(line).is_object()) << line;
+      ++n;
+    }
+    return n;
+  };
+  const auto requests = run_command(query + " --type request --reference m-1 2>/dev/null");
+  EXPECT_EQ(requests.exit_code, 0);
+  EXPECT_EQ(lines(requests.output), 2u) << requests.output;
+  EXPECT_EQ(lines(run_command(query + " --key-id data-dev-1 --type request 2>/dev/null").output), 1u)
+      << "only the first payment sealed a row";
+  EXPECT_EQ(lines(run_command(query + " --key-id fp-dev-1 --type request 2>/dev/null").output), 2u);
+  EXPECT_EQ(lines(run_command(query + " --type request --since 2999-01-01 2>/dev/null").output), 0u);
+  EXPECT_EQ(lines(run_command(query + " --type request --until 2000-01-01 2>/dev/null").output), 0u);
+  EXPECT_EQ(lines(run_command(query + " --type start 2>/dev/null").output), 1u);
 
   // The shipped dashboard and alert rules: valid, and every metric they use is in the scrape.
   const auto monitoring = source_dir() / "docs/monitoring";
