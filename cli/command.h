@@ -35,6 +35,7 @@ Command audit_verify_command();
 Command audit_scan_command();
 Command audit_anchor_command();
 Command audit_query_command();
+Command audit_report_command();
 Command keys_destroy_command();
 Command keys_wrap_command();
 Command kek_init_command();

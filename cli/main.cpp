@@ -17,7 +17,7 @@ std::vector<Command> all_commands() {
   return {serve_command(),      check_config_command(), keys_generate_command(), keys_list_command(),
           keys_rewrap_command(), tokens_command(),       crypto_ff1_command(),    crypto_jwe_command(),
           iso8583_describe_command(), iso8583_pack_command(), iso8583_send_command(), fraud_explain_command(), validate_command(), audit_verify_command(),
-          audit_scan_command(), audit_anchor_command(), audit_query_command(), keys_destroy_command(), keys_wrap_command(), kek_init_command(),
+          audit_scan_command(), audit_anchor_command(), audit_query_command(), audit_report_command(), keys_destroy_command(), keys_wrap_command(), kek_init_command(),
           kek_components_generate_command(), kek_rotate_command(), version_command()};
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <regex>
@@ -117,6 +118,40 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   EXPECT_EQ(lines(run_command(query + " --type request --since 2999-01-01 2>/dev/null").output), 0u);
   EXPECT_EQ(lines(run_command(query + " --type request --until 2000-01-01 2>/dev/null").output), 0u);
   EXPECT_EQ(lines(run_command(query + " --type start 2>/dev/null").output), 1u);
+
+  // audit report: the same figures, verified, in one self-contained page and in JSON.
+  const auto report_dir = make_temp_dir("metrics-report");
+  auto report = run_command(binary("paygate").string() + " audit report " + (dir / "audit").string() + " --config " +
+                            (dir / "paygate.yaml").string() + " --html " + (report_dir / "r.html").string() +
+                            " --json " + (report_dir / "r.json").string() + " 2>&1");
+  EXPECT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_EQ(report.output.rfind("intact: ", 0), 0u) << report.output;
+  const auto content = boost::json::parse(read_file(report_dir / "r.json")).as_object();
+  EXPECT_EQ(content.at("verdict"), "intact");
+  EXPECT_EQ(content.at("requests").to_number<std::uint64_t>(), lines(requests.output)) << "as many as audit query finds";
+  std::uint64_t per_hour = 0;
+  for (const auto& [hour, counts] : content.at("requests_per_hour").as_object())
+    for (const auto& [key, n] : counts.as_object()) per_hour += n.to_number<std::uint64_t>();
+  EXPECT_EQ(per_hour, 2u);
+  EXPECT_EQ(content.at("card_number_scan").at("card_numbers_found").to_number<std::uint64_t>(), 0u);
+  EXPECT_EQ(content.at("fraud").at("blocks").to_number<std::uint64_t>(), 0u);
+  const std::string html = read_file(report_dir / "r.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("intact"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "a self-contained page: no external reference";
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  // A modified record: the report says so and fails.
+  const auto copy = make_temp_dir("metrics-tampered");
+  for (const auto& f : std::filesystem::directory_iterator(dir / "audit")) {
+    if (f.path().extension() != ".log") continue;
+    std::string text = read_file(f.path());
+    if (const auto at = text.find(R"("merchant_reference":"m-1")"); at != std::string::npos) text.replace(at, 26, R"("merchant_reference":"m-2")");
+    std::ofstream(copy / f.path().filename()) << text;
+  }
+  auto tampered = run_command(binary("paygate").string() + " audit report " + copy.string() + " --config " +
+                              (dir / "paygate.yaml").string() + " --json " + (report_dir / "t.json").string() + " 2>&1");
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+  EXPECT_EQ(tampered.output.rfind("NOT INTACT", 0), 0u) << tampered.output;
 
   // The shipped dashboard and alert rules: valid, and every metric they use is in the scrape.
   const auto monitoring = source_dir() / "docs/monitoring";
