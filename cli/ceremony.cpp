@@ -47,9 +47,11 @@ std::optional<Ceremony> Ceremony::open(const Args& args, const char* command, bo
   return c;
 }
 
-config::KeyringLoadResult Ceremony::declarations() const {
-  if (keyring_file_.empty()) return {};
-  return config::load_keyring(keyring_file_);
+const config::KeyringLoadResult& Ceremony::declarations() const {
+  if (!declarations_) {
+    declarations_ = keyring_file_.empty() ? config::KeyringLoadResult{} : config::load_keyring(keyring_file_);
+  }
+  return *declarations_;
 }
 
 bool Ceremony::record(audit::AuditEvent event) {
@@ -67,7 +69,7 @@ std::unique_ptr<crypto::Kek> open_declared_kek(const Ceremony& ceremony, const s
     std::fprintf(stderr, "paygate %s: give --config FILE or --keyring FILE (where KEK %s is declared)\n", command, id.c_str());
     return nullptr;
   }
-  const auto declared = ceremony.declarations();
+  const auto& declared = ceremony.declarations();
   for (const auto& spec : declared.keks) {
     if (spec.id != id) continue;
     auto kek = crypto::open_kek(spec);

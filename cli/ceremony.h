@@ -27,7 +27,8 @@ class Ceremony {
   // The keyring file: the configuration's, or --keyring. Empty when neither is given.
   const std::string& keyring_file() const { return keyring_file_; }
   // The keyring's declarations (KEKs, where each key is), whether or not every key opens.
-  config::KeyringLoadResult declarations() const;
+  // Read once per ceremony (a load opens every KEK a wrapped file names: the HSM too).
+  const config::KeyringLoadResult& declarations() const;
 
   // Records the event with the operator's identity; false (printed) when the log refuses.
   bool record(audit::AuditEvent event);
@@ -37,6 +38,7 @@ class Ceremony {
   std::shared_ptr<const config::Config> config_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::string keyring_file_;
+  mutable std::optional<config::KeyringLoadResult> declarations_;
 };
 
 // The KEK `id` as the keyring declares it, opened (the token asked, or the components

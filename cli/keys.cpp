@@ -176,7 +176,7 @@ int wrap(const Args& args) {
   for (const auto& k : ceremony->config()->keyring->keys()) {
     if (k.id() == id) key = &k;
   }
-  const auto declared = ceremony->declarations();
+  const auto& declared = ceremony->declarations();
   const auto source = std::find_if(declared.sources.begin(), declared.sources.end(),
                                    [&](const config::KeySourceEntry& s) { return s.key_id == id; });
   if (!key || source == declared.sources.end()) {

@@ -135,7 +135,7 @@ void event(config::LogLevel level, std::string_view name, std::initializer_list<
       append_json_escaped(f.key(), line);
       line.append(std::string_view("\":"));
       if (f.literal()) {
-        line.append(std::string_view(f.value()));
+        line.append(f.value());
       } else {
         line.push_back('"');
         append_json_escaped(f.value(), line);
@@ -148,7 +148,7 @@ void event(config::LogLevel level, std::string_view name, std::initializer_list<
       line.push_back(' ');
       line.append(f.key());
       line.push_back('=');
-      line.append(std::string_view(f.value()));
+      line.append(f.value());
     }
   }
   l.main->log(to_spdlog(level), std::string_view(line.data(), line.size()));

@@ -142,6 +142,9 @@ std::string Metrics::render(const Gauges& gauges) const {
     out += text;
     out += '\n';
   };
+  auto single = [&](std::string_view name, std::string_view type, std::string_view help, const auto& value) {
+    append_single_metric(out, name, type, help, fmt::format("{}", value));
+  };
   std::lock_guard lock(registry_mutex_);
   line("# HELP paygate_requests_total Requests answered, by route and status class.");
   line("# TYPE paygate_requests_total counter");
@@ -217,34 +220,27 @@ std::string Metrics::render(const Gauges& gauges) const {
   line("# TYPE paygate_reloads_total counter");
   line(fmt::format("paygate_reloads_total{{outcome=\"success\"}} {}", reloads_[1].load(relaxed)));
   line(fmt::format("paygate_reloads_total{{outcome=\"refused\"}} {}", reloads_[0].load(relaxed)));
-  line("# HELP paygate_last_reload_success_timestamp_seconds When the configuration serving now was loaded (start or reload).");
-  line("# TYPE paygate_last_reload_success_timestamp_seconds gauge");
-  line(fmt::format("paygate_last_reload_success_timestamp_seconds {:.3f}", static_cast<double>(last_reload_ms_.load(relaxed)) / 1e3));
+  single("paygate_last_reload_success_timestamp_seconds", "gauge",
+         "When the configuration serving now was loaded (start or reload).",
+         fmt::format("{:.3f}", static_cast<double>(last_reload_ms_.load(relaxed)) / 1e3));
   line("# HELP paygate_build_info The running build: version and commit.");
   line("# TYPE paygate_build_info gauge");
   line(fmt::format("paygate_build_info{{version=\"{}\",commit=\"{}\"}} 1", paygate::version, paygate::commit));
   if (gauges.audit) {
-    line("# HELP paygate_audit_queue_depth Audit records waiting for the writer.");
-    line("# TYPE paygate_audit_queue_depth gauge");
-    line(fmt::format("paygate_audit_queue_depth {}", gauges.audit_queue_depth));
-    line("# HELP paygate_audit_write_failures_total Audit batches the writer could not write (kept and retried).");
-    line("# TYPE paygate_audit_write_failures_total counter");
-    line(fmt::format("paygate_audit_write_failures_total {}", gauges.audit_write_failures));
-    line("# HELP paygate_audit_healthy 1 while audit writes succeed, 0 while they fail.");
-    line("# TYPE paygate_audit_healthy gauge");
-    line(fmt::format("paygate_audit_healthy {}", gauges.audit_healthy ? 1 : 0));
+    single("paygate_audit_queue_depth", "gauge", "Audit records waiting for the writer.", gauges.audit_queue_depth);
+    single("paygate_audit_write_failures_total", "counter",
+           "Audit batches the writer could not write (kept and retried).", gauges.audit_write_failures);
+    single("paygate_audit_healthy", "gauge", "1 while audit writes succeed, 0 while they fail.",
+           gauges.audit_healthy ? 1 : 0);
   }
   if (gauges.vault) {
-    line("# HELP paygate_vault_queue_depth Vault and key work waiting for a blocking thread.");
-    line("# TYPE paygate_vault_queue_depth gauge");
-    line(fmt::format("paygate_vault_queue_depth {}", gauges.vault_queue_depth));
+    single("paygate_vault_queue_depth", "gauge", "Vault and key work waiting for a blocking thread.",
+           gauges.vault_queue_depth);
   }
-  line("# HELP paygate_vault_errors_total Requests refused because the vault could not serve them (503).");
-  line("# TYPE paygate_vault_errors_total counter");
-  line(fmt::format("paygate_vault_errors_total {}", vault_errors_.load(relaxed)));
-  line("# HELP paygate_kek_unavailable_total Reloads refused because a KEK's token (HSM) or module did not answer.");
-  line("# TYPE paygate_kek_unavailable_total counter");
-  line(fmt::format("paygate_kek_unavailable_total {}", kek_unavailable_.load(relaxed)));
+  single("paygate_vault_errors_total", "counter", "Requests refused because the vault could not serve them (503).",
+         vault_errors_.load(relaxed));
+  single("paygate_kek_unavailable_total", "counter",
+         "Reloads refused because a KEK's token (HSM) or module did not answer.", kek_unavailable_.load(relaxed));
   line("# HELP paygate_iso8583_exchanges_total ISO 8583 exchanges answered, by request MTI and response code.");
   line("# TYPE paygate_iso8583_exchanges_total counter");
   for (std::size_t m = 0; m < iso_mtis; ++m) {

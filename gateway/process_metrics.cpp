@@ -14,11 +14,11 @@ namespace paygate::gateway {
 namespace {
 
 void metric(std::string& out, const char* name, const char* type, const char* help, double value) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  append_single_metric(out, name, type, help, fmt::format("{}", value));
 }
 
-// Seconds since the epoch at which the machine booted (/proc/stat btime).
-double boot_time() {
+// Seconds since the epoch at which the machine booted (/proc/stat btime), read once.
+double read_boot_time() {
   std::ifstream stat("/proc/stat");
   std::string key;
   double value = 0;
@@ -29,7 +29,17 @@ double boot_time() {
   return 0;
 }
 
+double boot_time() {
+  static const double boot = read_boot_time();
+  return boot;
+}
+
 }  // namespace
+
+void append_single_metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                          std::string_view value) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+}
 
 std::string render_process_metrics() {
   std::string out;
