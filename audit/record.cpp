@@ -1,8 +1,9 @@
 #include "audit/record.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serializer.hpp>
+#include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -12,18 +13,6 @@ namespace {
 
 constexpr std::string_view mac_prefix = ",\"mac\":\"";
 constexpr std::size_t suffix_length = mac_prefix.size() + mac_hex_length + 2;  // ,"mac":"<hex>"}
-
-// Appends the JSON text of whatever `sr` was reset to: the record is written member by
-// member into one string, with no intermediate object or per-member strings.
-void append_json(boost::json::serializer& sr, std::string& out) {
-  char buf[512];
-  while (!sr.done()) out += sr.read(buf, sizeof buf);
-}
-
-void append_string(boost::json::serializer& sr, std::string_view text, std::string& out) {
-  sr.reset(boost::json::string_view(text.data(), text.size()));
-  append_json(sr, out);
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -68,38 +57,114 @@ std::string utc_timestamp_now() {
   return text;
 }
 
-std::string seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous, std::uint64_t seq,
-                        std::string_view time, const AuditEvent& event) {
-  boost::json::serializer sr;  // one for the whole record: keys, strings and values
-  std::string canonical;
-  canonical.reserve(1024);
-  canonical += "{\"seq\":";
-  canonical += std::to_string(seq);
-  canonical += ",\"time\":";
-  append_string(sr, time, canonical);
-  canonical += ",\"kid\":";
-  append_string(sr, mac.key_id(), canonical);
-  canonical += ",\"type\":";
-  append_string(sr, event.type, canonical);
-  for (const auto& member : event.fields) {
-    // The envelope's own members cannot be overridden by an event.
-    if (member.key() == "seq" || member.key() == "time" || member.key() == "kid" || member.key() == "type" ||
-        member.key() == "mac") {
-      continue;
+void AuditEvent::append_json_string(std::string_view text, std::string& out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // characters copied as they are, in one append
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '\b': out += 'b'; break;
+      case '\f': out += 'f'; break;
+      case '\n': out += 'n'; break;
+      case '\r': out += 'r'; break;
+      case '\t': out += 't'; break;
+      default:
+        out += "u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
     }
-    canonical += ',';
-    append_string(sr, member.key(), canonical);
-    canonical += ':';
-    sr.reset(&member.value());
-    append_json(sr, canonical);
   }
-  canonical += '}';
-  previous = mac.compute(previous, canonical);
-  canonical.pop_back();  // the closing brace: the MAC member goes last
-  canonical += mac_prefix;
-  canonical += tag_hex(previous);
-  canonical += "\"}\n";
-  return canonical;
+  out.append(text.data() + run, text.size() - run);
+  out += '"';
+}
+
+bool AuditEvent::begin_member(std::string_view key) {
+  // The envelope's own members cannot be overridden by an event.
+  if (key == "seq" || key == "time" || key == "kid" || key == "type" || key == "mac") return false;
+  members_ += ',';
+  append_json_string(key, members_);
+  members_ += ':';
+  return true;
+}
+
+AuditEvent& AuditEvent::with(std::string_view key, std::string_view text) {
+  if (begin_member(key)) append_json_string(text, members_);
+  return *this;
+}
+
+AuditEvent& AuditEvent::with(std::string_view key, std::optional<std::string_view> text) {
+  if (!text) return with(key, nullptr);
+  return with(key, *text);
+}
+
+AuditEvent& AuditEvent::with(std::string_view key, std::nullptr_t) {
+  if (begin_member(key)) members_ += "null";
+  return *this;
+}
+
+AuditEvent& AuditEvent::with(std::string_view key, bool flag) {
+  if (begin_member(key)) members_ += flag ? "true" : "false";
+  return *this;
+}
+
+AuditEvent& AuditEvent::with_signed(std::string_view key, std::int64_t number) {
+  if (!begin_member(key)) return *this;
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  members_.append(digits, end);
+  return *this;
+}
+
+AuditEvent& AuditEvent::with_unsigned(std::string_view key, std::uint64_t number) {
+  if (!begin_member(key)) return *this;
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  members_.append(digits, end);
+  return *this;
+}
+
+AuditEvent& AuditEvent::with(std::string_view key, const boost::json::value& value) {
+  if (begin_member(key)) members_ += boost::json::serialize(value);
+  return *this;
+}
+
+boost::json::object AuditEvent::object() const {
+  std::string text = "{";
+  if (!members_.empty()) text.append(members_, 1);  // without the first member's comma
+  text += '}';
+  return boost::json::parse(text).as_object();
+}
+
+void seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous, std::uint64_t seq, std::string_view time,
+                 const AuditEvent& event, std::string& out) {
+  const std::size_t start = out.size();
+  out += "{\"seq\":";
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+  out += ",\"time\":";
+  AuditEvent::append_json_string(time, out);
+  out += ",\"kid\":";
+  AuditEvent::append_json_string(mac.key_id(), out);
+  out += ",\"type\":";
+  AuditEvent::append_json_string(event.type, out);
+  out += event.members();
+  out += '}';
+  previous = mac.compute(previous, std::string_view(out).substr(start));
+  out.pop_back();  // the closing brace: the MAC member goes last
+  out += mac_prefix;
+  static constexpr char hex[] = "0123456789abcdef";
+  for (std::uint8_t b : previous) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  out += "\"}\n";
 }
 
 std::optional<ParsedRecord> parse_record(std::string_view line) {

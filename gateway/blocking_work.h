@@ -33,18 +33,12 @@ auto run_blocking(BlockingPool& pool, Work work) {
       net::asio::use_awaitable, std::move(work));
 }
 
-// Writes an audit record without holding the network thread: with fsync always the
-// coroutine resumes once the record is on disk (group commit with every other waiter);
-// with batch, record() only queues, so it is called directly.
+// Writes an audit record with fsync always without holding the network thread: the
+// coroutine resumes once the record is on disk (group commit with every other waiter).
+// (With fsync batch record() only queues; AuditLogSink calls it directly.)
 inline auto record_audit(audit::AuditLog& log, audit::AuditEvent event) {
   return net::asio::async_initiate<decltype(net::asio::use_awaitable), void(crypto::Status)>(
       [&log](auto handler, audit::AuditEvent e) {
-        if (!log.syncs_each_record()) {
-          const crypto::Status status = log.record(std::move(e));
-          auto executor = net::asio::get_associated_executor(handler);
-          net::asio::post(executor, [h = std::move(handler), status]() mutable { h(status); });
-          return;
-        }
         auto executor = net::asio::get_associated_executor(handler);
         auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
         log.record_async(std::move(e), [shared_handler, executor](crypto::Status status) {

@@ -26,8 +26,10 @@ Outcome refusal_of(const std::vector<protocol::ActionError>& failures) {
 
 // The rule codes of a refused message ("card_expired", "required"...): which rules
 // failed, never the values that failed them.
-boost::json::array issue_codes(const std::vector<protocol::ValidationIssue>& issues) {
-  boost::json::array out;
+// The rule codes of a 400's issues (never their values).
+std::vector<std::string_view> issue_codes(const std::vector<protocol::ValidationIssue>& issues) {
+  std::vector<std::string_view> out;
+  out.reserve(issues.size());
   for (const auto& i : issues) out.emplace_back(i.code);
   return out;
 }
@@ -120,8 +122,9 @@ boost::asio::awaitable<std::optional<Result>> run_step(Runtime& runtime, bool bl
   co_return co_await run_blocking<Result>(*runtime.blocking, std::move(work));
 }
 
-boost::json::value text_or_null(std::string_view text) {
-  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+std::optional<std::string_view> text_or_null(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  return text;
 }
 
 }  // namespace
@@ -400,7 +403,6 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
     metrics.unrouted(wire.status);
   }
   if (x.outcome == Outcome::service_busy) metrics.vault_error();
-  boost::json::array actions_done, key_ids;
   if (x.actions) {
     const auto& counts = x.actions->counts();
     for (std::size_t a = 0; a < counts.size(); ++a) {
@@ -409,9 +411,7 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
     for (const auto& id : x.actions->key_ids()) {
       if (auto it = snapshot.key_use.find(id); it != snapshot.key_use.end())
         it->second->fetch_add(1, std::memory_order_relaxed);
-      key_ids.emplace_back(id);
     }
-    for (const auto& a : x.actions->actions_done()) actions_done.emplace_back(a);
   }
   const std::string_view processor =
       x.route
@@ -421,13 +421,14 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
   // One record per message that reached a route, of one shape for every transport:
   // members that do not apply to this transport are null.
   if (runtime_.audit && x.route && !x.audit_suppressed) {
+    static const std::set<std::string> no_strings;
     audit::AuditEvent event{std::string(wire.record_type)};
     event.with("request_id", x.request_id.view())
         .with("listener", x.listener ? std::string_view(x.listener->name) : std::string_view("-"))
         .with("merchant", x.merchant)
         .with("route", x.route->name)
         .with("method", text_or_null(wire.method))
-        .with("status", wire.status ? boost::json::value(wire.status) : boost::json::value(nullptr))
+        .with("status", wire.status ? std::optional<std::int64_t>(wire.status) : std::nullopt)
         .with("mti", text_or_null(wire.mti))
         .with("stan", text_or_null(wire.stan))
         .with("response_code", text_or_null(wire.response_code))
@@ -436,15 +437,15 @@ boost::asio::awaitable<void> PaymentFlow::record(const Exchange& x, const WireAn
         .with("outcome", to_string(x.outcome))
         .with("latency_us", static_cast<std::int64_t>(latency.count()))
         .with("client_ip", x.credentials.client_ip)
-        .with("trace_id", x.trace ? boost::json::value(x.trace->trace_id) : boost::json::value(nullptr))
+        .with("trace_id", x.trace ? std::optional<std::string_view>(x.trace->trace_id) : std::nullopt)
         .with("merchant_reference", text_or_null(x.merchant_reference))
-        .with("amount", x.amount ? boost::json::value(x.amount) : boost::json::value(nullptr))
+        .with("amount", x.amount ? std::optional<std::uint64_t>(x.amount) : std::nullopt)
         .with("currency", text_or_null(x.currency))
         .with("processor_transaction_id", text_or_null(x.answer_facts.transaction_id))
         .with("processor_response_code", text_or_null(x.answer_facts.response_code))
-        .with("issue_codes", issue_codes(x.issues))
-        .with("actions", std::move(actions_done))
-        .with("key_ids", std::move(key_ids))
+        .with_strings("issue_codes", issue_codes(x.issues))
+        .with_strings("actions", x.actions ? x.actions->actions_done() : no_strings)
+        .with_strings("key_ids", x.actions ? x.actions->key_ids() : no_strings)
         .with("token", x.actions ? std::string_view(x.actions->token()) : std::string_view())
         .with("masked_pan", x.actions ? std::string_view(x.actions->masked_pan()) : std::string_view());
     if (x.screening && x.fraud()) event.with("fraud", x.screening->record());

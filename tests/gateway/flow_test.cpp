@@ -119,22 +119,22 @@ TEST(Flow, EveryRecordHasTheSameShapeOnBothTransports) {
   ASSERT_EQ(iso.size(), 1u);
   auto keys = [](const audit::AuditEvent* e) {
     std::vector<std::string> out;
-    for (const auto& kv : e->fields) out.emplace_back(kv.key());
+    for (const auto& kv : e->object()) out.emplace_back(kv.key());
     return out;
   };
   EXPECT_EQ(keys(https[0]), keys(iso[0]));  // same members, same order
   for (const auto* e : {https[0], iso[0]}) {
-    EXPECT_EQ(e->fields.at("merchant").as_string(), "acme");
-    EXPECT_EQ(e->fields.at("outcome").as_string(), "answered");
-    EXPECT_EQ(e->fields.at("masked_pan").as_string(), "411111******1111");
-    EXPECT_FALSE(e->fields.at("token").as_string().empty());
-    EXPECT_FALSE(e->fields.at("actions").as_array().empty());
-    EXPECT_TRUE(e->fields.contains("fraud"));
+    EXPECT_EQ(e->object().at("merchant").as_string(), "acme");
+    EXPECT_EQ(e->object().at("outcome").as_string(), "answered");
+    EXPECT_EQ(e->object().at("masked_pan").as_string(), "411111******1111");
+    EXPECT_FALSE(e->object().at("token").as_string().empty());
+    EXPECT_FALSE(e->object().at("actions").as_array().empty());
+    EXPECT_TRUE(e->object().contains("fraud"));
   }
-  EXPECT_EQ(https[0]->fields.at("status").to_number<std::int64_t>(), 200);
-  EXPECT_TRUE(https[0]->fields.at("mti").is_null());
-  EXPECT_EQ(iso[0]->fields.at("mti").as_string(), "0100");
-  EXPECT_TRUE(iso[0]->fields.at("status").is_null());
+  EXPECT_EQ(https[0]->object().at("status").to_number<std::int64_t>(), 200);
+  EXPECT_TRUE(https[0]->object().at("mti").is_null());
+  EXPECT_EQ(iso[0]->object().at("mti").as_string(), "0100");
+  EXPECT_TRUE(iso[0]->object().at("status").is_null());
 }
 
 TEST(Flow, NoRouteIsNotForwardedAndNotAudited) {
@@ -223,7 +223,7 @@ TEST(Flow, RequestsAreBoundToTheirMerchantOnTheProcessorSide) {
   EXPECT_EQ(h.iso8583->calls, 1);
   const auto refusals = h.audit->of_type("authorization_refusal");
   ASSERT_EQ(refusals.size(), 3u);
-  EXPECT_EQ(refusals[0]->fields.at("reason").as_string(), "merchant_ids_not_its_own");
+  EXPECT_EQ(refusals[0]->object().at("reason").as_string(), "merchant_ids_not_its_own");
   // A merchant without configured ids is not checked (check-config warns about it).
   EXPECT_EQ(over_iso(h, with_ids("ANYTHING", ""), &globex).outcome, Outcome::answered);
 }
@@ -249,8 +249,8 @@ TEST(Flow, AMerchantRemovedByAReloadIsRefusedOnConnectionsItAlreadyHad) {
   const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
   expect_same(https, iso, Outcome::unauthenticated);
   for (const auto& e : h.audit->events) {
-    if (e.fields.contains("merchant")) {
-      EXPECT_NE(e.fields.at("merchant").as_string(), "anonymous");
+    if (e.object().contains("merchant")) {
+      EXPECT_NE(e.object().at("merchant").as_string(), "anonymous");
     }
   }
 }
