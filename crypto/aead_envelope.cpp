@@ -53,7 +53,7 @@ Result<std::string> EnvelopeCipher::seal(std::span<const std::uint8_t> plaintext
   const Key* key = keyring_->primary(KeyUse::data);
   if (!key) return make_error(ErrorCode::unknown_key, "the keyring has no primary data key");
   std::array<std::uint8_t, nonce_size> nonce;
-  random_bytes(nonce);
+  message_random_bytes(nonce);
   auto sealed = internal::aes_gcm_seal(reveal_secret(key->material()), nonce,
                                        associated_data(key->id(), field_path, merchant_id), plaintext);
   if (!sealed) return sealed.error();

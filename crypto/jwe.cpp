@@ -4,10 +4,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <botan/exceptn.h>
+#include <botan/mem_ops.h>
 #include <botan/pk_keys.h>
 #include <botan/rfc3394.h>
 #include <botan/symkey.h>
 
+#include <algorithm>
 #include <array>
 
 #include "crypto/encoding.h"
@@ -113,11 +115,16 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
 
   Secret cek(cek_size);
   Bytes encrypted_key;
+  // Content key and IV in one draw from this thread's generator (crypto/random.h).
+  std::array<std::uint8_t, 32 + 12> fresh;
+  message_random_bytes(fresh);
+  const auto random_cek = [&] { std::copy_n(fresh.begin(), cek_size, cek.begin()); };
   switch (alg->alg) {
     case Alg::rsa_oaep_256:
     case Alg::rsa_oaep: {
-      random_bytes(cek);
-      auto wrapped = internal::rsa_oaep_encrypt(*recipient.public_key(), rsa_hash(alg->alg), cek);
+      random_cek();
+      auto wrapped =
+          internal::rsa_oaep_encrypt(*recipient.public_key(), recipient.spki_sha256_hex(), rsa_hash(alg->alg), cek);
       if (!wrapped) return wrapped.error();
       encrypted_key = std::move(wrapped).value();
       break;
@@ -137,7 +144,7 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
       if (alg->alg == Alg::ecdh_es) {
         cek = std::move(derived);
       } else {
-        random_bytes(cek);
+        random_cek();
         auto wrapped = aes_key_wrap(cek, derived);
         if (!wrapped) return wrapped.error();
         encrypted_key.assign(wrapped.value().begin(), wrapped.value().end());
@@ -148,7 +155,7 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
     case Alg::a256kw: {
       const auto& kek = reveal_secret(recipient.secret());
       if (kek.size() != alg->kek_bytes) return make_error(ErrorCode::invalid_argument, "key size does not fit the JWE alg");
-      random_bytes(cek);
+      random_cek();
       auto wrapped = aes_key_wrap(cek, kek);
       if (!wrapped) return wrapped.error();
       encrypted_key.assign(wrapped.value().begin(), wrapped.value().end());
@@ -166,7 +173,8 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
   const std::string header_b64 =
       base64url_encode(std::span(reinterpret_cast<const std::uint8_t*>(header_json.data()), header_json.size()));
   std::array<std::uint8_t, 12> iv;
-  random_bytes(iv);
+  std::copy_n(fresh.begin() + 32, iv.size(), iv.begin());
+  Botan::secure_scrub_memory(fresh.data(), fresh.size());
   auto sealed = internal::aes_gcm_seal(cek, iv, std::span(reinterpret_cast<const std::uint8_t*>(header_b64.data()), header_b64.size()),
                                        plaintext);
   if (!sealed) return sealed.error();

@@ -1,5 +1,10 @@
-// The one source of randomness in paygate: the operating system's RNG (getrandom) via
-// Botan::System_RNG. Thread-safe; no state of our own to seed, fork or reseed.
+// Randomness in paygate comes from the operating system's RNG (Botan::System_RNG; on this
+// Botan build a read of /dev/urandom per call). Key material is drawn from it directly
+// (random_bytes). Per-message values — JWE content keys, IVs and OAEP seeds, envelope
+// nonces — come from message_rng(): a per-thread HMAC_DRBG (SHA-256, NIST SP 800-90A)
+// seeded from the OS RNG and reseeded from it every 1,024 draws and after a fork (Botan
+// checks the process id on every draw), so a message costs no system call (issue #21: a
+// JWE made three reads). Thread-safe: each thread has its own generator.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +17,12 @@ namespace paygate::crypto {
 
 void random_bytes(std::span<std::uint8_t> out);
 
-// For Botan calls that take an RNG (RSA-OAEP padding, ECDH ephemeral keys).
+// For Botan calls that take an RNG (key generation, key checks).
 Botan::RandomNumberGenerator& system_rng();
+
+// Per-message randomness (see above): this thread's generator. Never shared between
+// threads; never used for long-lived key material.
+Botan::RandomNumberGenerator& message_rng();
+void message_random_bytes(std::span<std::uint8_t> out);
 
 }  // namespace paygate::crypto

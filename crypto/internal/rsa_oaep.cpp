@@ -4,7 +4,9 @@
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
 
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "crypto/random.h"
 
@@ -15,11 +17,24 @@ Error decryption_failed() { return make_error(ErrorCode::authentication_failed, 
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view hash,
-                                                   std::span<const std::uint8_t> plaintext) {
+Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view key_identity,
+                                                   std::string_view hash, std::span<const std::uint8_t> plaintext) {
+  // Per thread, bounded: a gateway has a handful of processor keys; a reload that swaps
+  // them leaves old entries until the bound clears the map.
+  thread_local std::unordered_map<std::string, std::unique_ptr<Botan::PK_Encryptor_EME>> encryptors;
+  constexpr std::size_t max_encryptors = 32;
+  std::string id;
+  id.reserve(hash.size() + 1 + key_identity.size());
+  id.append(hash).append(1, '/').append(key_identity);
   try {
-    Botan::PK_Encryptor_EME encryptor(key, system_rng(), "OAEP(" + std::string(hash) + ")");
-    return encryptor.encrypt(plaintext.data(), plaintext.size(), system_rng());
+    auto it = encryptors.find(id);
+    if (it == encryptors.end() || key_identity.empty()) {
+      if (encryptors.size() >= max_encryptors) encryptors.clear();
+      auto made = std::make_unique<Botan::PK_Encryptor_EME>(key, message_rng(), "OAEP(" + std::string(hash) + ")");
+      if (key_identity.empty()) return made->encrypt(plaintext.data(), plaintext.size(), message_rng());
+      it = encryptors.emplace(std::move(id), std::move(made)).first;
+    }
+    return it->second->encrypt(plaintext.data(), plaintext.size(), message_rng());
   } catch (const Botan::Exception&) {
     return make_error(ErrorCode::invalid_argument, "RSA-OAEP encryption failed (message too long for the key?)");
   }

@@ -17,9 +17,12 @@ class Private_Key;
 
 namespace paygate::crypto::internal {
 
-// `hash` is "SHA-256" or "SHA-1". The label is empty, as JWE uses it.
-Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view hash,
-                                                   std::span<const std::uint8_t> plaintext);
+// `hash` is "SHA-256" or "SHA-1". The label is empty, as JWE uses it. `key_identity`
+// names the key's value (its SPKI SHA-256): each thread keeps the encryptor it built for
+// a key and hash (Botan precomputes the modulus' Montgomery form per encryptor), keyed by
+// that identity, never by address. The OAEP seed comes from message_rng().
+Result<std::vector<std::uint8_t>> rsa_oaep_encrypt(const Botan::Public_Key& key, std::string_view key_identity,
+                                                   std::string_view hash, std::span<const std::uint8_t> plaintext);
 
 // The label is empty, as JWE uses it. Every failure (wrong length, not reduced, bad
 // padding, a ciphertext made with a label) is the same authentication_failed error, so

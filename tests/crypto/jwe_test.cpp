@@ -2,7 +2,14 @@
 // (RSA-OAEP-2048-SHA256, ECDH secp256r1), and round trips for every supported algorithm.
 #include "crypto/jwe.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <array>
+#include <set>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <botan/ec_group.h>
@@ -280,6 +287,73 @@ TEST(JoseKey, ReadsJwkAndPemAndRefusesWeakOrForeignKeys) {
   EXPECT_EQ(JoseKey::from_jwk(R"({"kty":"RSA"})").error().code, ErrorCode::malformed);
   EXPECT_EQ(JoseKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").error().code,
             ErrorCode::malformed);
+}
+
+}  // namespace
+}  // namespace paygate::crypto
+
+namespace paygate::crypto {
+namespace {
+
+// Issue #21 keeps per-thread objects: an RSA-OAEP encryptor per key (keyed by the key's
+// SPKI hash) and a GCM object per key size and direction. Alternating keys, algorithms
+// and a failed decryption on one thread must never carry one call's key into the next.
+TEST(JwePerThreadState, AlternatingKeysAndAFailedOpenNeverMixKeys) {
+  const JoseKey a = JoseKey::generate_rsa(2048);
+  const JoseKey b = JoseKey::generate_rsa(2048);
+  for (int i = 0; i < 6; ++i) {
+    const JoseKey& to = i % 2 ? b : a;
+    const JoseKey& other = i % 2 ? a : b;
+    JweEncryptOptions options;
+    options.enc = i % 3 ? "A256GCM" : "A128GCM";
+    options.alg = i % 4 == 3 ? "RSA-OAEP" : "RSA-OAEP-256";
+    auto compact = jwe_encrypt("cvv 737", to, options);
+    ASSERT_TRUE(compact) << compact.error().to_string();
+    auto wrong = jwe_decrypt(compact.value(), other);
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::authentication_failed);
+    auto opened = jwe_decrypt(compact.value(), to);
+    ASSERT_TRUE(opened) << i;
+    EXPECT_EQ(std::string(opened.value().plaintext.begin(), opened.value().plaintext.end()), "cvv 737");
+  }
+}
+
+TEST(JwePerThreadState, ContentKeysAndIvsNeverRepeatAcrossThreadsOrForks) {
+  const JoseKey key = JoseKey::generate_rsa(2048);
+  auto iv_of = [&] {
+    const std::string compact = jwe_encrypt("x", key).value();
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = compact.find('.', start)) != std::string::npos; start = dot + 1)
+      parts.emplace_back(compact.data() + start, dot - start);
+    return std::string(parts.at(2));
+  };
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) EXPECT_TRUE(seen.insert(iv_of()).second);
+  std::vector<std::string> from_thread;
+  std::thread t([&] {
+    for (int i = 0; i < 50; ++i) from_thread.push_back(iv_of());
+  });
+  t.join();
+  for (const auto& iv : from_thread) EXPECT_TRUE(seen.insert(iv).second);
+  // A forked child must not repeat its parent's generator: the child writes its next
+  // draw to a pipe, the parent draws its own next.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    std::array<std::uint8_t, 16> drawn{};
+    message_random_bytes(drawn);
+    _exit(::write(fds[1], drawn.data(), drawn.size()) == 16 ? 0 : 1);
+  }
+  std::array<std::uint8_t, 16> mine{}, theirs{};
+  message_random_bytes(mine);
+  ASSERT_EQ(::read(fds[0], theirs.data(), theirs.size()), 16);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_NE(mine, theirs);
 }
 
 }  // namespace
