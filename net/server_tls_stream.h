@@ -6,7 +6,7 @@
 // record buffers of its own plus the pair's two 17 KiB buffers, allocated for as long as
 // the connection lives — about 68 KiB for every idle keep-alive connection, whether or
 // not it ever sends another byte. Here OpenSSL owns the only buffers and gives them back
-// while a connection is idle (SSL_MODE_RELEASE_BUFFERS), and bytes go socket ↔ OpenSSL
+// while a connection is idle (SSL_free_buffers in async_wait_readable), and bytes go socket ↔ OpenSSL
 // without a copy through the pair. Upstream (processor) connections, few and pooled,
 // keep asio::ssl::stream.
 //
@@ -55,11 +55,43 @@ class TlsSocketLayer {
 
  private:
   friend class ServerTlsStream;
+  // The timer is lazy (issue #21): a wait does not arm and cancel it. It stays set at
+  // the earliest deadline any wait asked for; when it fires, it ends the pending wait if
+  // that wait's deadline has passed, or re-arms for the pending wait's later deadline.
+  // Re-arming and cancelling per wait cost timer-queue work and a timerfd_settime per
+  // wait on a busy connection; now a keep-alive connection re-arms about once per
+  // header timeout.
   struct Direction {
+    using time_point = std::chrono::steady_clock::time_point;
     explicit Direction(const asio::any_io_executor& executor) : timer(executor) {}
     asio::steady_timer timer;
     asio::cancellation_signal cancel;
-    std::uint64_t armed = 0;  // which wait the timer belongs to: a stale expiry cancels nothing
+    time_point timer_at = time_point::max();   // when the armed timer fires (max: not armed)
+    std::uint64_t generation = 0;              // of the latest arming: older expiries do nothing
+    bool waiting = false;                      // a wait with a deadline is pending
+    time_point wait_deadline = time_point::max();
+
+    // A wait with `deadline` starts.
+    void begin_wait(time_point deadline, const std::shared_ptr<bool>& alive) {
+      waiting = true;
+      wait_deadline = deadline;
+      if (timer_at > deadline) arm(deadline, alive);
+    }
+    void end_wait() {
+      waiting = false;
+      wait_deadline = time_point::max();
+    }
+    void arm(time_point at, const std::shared_ptr<bool>& alive) {
+      timer_at = at;
+      timer.expires_at(at);
+      timer.async_wait([this, g = ++generation, a = alive](const beast::error_code& ec) {
+        if (ec || !*a || g != generation) return;
+        timer_at = time_point::max();
+        if (!waiting) return;
+        if (std::chrono::steady_clock::now() >= wait_deadline) cancel.emit(asio::cancellation_type::terminal);
+        else arm(wait_deadline, a);
+      });
+    }
   };
   tcp::socket socket_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
@@ -123,9 +155,11 @@ class ServerTlsStream {
   }
   // Completes when a read would find data (decrypted bytes already held, or the socket
   // readable), without a buffer: an idle connection waits here holding no memory for
-  // the request it may never send.
+  // the request it may never send. OpenSSL's record buffers are given back first (kept
+  // when they still hold bytes).
   template <class Token>
   auto async_wait_readable(Token&& token) {
+    if (SSL_has_pending(ssl_) == 0) (void)SSL_free_buffers(ssl_);
     return async_without_data(Call::wait_readable, std::forward<Token>(token));
   }
   // Sends close_notify (does not wait for the peer's).
@@ -170,8 +204,7 @@ class ServerTlsStream {
       const bool past_deadline = std::chrono::steady_clock::now() >= deadline;
       if (waiting) {
         waiting = false;
-        ++direction->armed;  // this wait is over: its timer may no longer cancel anything
-        direction->timer.cancel();
+        direction->end_wait();  // the timer stays armed: see Direction
         if (ec == asio::error::operation_aborted && past_deadline) return finish(self, beast::error::timeout);
         if (ec) return finish(self, ec);
       }
@@ -187,14 +220,7 @@ class ServerTlsStream {
         if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) return finish(self, s.failure(e));
       }
       waited = waiting = true;
-      if (deadline != std::chrono::steady_clock::time_point::max()) {
-        const std::uint64_t armed = ++direction->armed;
-        direction->timer.expires_at(deadline);
-        direction->timer.async_wait([d = direction, armed, a = alive](const beast::error_code& tec) {
-          if (tec || !*a || d->armed != armed) return;
-          d->cancel.emit(asio::cancellation_type::terminal);
-        });
-      }
+      if (deadline != std::chrono::steady_clock::time_point::max()) direction->begin_wait(deadline, alive);
       s.layer_.socket_.async_wait(e == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
                                   asio::bind_cancellation_slot(direction->cancel.slot(), std::move(self)));
     }

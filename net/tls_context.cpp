@@ -50,8 +50,6 @@ void apply_common_policy(SSL_CTX* ctx) {
   if (SSL_CTX_set_cipher_list(ctx, tls12_ciphers) != 1) fail("cannot set TLS 1.2 ciphers");
   if (SSL_CTX_set_ciphersuites(ctx, tls13_suites) != 1) fail("cannot set TLS 1.3 suites");
   if (SSL_CTX_set1_groups_list(ctx, groups) != 1) fail("cannot set key-exchange groups");
-  // Idle connections give their read/write buffers back: many keep-alive clients are cheap.
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 }
 
 // A file whose mode gives it away (a readable private key) or lets others swap it (a
@@ -115,6 +113,13 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const config::Ser
     SSL_CTX_set_verify_depth(ctx, 4);
     if (tls.client_crl) load_crl(ctx, *tls.client_crl);
   }
+  // Read-ahead: one read() takes whatever the socket holds (a whole request, several
+  // records) instead of a header and then a body per record; the merchant stream checks
+  // SSL_has_pending before it waits on the socket. Buffers are kept while a connection is
+  // busy (SSL_MODE_RELEASE_BUFFERS freed and reallocated 16 KiB per record, issue #21) and
+  // given back when it goes idle (SSL_free_buffers in the sessions), so an idle keep-alive
+  // connection stays cheap.
+  SSL_CTX_set_read_ahead(ctx, 1);
   // Send the chain the certificate file holds, nothing built from the client CA store (a
   // client CA that also issued the server certificate would otherwise ride along).
   SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);

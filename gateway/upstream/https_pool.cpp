@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "gateway/upstream/endpoints.h"
 #include "net/tls_context.h"
 
 namespace paygate::gateway {
@@ -81,9 +82,7 @@ asio::awaitable<HttpsPool::Lease> HttpsPool::open_new() {
   const auto deadline = Clock::now() + p.timeouts.connect;
   Lease lease;
 
-  tcp::resolver resolver(executor_);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(p.endpoint.host, std::to_string(p.endpoint.port), use_tuple);
+  auto [rec, endpoints] = co_await processor_endpoints(executor_, p.endpoint.host, p.endpoint.port);
   if (!rec) {
     tcp_layer.expires_at(deadline);
     auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_tuple);

@@ -8,6 +8,7 @@
 
 #include "gateway/log.h"
 #include "net/iso_frames.h"
+#include "gateway/upstream/endpoints.h"
 #include "net/tls_context.h"
 #include "protocol/iso8583/codec.h"
 
@@ -115,8 +116,7 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
     const config::Processor& p = *processor.config;
     stream = std::make_unique<TlsStream>(executor, *processor.tls);
     auto& tcp_layer = stream->next_layer();
-    tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(p.endpoint.host, std::to_string(p.endpoint.port), use_tuple);
+    auto [rec, endpoints] = co_await processor_endpoints(executor, p.endpoint.host, p.endpoint.port);
     if (!rec) {
       tcp_layer.expires_after(p.timeouts.connect);
       auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_tuple);
