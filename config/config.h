@@ -273,6 +273,9 @@ struct VaultConfig {
   // a capture, refund or void.
   Duration idempotency_window{24 * 3600 * 1000};  // 1s..7d
   std::uint32_t transaction_retention_days = 400;  // chargebacks and late refunds come months later
+  // Tokens of cards seen lately, per merchant, kept in memory (tokens/token_cache.h): a
+  // known card needs no vault query. 0 turns the cache off.
+  std::uint32_t token_cache = 16384;
 
   tokens::StoreOptions store_options() const {
     return {store, path, max_size, dsn_env, connections, tls, tls_ca};

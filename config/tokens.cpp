@@ -83,6 +83,7 @@ VaultConfig read_vault(const YAML::Node& node, Context& ctx) {
   r.count("queue_limit", v.queue_limit, 1, 1'000'000);
   r.duration("idempotency_window", v.idempotency_window, Duration{1000}, Duration{7 * 24 * 3600 * 1000});
   r.count("transaction_retention_days", v.transaction_retention_days, 1, 3650);
+  r.count("token_cache", v.token_cache, 0, 10'000'000);
   r.finish();
   return v;
 }

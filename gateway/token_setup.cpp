@@ -11,7 +11,8 @@ crypto::Result<TokenSetup> open_token_service(const config::Config& config) {
     if (!opened) return opened.error();
     store = std::move(opened).value();
   }
-  return TokenSetup{std::make_unique<tokens::TokenService>(config.token_profiles, config.keyring, std::move(store.vault)),
+  return TokenSetup{std::make_unique<tokens::TokenService>(config.token_profiles, config.keyring, std::move(store.vault),
+                                                                config.vault.token_cache),
                     std::move(store.records)};
 }
 

@@ -6,11 +6,12 @@ using crypto::ErrorCode;
 using crypto::make_error;
 
 TokenService::TokenService(std::vector<TokenProfile> profiles, std::shared_ptr<const crypto::KeyRing> keyring,
-                           std::shared_ptr<VaultStore> store)
+                           std::shared_ptr<VaultStore> store, std::size_t token_cache)
     : profiles_(std::move(profiles)) {
   if (!keyring) return;
   fpe_ = std::make_unique<FpeTokenizer>(keyring);
-  if (store) vault_ = std::make_unique<VaultTokenizer>(std::move(keyring), std::move(store));
+  if (store)
+    vault_ = std::make_unique<VaultTokenizer>(std::move(keyring), std::move(store), VaultTokenizer::Clock{}, token_cache);
 }
 
 const TokenProfile* TokenService::profile(std::string_view name) const {

@@ -22,8 +22,9 @@ class TokenService {
  public:
   // `keyring` may be null (then every token operation fails with unknown_key or
   // unavailable); `store` may be null (no vault: vault profiles answer unavailable).
+  // `token_cache`: entries of the vault tokenizer's cache (tokens/token_cache.h; 0: none).
   TokenService(std::vector<TokenProfile> profiles, std::shared_ptr<const crypto::KeyRing> keyring,
-               std::shared_ptr<VaultStore> store);
+               std::shared_ptr<VaultStore> store, std::size_t token_cache = 0);
 
   // Errors: invalid_argument (unknown profile or a PAN that does not fit it), and those
   // of FpeTokenizer / VaultTokenizer.

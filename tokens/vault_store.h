@@ -53,6 +53,10 @@ class VaultStore {
   // (another rewrap may have got there first). Returns whether it changed.
   virtual crypto::Result<bool> rewrap(const VaultRow& updated, std::string_view expected_envelope) = 0;
   virtual crypto::Result<std::int64_t> count() = 0;
+  // How many rows have ever been deleted (erasure, expiry, or by hand in SQL): a trigger
+  // counts every DELETE, whoever runs it. Token caches compare it to see an erasure made
+  // by another process (tokens/token_cache.h).
+  virtual crypto::Result<std::int64_t> deletions() = 0;
   // Store-specific consistency check (SQLite integrity_check); OK when consistent.
   virtual crypto::Status check_consistency() = 0;
 };

@@ -22,7 +22,7 @@ crypto::Error unavailable(const crypto::Error& e) {
 }  // namespace
 
 VaultTokenizer::VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring,
-                               std::shared_ptr<VaultStore> store, Clock clock)
+                               std::shared_ptr<VaultStore> store, Clock clock, std::size_t cache_entries)
     : keyring_(keyring),
       store_(std::move(store)),
       envelopes_(keyring),
@@ -31,7 +31,15 @@ VaultTokenizer::VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring,
         return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count());
-      })) {}
+      })),
+      cache_(cache_entries) {}
+
+void VaultTokenizer::notice_erasures() {
+  if (!cache_.enabled() || !cache_.deletions_due(std::chrono::steady_clock::now(), cache_recheck)) return;
+  // A failed read empties the cache too: what it cannot check, it does not trust.
+  auto deletions = store_->deletions();
+  cache_.observe_deletions(deletions ? deletions.value() : -1);
+}
 
 std::string VaultTokenizer::random_token(std::string_view pan, const TokenLayout& layout) const {
   std::string token(pan);
@@ -83,17 +91,33 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
   auto fp = fingerprints_.fingerprint(merchant_id, pan);
   if (!fp) return fp.error();
   const std::int64_t now = clock_();
+  const std::string fingerprint = fp.value().hex();
+  notice_erasures();
+  if (auto hit = cache_.find(merchant_id, fingerprint, now)) {
+    if (now - hit->last_used_at >= touch_interval) {
+      (void)store_->touch(hit->token, now);
+      cache_.touched(merchant_id, fingerprint, now);
+    }
+    note_key(used, hit->fingerprint_key_id);
+    return hit->token;
+  }
+  // Taken before the vault is asked: a row erased meanwhile is not cached back.
+  const std::uint64_t generation = cache_.generation();
 
   for (int attempt = 0; attempt < max_token_attempts; ++attempt) {
     auto existing = find_existing(merchant_id, pan, fp.value());
     if (!existing) return existing.error();
     if (const auto& row = existing.value()) {
       if (!row->expires_at || *row->expires_at > now) {
-        if (now - row->last_used_at >= touch_interval) (void)store_->touch(row->token, now);
+        std::int64_t last_used = row->last_used_at;
+        if (now - row->last_used_at >= touch_interval && store_->touch(row->token, now).ok()) last_used = now;
         note_key(used, row->fingerprint_key_id);
+        cache_.put(merchant_id, fingerprint, {row->token, row->fingerprint_key_id, row->expires_at, last_used},
+                   generation);
         return row->token;
       }
       // Expired: the PAN gets a fresh token.
+      cache_.forget_token(row->token);
       if (auto erased = store_->erase(merchant_id, row->token); !erased) return unavailable(erased.error());
     }
     VaultRow row;
@@ -114,6 +138,7 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
       case InsertOutcome::inserted:
         note_key(used, row.fingerprint_key_id);
         note_key(used, row.data_key_id);
+        cache_.put(merchant_id, fingerprint, {row.token, row.fingerprint_key_id, row.expires_at, now}, generation);
         return row.token;
       case InsertOutcome::token_taken:
         continue;  // another PAN has that token: draw again
@@ -144,6 +169,7 @@ crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant
 
 crypto::Result<bool> VaultTokenizer::erase(std::string_view merchant_id, std::string_view token) {
   auto erased = store_->erase(merchant_id, token);
+  cache_.forget_token(token);  // whatever the store said: never answer it from memory again
   if (!erased) return unavailable(erased.error());
   return erased.value();
 }

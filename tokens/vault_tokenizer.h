@@ -21,6 +21,7 @@
 #include "crypto/keyring.h"
 #include "crypto/status.h"
 #include "tokens/keys_used.h"
+#include "tokens/token_cache.h"
 #include "tokens/token_profile.h"
 #include "tokens/vault_store.h"
 
@@ -30,8 +31,13 @@ class VaultTokenizer {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds
 
+  // `cache_entries`: the size of the token cache (tokens/token_cache.h); 0: none, every
+  // tokenization asks the store.
   VaultTokenizer(std::shared_ptr<const crypto::KeyRing> keyring, std::shared_ptr<VaultStore> store,
-                 Clock clock = {});
+                 Clock clock = {}, std::size_t cache_entries = 0);
+
+  // How long an erasure by another process may go unseen by the cache.
+  static constexpr std::chrono::milliseconds cache_recheck{1000};
 
   // `ttl`: the token expires this long after it is made (none by default). `used`
   // (optional) receives the fingerprint key that found or keyed the row and, for a new
@@ -66,6 +72,9 @@ class VaultTokenizer {
   VaultStore& store() { return *store_; }
 
  private:
+  // Empties the cache when the vault's deletion count moved (checked at most once per
+  // cache_recheck).
+  void notice_erasures();
   crypto::Result<std::optional<VaultRow>> find_existing(std::string_view merchant_id, std::string_view pan,
                                                         const crypto::Fingerprint& primary);
   std::string random_token(std::string_view pan, const TokenLayout& layout) const;
@@ -75,6 +84,7 @@ class VaultTokenizer {
   crypto::EnvelopeCipher envelopes_;
   crypto::Fingerprinter fingerprints_;
   Clock clock_;
+  TokenCache cache_;
 };
 
 }  // namespace paygate::tokens

@@ -25,7 +25,8 @@ class VaultStoreTest : public ::testing::TestWithParam<std::string> {
       dir_ = paygate::test::make_temp_dir("vault");
       store_ = std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir_ / "vault.db").string()).value());
     } else {
-      auto opened = PostgresVaultStore::open(paygate::test::PostgresServer::instance().create_database(), 4);
+      dsn_ = paygate::test::PostgresServer::instance().create_database();
+      auto opened = PostgresVaultStore::open(dsn_, 4);
       ASSERT_TRUE(opened) << opened.error().to_string();
       store_ = std::shared_ptr<VaultStore>(std::move(opened).value());
     }
@@ -35,8 +36,16 @@ class VaultStoreTest : public ::testing::TestWithParam<std::string> {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
   std::shared_ptr<VaultStore> store() { return store_; }
+  // Another handle on the same database: what another process (the CLI, another gateway)
+  // would hold.
+  std::shared_ptr<VaultStore> another_store() {
+    if (GetParam() == "sqlite")
+      return std::shared_ptr<VaultStore>(SqliteVaultStore::open((dir_ / "vault.db").string()).value());
+    return std::shared_ptr<VaultStore>(PostgresVaultStore::open(dsn_, 1).value());
+  }
 
   std::filesystem::path dir_;
+  std::string dsn_;
   std::shared_ptr<VaultStore> store_;
 };
 

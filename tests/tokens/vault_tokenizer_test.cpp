@@ -91,6 +91,103 @@ TEST_P(VaultStoreTest, ErasureRemovesOnlyTheOwnersToken) {
   EXPECT_FALSE(vault.erase("acme", t).value());
 }
 
+// The token cache (issue #21): a known card is answered from memory, and what the vault
+// forgets — an erasure here, an erasure by another process, an expiry — the cache forgets
+// too. The store below counts fingerprint lookups, to show which answers came from memory.
+class CountingStore final : public VaultStore {
+ public:
+  explicit CountingStore(std::shared_ptr<VaultStore> inner) : inner_(std::move(inner)) {}
+  std::atomic<int> lookups{0};
+  crypto::Result<InsertOutcome> insert(const VaultRow& row) override { return inner_->insert(row); }
+  crypto::Result<std::optional<VaultRow>> find_by_token(std::string_view t) override { return inner_->find_by_token(t); }
+  crypto::Result<std::optional<VaultRow>> find_by_fingerprint(std::string_view m, std::string_view f) override {
+    ++lookups;
+    return inner_->find_by_fingerprint(m, f);
+  }
+  crypto::Status touch(std::string_view t, std::int64_t now) override { return inner_->touch(t, now); }
+  crypto::Result<bool> erase(std::string_view m, std::string_view t) override { return inner_->erase(m, t); }
+  crypto::Result<std::vector<VaultRow>> stale_rows(std::string_view d, std::string_view f, std::string_view a,
+                                                   std::size_t l) override {
+    return inner_->stale_rows(d, f, a, l);
+  }
+  crypto::Result<bool> rewrap(const VaultRow& u, std::string_view e) override { return inner_->rewrap(u, e); }
+  crypto::Result<std::int64_t> count() override { return inner_->count(); }
+  crypto::Result<std::int64_t> deletions() override { return inner_->deletions(); }
+  crypto::Status check_consistency() override { return inner_->check_consistency(); }
+
+ private:
+  std::shared_ptr<VaultStore> inner_;
+};
+
+TEST_P(VaultStoreTest, AKnownCardIsAnsweredFromTheCachePerMerchant) {
+  auto counting = std::make_shared<CountingStore>(store());
+  VaultTokenizer vault(keys_v1(), counting, {}, 64);
+  TokenProfile profile;
+  KeysUsed used;
+  const std::string t = vault.tokenize("acme", "4111111111111111", profile).value();
+  const int after_first = counting->lookups.load();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(vault.tokenize("acme", "4111111111111111", profile, std::nullopt, &used).value(), t);
+  EXPECT_EQ(counting->lookups.load(), after_first);  // from memory
+  EXPECT_EQ(used.ids(), (std::vector<std::string>{"fp-1"}));  // the key that made the fingerprint is still reported
+  // Another merchant is another entry: its own token, from the vault.
+  const std::string g = vault.tokenize("globex", "4111111111111111", profile).value();
+  EXPECT_NE(g, t);
+  EXPECT_GT(counting->lookups.load(), after_first);
+  // Without a cache, every tokenization asks the vault.
+  VaultTokenizer uncached(keys_v1(), counting);
+  const int before = counting->lookups.load();
+  EXPECT_EQ(uncached.tokenize("acme", "4111111111111111", profile).value(), t);
+  EXPECT_EQ(counting->lookups.load(), before + 1);
+}
+
+TEST_P(VaultStoreTest, TheCacheForgetsWhatTheVaultForgets) {
+  std::int64_t now = 2'000'000;
+  VaultTokenizer vault(keys_v1(), store(), [&] { return now; }, 64);
+  TokenProfile profile;
+  // Erased here: forgotten at once.
+  const std::string t1 = vault.tokenize("acme", "5555555555554444", profile).value();
+  ASSERT_TRUE(vault.erase("acme", t1).value());
+  const std::string t2 = vault.tokenize("acme", "5555555555554444", profile).value();
+  EXPECT_NE(t2, t1);
+  EXPECT_EQ(vault.detokenize("acme", t2).value(), "5555555555554444");
+  // Erased by another process (its own handle on the vault, as the CLI has): forgotten
+  // within the recheck interval.
+  VaultTokenizer elsewhere(keys_v1(), another_store());
+  ASSERT_TRUE(elsewhere.erase("acme", t2).value());
+  std::this_thread::sleep_for(VaultTokenizer::cache_recheck + std::chrono::milliseconds(100));
+  const std::string t3 = vault.tokenize("acme", "5555555555554444", profile).value();
+  EXPECT_NE(t3, t2);
+  EXPECT_EQ(vault.detokenize("acme", t3).value(), "5555555555554444");
+  // Expired: never answered from memory past its expiry.
+  const std::string e1 = vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value();
+  EXPECT_EQ(vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value(), e1);
+  now += 60;
+  EXPECT_NE(vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value(), e1);
+}
+
+TEST(TokenCache, IsBoundedAndKeepsNothingReadBeforeARemoval) {
+  TokenCache cache(16);
+  for (int i = 0; i < 100; ++i) cache.put("acme", "fp" + std::to_string(i), {"tok" + std::to_string(i), "fp-1", {}, 0}, cache.generation());
+  EXPECT_LE(cache.size(), 16u);
+  EXPECT_GT(cache.size(), 0u);
+  // A row read before an erasure must not be put back after it.
+  const auto generation = cache.generation();
+  cache.forget_token("tok-erased");
+  cache.put("acme", "fp-late", {"tok-erased", "fp-1", {}, 0}, generation);
+  EXPECT_FALSE(cache.find("acme", "fp-late", 0));
+  // A moved deletion count empties it; the first observation only records the count.
+  cache.put("acme", "fp-a", {"tok-a", "fp-1", {}, 0}, cache.generation());
+  EXPECT_FALSE(cache.observe_deletions(7));
+  EXPECT_TRUE(cache.find("acme", "fp-a", 0));
+  EXPECT_TRUE(cache.observe_deletions(8));
+  EXPECT_FALSE(cache.find("acme", "fp-a", 0));
+  EXPECT_EQ(cache.size(), 0u);
+  // Off: holds nothing.
+  TokenCache off(0);
+  off.put("acme", "fp", {"tok", "fp-1", {}, 0}, off.generation());
+  EXPECT_FALSE(off.find("acme", "fp", 0));
+}
+
 TEST_P(VaultStoreTest, RejectsBadPansBeforeWritingAnything) {
   VaultTokenizer vault(keys_v1(), store());
   TokenProfile profile;

@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS authorized_transactions (
 CREATE INDEX IF NOT EXISTS authorized_transactions_expiry ON authorized_transactions (expires_at);
 CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
+CREATE TABLE IF NOT EXISTS vault_deletions (count BIGINT NOT NULL);
+INSERT INTO vault_deletions (count) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vault_deletions);
+CREATE OR REPLACE FUNCTION vault_count_deletions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE vault_deletions SET count = count + 1; RETURN NULL; END $$;
+CREATE OR REPLACE TRIGGER vault_tokens_deleted AFTER DELETE ON vault_tokens
+FOR EACH ROW EXECUTE FUNCTION vault_count_deletions();
 )sql";
 
 constexpr const char* columns =
@@ -220,6 +226,13 @@ crypto::Result<std::int64_t> PostgresVaultStore::count() {
   Lease lease(*this);
   ResultGuard r{PQexec(lease.get(), "SELECT COUNT(*) FROM vault_tokens")};
   if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return pg_error(lease.get(), "vault count failed");
+  return static_cast<std::int64_t>(std::stoll(PQgetvalue(r.r, 0, 0)));
+}
+
+crypto::Result<std::int64_t> PostgresVaultStore::deletions() {
+  Lease lease(*this);
+  ResultGuard r{PQexec(lease.get(), "SELECT count FROM vault_deletions")};
+  if (PQresultStatus(r.r) != PGRES_TUPLES_OK || PQntuples(r.r) != 1) return pg_error(lease.get(), "vault read failed");
   return static_cast<std::int64_t>(std::stoll(PQgetvalue(r.r, 0, 0)));
 }
 

@@ -42,6 +42,7 @@ class PostgresVaultStore final : public VaultStore, public PaymentRecords {
                                                    std::string_view after_token, std::size_t limit) override;
   crypto::Result<bool> rewrap(const VaultRow& updated, std::string_view expected_envelope) override;
   crypto::Result<std::int64_t> count() override;
+  crypto::Result<std::int64_t> deletions() override;
   crypto::Status check_consistency() override;
 
   crypto::Result<IdempotencyClaim> claim(std::string_view merchant, std::string_view key,

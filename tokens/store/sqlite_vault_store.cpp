@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS authorized_transactions (
 CREATE INDEX IF NOT EXISTS authorized_transactions_expiry ON authorized_transactions (expires_at);
 CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL);
 INSERT INTO vault_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM vault_schema);
+CREATE TABLE IF NOT EXISTS vault_deletions (count INTEGER NOT NULL);
+INSERT INTO vault_deletions (count) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM vault_deletions);
+CREATE TRIGGER IF NOT EXISTS vault_tokens_deleted AFTER DELETE ON vault_tokens
+BEGIN UPDATE vault_deletions SET count = count + 1; END;
 )sql";
 
 #define PAYGATE_VAULT_COLUMNS                                                                               \
@@ -255,6 +259,13 @@ crypto::Result<std::int64_t> SqliteVaultStore::count() {
   std::lock_guard lock(mutex_);
   Statement st(db_, "SELECT COUNT(*) FROM vault_tokens");
   if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "vault count failed");
+  return sqlite3_column_int64(st.get(), 0);
+}
+
+crypto::Result<std::int64_t> SqliteVaultStore::deletions() {
+  std::lock_guard lock(mutex_);
+  Statement st(prepared("SELECT count FROM vault_deletions"));
+  if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "vault read failed");
   return sqlite3_column_int64(st.get(), 0);
 }
 
