@@ -129,6 +129,10 @@ struct ProcessorJwe {
   std::shared_ptr<const crypto::JoseKey> private_key;  // null when not configured
   std::string alg;                                      // empty: by key type (RSA-OAEP-256, ECDH-ES)
   std::string enc = "A256GCM";
+  // content_key_reuse: off unless configured (docs/crypto.md); RSA algorithms only. A
+  // content key seals at most reuse_messages JWEs (0: no reuse) within reuse_max_age.
+  std::uint32_t reuse_messages = 0;
+  Duration reuse_max_age{0};
 };
 
 // An ISO 8583 processor reached over long-lived, multiplexed TLS links (url tls://).

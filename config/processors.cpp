@@ -151,6 +151,16 @@ Processor read_processor(const YAML::Node& node, const std::string& path, Contex
     j.string("enc", p.jwe.enc);
     if (p.jwe.enc != "A128GCM" && p.jwe.enc != "A256GCM")
       j.error_at("enc", "expected one of: A128GCM, A256GCM");
+    if (auto reuse = j.mapping("content_key_reuse")) {
+      // Opt-in only, and bounded both ways: one content key seals at most `messages`
+      // JWEs and lives at most `max_age` (docs/crypto.md, "Content-key reuse").
+      MapReader c(*reuse, j.path_of("content_key_reuse"), ctx);
+      c.count("messages", p.jwe.reuse_messages, 2, 100'000, Presence::required);
+      c.duration("max_age", p.jwe.reuse_max_age, Duration{1000}, Duration{3600 * 1000}, Presence::required);
+      c.finish();
+      if (p.jwe.public_key && p.jwe.public_key->kind() != crypto::JoseKey::Kind::rsa)
+        j.error_at("content_key_reuse", "only RSA processor keys reuse a content key (ECDH-ES derives one per message)");
+    }
     j.finish();
   }
   if (auto iso = r.mapping("iso8583")) {

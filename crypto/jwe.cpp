@@ -94,8 +94,43 @@ std::optional<std::string> string_member(const json::object& o, std::string_view
 
 }  // namespace
 
+namespace {
+
+// The compact serialization's last three parts, sealed under `cek` with `iv`; the
+// protected header's base64 is the associated data.
+Result<std::string> seal_compact(std::string_view header_b64, std::string_view encrypted_key_b64, const Secret& cek,
+                                 std::span<const std::uint8_t> iv, std::span<const std::uint8_t> plaintext) {
+  auto sealed = internal::aes_gcm_seal(
+      cek, iv, std::span(reinterpret_cast<const std::uint8_t*>(header_b64.data()), header_b64.size()), plaintext);
+  if (!sealed) return sealed.error();
+  std::span<const std::uint8_t> all(sealed.value());
+  const std::size_t ct_size = all.size() - internal::gcm_tag_size;
+  std::string out;
+  out.reserve(header_b64.size() + encrypted_key_b64.size() + 4 + (all.size() + iv.size()) * 4 / 3 + 8);
+  out.append(header_b64).append(1, '.').append(encrypted_key_b64).append(1, '.');
+  out += base64url_encode(iv);
+  out += '.';
+  out += base64url_encode(all.first(ct_size));
+  out += '.';
+  out += base64url_encode(all.subspan(ct_size));
+  return out;
+}
+
+// jwe_encrypt, also handing back the content key it used (the reusing encryptor keeps it).
+Result<std::string> encrypt_keeping(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
+                                    const JweEncryptOptions& options, Secret* out_cek);
+
+}  // namespace
+
 Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
                                 const JweEncryptOptions& options) {
+  return encrypt_keeping(plaintext, recipient, options, nullptr);
+}
+
+namespace {
+
+Result<std::string> encrypt_keeping(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
+                                    const JweEncryptOptions& options, Secret* out_cek) {
   std::string alg_name = options.alg;
   if (alg_name.empty()) alg_name = default_jwe_alg(recipient);
   const AlgInfo* alg = find_alg(alg_name);
@@ -175,18 +210,47 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
   std::array<std::uint8_t, 12> iv;
   std::copy_n(fresh.begin() + 32, iv.size(), iv.begin());
   Botan::secure_scrub_memory(fresh.data(), fresh.size());
-  auto sealed = internal::aes_gcm_seal(cek, iv, std::span(reinterpret_cast<const std::uint8_t*>(header_b64.data()), header_b64.size()),
-                                       plaintext);
-  if (!sealed) return sealed.error();
-  std::span<const std::uint8_t> all(sealed.value());
-  const std::size_t ct_size = all.size() - internal::gcm_tag_size;
-  return header_b64 + "." + base64url_encode(encrypted_key) + "." + base64url_encode(iv) + "." +
-         base64url_encode(all.first(ct_size)) + "." + base64url_encode(all.subspan(ct_size));
+  if (out_cek) *out_cek = cek;
+  return seal_compact(header_b64, base64url_encode(encrypted_key), cek, iv, plaintext);
 }
+
+}  // namespace
 
 Result<std::string> jwe_encrypt(std::string_view plaintext, const JoseKey& recipient, const JweEncryptOptions& options) {
   return jwe_encrypt(std::span(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()), recipient,
                      options);
+}
+
+Result<std::string> JweReusingEncryptor::encrypt(std::string_view plaintext, const JoseKey& recipient,
+                                                 const JweEncryptOptions& options) {
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size());
+  const std::string alg = options.alg.empty() ? std::string(default_jwe_alg(recipient)) : options.alg;
+  if (!reuse_.enabled() || (alg != "RSA-OAEP-256" && alg != "RSA-OAEP")) return jwe_encrypt(bytes, recipient, options);
+  std::string identity = recipient.spki_sha256_hex();
+  identity.append(1, '\n').append(alg).append(1, '\n').append(options.enc).append(1, '\n');
+  identity.append(options.kid.value_or("-")).append(1, '\n').append(options.cty.value_or("-"));
+  const auto now = std::chrono::steady_clock::now();
+  if (uses_ > 0 && uses_ < reuse_.max_messages && now - made_ < reuse_.max_age && identity == identity_) {
+    std::array<std::uint8_t, 12> iv;
+    message_random_bytes(iv);
+    auto compact = seal_compact(header_b64_, encrypted_key_b64_, cek_, iv, bytes);
+    if (compact) ++uses_;
+    return compact;
+  }
+  // A new content key (and one RSA operation) for the next window.
+  Secret cek;
+  auto compact = encrypt_keeping(bytes, recipient, options, &cek);
+  if (!compact) return compact;
+  const std::string& text = compact.value();
+  const std::size_t first = text.find('.');
+  const std::size_t second = text.find('.', first + 1);
+  header_b64_ = text.substr(0, first);
+  encrypted_key_b64_ = text.substr(first + 1, second - first - 1);
+  cek_ = std::move(cek);  // the old key's locked buffer is wiped as it goes
+  identity_ = std::move(identity);
+  made_ = now;
+  uses_ = 1;
+  return compact;
 }
 
 std::string_view default_jwe_alg(const JoseKey& key) {

@@ -9,6 +9,7 @@
 // Stateless functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -37,6 +38,38 @@ Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const J
                                 const JweEncryptOptions& options = {});
 Result<std::string> jwe_encrypt(std::string_view plaintext, const JoseKey& recipient,
                                 const JweEncryptOptions& options = {});
+
+// Content-key reuse: opt-in per processor, off by default (docs/crypto.md, "Content-key
+// reuse"). Within a window bounded by count and age, JWEs to one recipient share one
+// content key and its RSA-OAEP-wrapped form, each with a fresh 96-bit IV; the recipient
+// decrypts each as any JWE. It trades the RSA operation per message (the sender's ~20 us,
+// the processor's ~4 ms private-key operation) for exposure: whoever learns one content
+// key reads every message of its window. Only RSA-OAEP and RSA-OAEP-256 reuse; other
+// algorithms encrypt as jwe_encrypt does.
+struct JweKeyReuse {
+  std::uint32_t max_messages = 0;  // per content key; 0 or 1: no reuse
+  std::chrono::milliseconds max_age{0};
+  bool enabled() const { return max_messages > 1 && max_age.count() > 0; }
+};
+
+// Not thread-safe: one per thread (and per recipient, or it starts a new key whenever the
+// recipient or options change). The content key lives in locked memory and is wiped when
+// replaced or when the encryptor goes.
+class JweReusingEncryptor {
+ public:
+  explicit JweReusingEncryptor(JweKeyReuse reuse) : reuse_(reuse) {}
+  Result<std::string> encrypt(std::string_view plaintext, const JoseKey& recipient, const JweEncryptOptions& options);
+  // How many JWEs the current content key has sealed (tests, benchmarks).
+  std::uint32_t uses() const { return uses_; }
+
+ private:
+  JweKeyReuse reuse_;
+  std::string identity_;  // recipient SPKI hash, alg, enc, kid, cty of the current key
+  Botan::secure_vector<std::uint8_t> cek_;
+  std::string header_b64_, encrypted_key_b64_;
+  std::uint32_t uses_ = 0;
+  std::chrono::steady_clock::time_point made_{};
+};
 
 struct JweDecrypted {
   Botan::secure_vector<std::uint8_t> plaintext;

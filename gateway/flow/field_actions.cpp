@@ -6,12 +6,34 @@
 #include "card/mask.h"
 #include "crypto/jwe.h"
 
+#include <memory>
+#include <unordered_map>
+
 namespace paygate::gateway {
 namespace {
 
 using Outcome = protocol::FieldActions::Outcome;
 
 Outcome failed(protocol::ActionError error) { return Outcome{std::nullopt, error}; }
+
+// This thread's reusing JWE encryptor for a processor configured with content-key reuse:
+// one per processor name, key and window, so a reload that changes any of them starts a
+// new content key. Bounded (a handful of processors; cleared past 32).
+crypto::JweReusingEncryptor& reusing_encryptor(const config::Processor& processor) {
+  thread_local std::unordered_map<std::string, std::unique_ptr<crypto::JweReusingEncryptor>> encryptors;
+  const auto& jwe = processor.jwe;
+  std::string id = processor.name;
+  id.append(1, '\n').append(jwe.public_key->spki_sha256_hex()).append(1, '\n');
+  const crypto::JweKeyReuse reuse{jwe.reuse_messages,
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(jwe.reuse_max_age)};
+  id.append(std::to_string(reuse.max_messages)).append(1, '/').append(std::to_string(reuse.max_age.count()));
+  auto it = encryptors.find(id);
+  if (it == encryptors.end()) {
+    if (encryptors.size() >= 32) encryptors.clear();
+    it = encryptors.emplace(std::move(id), std::make_unique<crypto::JweReusingEncryptor>(reuse)).first;
+  }
+  return *it->second;
+}
 
 // Field values are JSON strings; other values are encrypted as their JSON text.
 std::string text_of(const boost::json::value& value) {
@@ -98,7 +120,9 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
       crypto::JweEncryptOptions options;
       options.alg = processor_.jwe.alg;
       options.enc = processor_.jwe.enc;
-      auto jwe = crypto::jwe_encrypt(text_of(value), *processor_.jwe.public_key, options);
+      auto jwe = processor_.jwe.reuse_messages > 1
+                     ? reusing_encryptor(processor_).encrypt(text_of(value), *processor_.jwe.public_key, options)
+                     : crypto::jwe_encrypt(text_of(value), *processor_.jwe.public_key, options);
       if (!jwe) return failed(error_code(jwe.error()));
       key_ids_.insert("jwe:" + processor_.name);
       return Outcome{boost::json::value(jwe.value())};

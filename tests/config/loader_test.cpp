@@ -264,6 +264,34 @@ std::string with_iso(std::string yaml) {
   return yaml;
 }
 
+// JWE content-key reuse (issue #21) is opt-in per processor, bounded by count and age
+// (both required), and only for RSA keys; absent, no processor reuses a content key.
+TEST(ConfigLoader, ContentKeyReuseIsOptInBoundedAndForRsaKeysOnly) {
+  const std::string certs = test::certs_dir().string();
+  const std::string with_key =
+      replace(base_yaml(), "      ca: " + certs + "/processor-ca.pem\n",
+              "      ca: " + certs + "/processor-ca.pem\n    jwe:\n      public_key: " + certs + "/processor-jwe.pub.pem\n");
+  auto plain = load_text(with_key);
+  ASSERT_TRUE(plain.ok()) << ::testing::PrintToString(messages(plain));
+  EXPECT_EQ(plain.config->processors[0].jwe.reuse_messages, 0u);  // off by default
+  auto on = load_text(with_key.substr(0, with_key.find("routes:")) +
+                      "      content_key_reuse: { messages: 1000, max_age: 30s }\n" +
+                      with_key.substr(with_key.find("routes:")));
+  ASSERT_TRUE(on.ok()) << ::testing::PrintToString(messages(on));
+  EXPECT_EQ(on.config->processors[0].jwe.reuse_messages, 1000u);
+  EXPECT_EQ(on.config->processors[0].jwe.reuse_max_age, Duration{30000});
+  auto bad = load_text(with_key.substr(0, with_key.find("routes:")) +
+                       "      content_key_reuse: { messages: 1, max_age: 2h }\n" +
+                       with_key.substr(with_key.find("routes:")));
+  EXPECT_EQ(messages(bad), (std::vector<std::string>{
+                               "paygate.yaml:14:38: processors[0].jwe.content_key_reuse.messages: expected a whole number from 2 to 100000",
+                               "paygate.yaml:14:50: processors[0].jwe.content_key_reuse.max_age: must be from 1000ms to 3600000ms"}));
+  auto missing = load_text(with_key.substr(0, with_key.find("routes:")) + "      content_key_reuse: { messages: 10 }\n" +
+                           with_key.substr(with_key.find("routes:")));
+  ASSERT_EQ(messages(missing).size(), 1u);
+  EXPECT_NE(messages(missing)[0].find("content_key_reuse.max_age"), std::string::npos);
+}
+
 TEST(ConfigLoader, ReadsIso8583ListenersProcessorsAndRoutes) {
   auto result = load_text(with_iso(iso_yaml()));
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));

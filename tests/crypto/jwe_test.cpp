@@ -358,3 +358,73 @@ TEST(JwePerThreadState, ContentKeysAndIvsNeverRepeatAcrossThreadsOrForks) {
 
 }  // namespace
 }  // namespace paygate::crypto
+
+namespace paygate::crypto {
+namespace {
+
+std::vector<std::string> compact_parts(const std::string& compact) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = compact.find('.', start);
+    parts.push_back(compact.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+// Content-key reuse (opt-in): within its window JWEs share the wrapped key and header,
+// never an IV; each decrypts on its own; the window ends by count, by age, and when the
+// recipient or options change; off, every JWE has its own content key.
+TEST(JweContentKeyReuse, SharesAKeyWithinItsWindowAndEveryJweStandsAlone) {
+  const JoseKey key = JoseKey::generate_rsa(2048);
+  const JoseKey other = JoseKey::generate_rsa(2048);
+  JweReusingEncryptor reusing({3, std::chrono::milliseconds(60'000)});
+  std::vector<std::vector<std::string>> seen;
+  for (int i = 0; i < 7; ++i) {
+    auto compact = reusing.encrypt("cvv " + std::to_string(i), key, {});
+    ASSERT_TRUE(compact) << compact.error().to_string();
+    auto opened = jwe_decrypt(compact.value(), key);
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(std::string(opened.value().plaintext.begin(), opened.value().plaintext.end()), "cvv " + std::to_string(i));
+    seen.push_back(compact_parts(compact.value()));
+  }
+  // Windows of 3: messages 0-2 share a wrapped key, 3-5 another, 6 a third.
+  EXPECT_EQ(seen[0][1], seen[1][1]);
+  EXPECT_EQ(seen[1][1], seen[2][1]);
+  EXPECT_NE(seen[2][1], seen[3][1]);
+  EXPECT_EQ(seen[3][1], seen[5][1]);
+  EXPECT_NE(seen[5][1], seen[6][1]);
+  std::set<std::string> ivs;
+  for (const auto& p : seen) EXPECT_TRUE(ivs.insert(p[2]).second);  // never an IV twice
+  // Another recipient: a new key at once (and it cannot open the first's).
+  auto to_other = reusing.encrypt("x", other, {});
+  ASSERT_TRUE(to_other);
+  EXPECT_NE(compact_parts(to_other.value())[1], seen[6][1]);
+  EXPECT_TRUE(jwe_decrypt(to_other.value(), other));
+  EXPECT_FALSE(jwe_decrypt(to_other.value(), key));
+  // Other options: a new key too.
+  JweEncryptOptions a128;
+  a128.enc = "A128GCM";
+  auto first = reusing.encrypt("x", key, a128).value();
+  auto second = reusing.encrypt("y", key, {}).value();
+  EXPECT_NE(compact_parts(first)[1], compact_parts(second)[1]);
+  // By age.
+  JweReusingEncryptor short_lived({1000, std::chrono::milliseconds(50)});
+  auto early = compact_parts(short_lived.encrypt("x", key, {}).value());
+  EXPECT_EQ(compact_parts(short_lived.encrypt("x", key, {}).value())[1], early[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_NE(compact_parts(short_lived.encrypt("x", key, {}).value())[1], early[1]);
+  // Off (the default): every JWE wraps its own key.
+  JweReusingEncryptor off({});
+  EXPECT_NE(compact_parts(off.encrypt("x", key, {}).value())[1], compact_parts(off.encrypt("x", key, {}).value())[1]);
+  // Only RSA reuses: ECDH-ES derives a key per message whatever the setting.
+  const JoseKey ec = JoseKey::generate_p256();
+  JweReusingEncryptor ec_reusing({100, std::chrono::milliseconds(60'000)});
+  const auto e1 = compact_parts(ec_reusing.encrypt("x", ec, {}).value());
+  const auto e2 = compact_parts(ec_reusing.encrypt("x", ec, {}).value());
+  EXPECT_NE(e1[0], e2[0]);  // a fresh ephemeral key in each header
+}
+
+}  // namespace
+}  // namespace paygate::crypto

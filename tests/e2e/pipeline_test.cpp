@@ -32,7 +32,10 @@ class PipelineTest : public ::testing::Test {
     sim_ = new Simulator(dir_);
     TestConfig settings;
     settings.sim_port = sim_->port();
-    settings.processor_extra = "    jwe: { public_key: " + (certs_dir() / "processor-jwe.pub.pem").string() + " }\n";
+    // Content-key reuse on (opt-in, docs/crypto.md): the simulator must decrypt every JWE
+    // of a window that shares one wrapped key, as any JWE.
+    settings.processor_extra = "    jwe: { public_key: " + (certs_dir() / "processor-jwe.pub.pem").string() +
+                               ", content_key_reuse: { messages: 100, max_age: 60s } }\n";
     settings.listener_tls = "    trusted_proxies: [ 127.0.0.1 ]\n";  // the test client plays the proxy
     std::string yaml = make_config(settings);
     auto route = [&](const std::string& name, const std::string& path, const std::string& request,
