@@ -86,6 +86,7 @@ class IsoSimSession : public std::enable_shared_from_this<IsoSimSession> {
       iso::Message reply;
       reply.mti = response_mti(request.mti);
       for (int f : echoed) {
+        if (f == 2 && !state_.options.echo_pan) continue;
         if (request.has(f)) reply.fields.set(f, request.fields.get(f));
       }
       if (fault == "902" && request.has(11)) {

@@ -23,6 +23,7 @@ struct IsoSimOptions {
   std::shared_ptr<const protocol::iso8583::MessageSpec> spec;
   protocol::iso8583::Framing framing = protocol::iso8583::Framing::binary2;
   int max_delay_ms = 15;  // each answer waits 0..max_delay_ms (out of order on purpose); 0 for benchmarks
+  bool echo_pan = true;   // false: answers leave DE 2 out (hosts that do not repeat the card number)
 };
 
 class IsoSimServer {

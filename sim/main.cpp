@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
        {"iso8583-spec", "NAME|FILE", "ISO 8583 spec (default iso8583-1987-ascii)", false},
        {"iso8583-framing", "NAME", "binary2 (default), bcd2 or ascii4", false},
        {"iso8583-max-delay-ms", "N", "answers wait 0..N ms, out of order (default 15; 0: answer at once)", false},
+       {"iso8583-no-pan-echo", "", "answers leave out DE 2, as hosts that do not repeat the card number", false},
        {"handshake-delay-ms", "N", "fault: accept TCP, then wait N ms before the TLS handshake", false},
        {"drop-idle-probability", "P", "fault: after an answer, close the kept-alive connection with probability P", false},
        {"ready-file", "FILE", "write the bound addresses as JSON here once listening", false}}};
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
     iso.framing = *framing;
     iso.spec = iso_spec.spec;
     if (auto delay = args->value("iso8583-max-delay-ms")) iso.max_delay_ms = std::stoi(*delay);
+    iso.echo_pan = !args->flag("iso8583-no-pan-echo");
     try {
       iso_server = sim::IsoSimServer::start(iso);
     } catch (const std::exception& e) {
