@@ -14,6 +14,12 @@ namespace {
 constexpr std::string_view mac_prefix = ",\"mac\":\"";
 constexpr std::size_t suffix_length = mac_prefix.size() + mac_hex_length + 2;  // ,"mac":"<hex>"}
 
+template <class Number>
+void append_number(std::string& out, Number number) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, number).ptr);
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -115,18 +121,12 @@ AuditEvent& AuditEvent::with(std::string_view key, bool flag) {
 }
 
 AuditEvent& AuditEvent::with_signed(std::string_view key, std::int64_t number) {
-  if (!begin_member(key)) return *this;
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  members_.append(digits, end);
+  if (begin_member(key)) append_number(members_, number);
   return *this;
 }
 
 AuditEvent& AuditEvent::with_unsigned(std::string_view key, std::uint64_t number) {
-  if (!begin_member(key)) return *this;
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  members_.append(digits, end);
+  if (begin_member(key)) append_number(members_, number);
   return *this;
 }
 
@@ -146,8 +146,7 @@ void seal_record(const crypto::ChainMac& mac, crypto::ChainTag& previous, std::u
                  const AuditEvent& event, std::string& out) {
   const std::size_t start = out.size();
   out += "{\"seq\":";
-  char digits[24];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+  append_number(out, seq);
   out += ",\"time\":";
   AuditEvent::append_json_string(time, out);
   out += ",\"kid\":";
