@@ -92,10 +92,6 @@ std::optional<std::string> string_member(const json::object& o, std::string_view
   return std::string(it->value().get_string());
 }
 
-}  // namespace
-
-namespace {
-
 // The compact serialization's last three parts, sealed under `cek` with `iv`; the
 // protected header's base64 is the associated data.
 Result<std::string> seal_compact(std::string_view header_b64, std::string_view encrypted_key_b64, const Secret& cek,
@@ -117,18 +113,6 @@ Result<std::string> seal_compact(std::string_view header_b64, std::string_view e
 }
 
 // jwe_encrypt, also handing back the content key it used (the reusing encryptor keeps it).
-Result<std::string> encrypt_keeping(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
-                                    const JweEncryptOptions& options, Secret* out_cek);
-
-}  // namespace
-
-Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
-                                const JweEncryptOptions& options) {
-  return encrypt_keeping(plaintext, recipient, options, nullptr);
-}
-
-namespace {
-
 Result<std::string> encrypt_keeping(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
                                     const JweEncryptOptions& options, Secret* out_cek) {
   std::string alg_name = options.alg;
@@ -216,21 +200,32 @@ Result<std::string> encrypt_keeping(std::span<const std::uint8_t> plaintext, con
 
 }  // namespace
 
+Result<std::string> jwe_encrypt(std::span<const std::uint8_t> plaintext, const JoseKey& recipient,
+                                const JweEncryptOptions& options) {
+  return encrypt_keeping(plaintext, recipient, options, nullptr);
+}
+
 Result<std::string> jwe_encrypt(std::string_view plaintext, const JoseKey& recipient, const JweEncryptOptions& options) {
   return jwe_encrypt(std::span(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()), recipient,
                      options);
 }
 
+void JweReusingEncryptor::set_reuse(JweKeyReuse reuse) {
+  if (reuse.max_messages == reuse_.max_messages && reuse.max_age == reuse_.max_age) return;
+  reuse_ = reuse;
+  uses_ = 0;
+}
+
 Result<std::string> JweReusingEncryptor::encrypt(std::string_view plaintext, const JoseKey& recipient,
                                                  const JweEncryptOptions& options) {
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size());
-  const std::string alg = options.alg.empty() ? std::string(default_jwe_alg(recipient)) : options.alg;
+  const std::string_view alg = options.alg.empty() ? default_jwe_alg(recipient) : std::string_view(options.alg);
   if (!reuse_.enabled() || (alg != "RSA-OAEP-256" && alg != "RSA-OAEP")) return jwe_encrypt(bytes, recipient, options);
-  std::string identity = recipient.spki_sha256_hex();
-  identity.append(1, '\n').append(alg).append(1, '\n').append(options.enc).append(1, '\n');
-  identity.append(options.kid.value_or("-")).append(1, '\n').append(options.cty.value_or("-"));
   const auto now = std::chrono::steady_clock::now();
-  if (uses_ > 0 && uses_ < reuse_.max_messages && now - made_ < reuse_.max_age && identity == identity_) {
+  const bool same_window = uses_ > 0 && uses_ < reuse_.max_messages && now - made_ < reuse_.max_age &&
+                           recipient.spki_sha256_hex() == spki_ && alg == alg_ && options.enc == options_.enc &&
+                           options.kid == options_.kid && options.cty == options_.cty;
+  if (same_window) {
     std::array<std::uint8_t, 12> iv;
     message_random_bytes(iv);
     auto compact = seal_compact(header_b64_, encrypted_key_b64_, cek_, iv, bytes);
@@ -247,7 +242,9 @@ Result<std::string> JweReusingEncryptor::encrypt(std::string_view plaintext, con
   header_b64_ = text.substr(0, first);
   encrypted_key_b64_ = text.substr(first + 1, second - first - 1);
   cek_ = std::move(cek);  // the old key's locked buffer is wiped as it goes
-  identity_ = std::move(identity);
+  spki_ = recipient.spki_sha256_hex();
+  alg_ = alg;
+  options_ = options;
   made_ = now;
   uses_ = 1;
   return compact;

@@ -58,13 +58,17 @@ struct JweKeyReuse {
 class JweReusingEncryptor {
  public:
   explicit JweReusingEncryptor(JweKeyReuse reuse) : reuse_(reuse) {}
+  // Other bounds (a reload changed them) end the current window.
+  void set_reuse(JweKeyReuse reuse);
   Result<std::string> encrypt(std::string_view plaintext, const JoseKey& recipient, const JweEncryptOptions& options);
   // How many JWEs the current content key has sealed (tests, benchmarks).
   std::uint32_t uses() const { return uses_; }
 
  private:
   JweKeyReuse reuse_;
-  std::string identity_;  // recipient SPKI hash, alg, enc, kid, cty of the current key
+  // The current window's recipient (SPKI hash) and options: another ends the window.
+  std::string spki_, alg_;
+  JweEncryptOptions options_;
   Botan::secure_vector<std::uint8_t> cek_;
   std::string header_b64_, encrypted_key_b64_;
   std::uint32_t uses_ = 0;

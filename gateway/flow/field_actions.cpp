@@ -6,7 +6,6 @@
 #include "card/mask.h"
 #include "crypto/jwe.h"
 
-#include <memory>
 #include <unordered_map>
 
 namespace paygate::gateway {
@@ -16,23 +15,20 @@ using Outcome = protocol::FieldActions::Outcome;
 
 Outcome failed(protocol::ActionError error) { return Outcome{std::nullopt, error}; }
 
-// This thread's reusing JWE encryptor for a processor configured with content-key reuse:
-// one per processor name, key and window, so a reload that changes any of them starts a
-// new content key. Bounded (a handful of processors; cleared past 32).
+// This thread's reusing JWE encryptor for a processor configured with content-key reuse,
+// by processor name. The encryptor itself starts a new content key when the key, the
+// options or (set here) the window's bounds change, e.g. after a reload. Bounded (a
+// handful of processors; cleared past 32).
 crypto::JweReusingEncryptor& reusing_encryptor(const config::Processor& processor) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<crypto::JweReusingEncryptor>> encryptors;
-  const auto& jwe = processor.jwe;
-  std::string id = processor.name;
-  id.append(1, '\n').append(jwe.public_key->spki_sha256_hex()).append(1, '\n');
-  const crypto::JweKeyReuse reuse{jwe.reuse_messages,
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(jwe.reuse_max_age)};
-  id.append(std::to_string(reuse.max_messages)).append(1, '/').append(std::to_string(reuse.max_age.count()));
-  auto it = encryptors.find(id);
+  thread_local std::unordered_map<std::string, crypto::JweReusingEncryptor> encryptors;
+  const crypto::JweKeyReuse reuse{processor.jwe.reuse_messages, processor.jwe.reuse_max_age};
+  auto it = encryptors.find(processor.name);
   if (it == encryptors.end()) {
     if (encryptors.size() >= 32) encryptors.clear();
-    it = encryptors.emplace(std::move(id), std::make_unique<crypto::JweReusingEncryptor>(reuse)).first;
+    it = encryptors.try_emplace(processor.name, reuse).first;
   }
-  return *it->second;
+  it->second.set_reuse(reuse);
+  return it->second;
 }
 
 // Field values are JSON strings; other values are encrypted as their JSON text.
