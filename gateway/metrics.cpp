@@ -239,6 +239,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   }
   single("paygate_vault_errors_total", "counter", "Requests refused because the vault could not serve them (503).",
          vault_errors_.load(relaxed));
+  single("paygate_request_step_stalls_total", "counter",
+         "Request steps begun on a network thread that started again on the blocking pool (vault work).",
+         request_step_stalls_.load(relaxed));
   single("paygate_kek_unavailable_total", "counter",
          "Reloads refused because a KEK's token (HSM) or module did not answer.", kek_unavailable_.load(relaxed));
   line("# HELP paygate_iso8583_exchanges_total ISO 8583 exchanges answered, by request MTI and response code.");

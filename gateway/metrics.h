@@ -90,6 +90,10 @@ class Metrics {
   void reload(bool succeeded);  // also stamps the last successful reload (or the start)
   // A request refused because the vault (or the pool its work queues on) could not serve it.
   void vault_error() { vault_errors_.fetch_add(1, std::memory_order_relaxed); }
+  // A request step begun memory-only on a network thread that had to start again on the
+  // blocking pool (a card not in the token cache, a vault detokenization, payment records).
+  void request_step_stalled() { request_step_stalls_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t request_step_stalls() const { return request_step_stalls_.load(std::memory_order_relaxed); }
   // A reload refused because a KEK's token (HSM) or module did not answer.
   void kek_unavailable() { kek_unavailable_.fetch_add(1, std::memory_order_relaxed); }
   // One ISO 8583 exchange answered: its request MTI and the answer's response code (both
@@ -139,6 +143,7 @@ class Metrics {
   std::array<Counter, 2> reloads_{};  // failed, succeeded
   Counter kek_unavailable_{0};
   Counter vault_errors_{0};
+  Counter request_step_stalls_{0};
   std::atomic<std::int64_t> last_reload_ms_{0};  // unix time of the start or last successful reload
   static constexpr std::size_t iso_mtis = 10;   // 0100 0110 ... named MTIs, then "other"
   static constexpr std::size_t iso_codes = 37 * 37;  // [0-9A-Z]{2}, plus "other" at the end

@@ -11,11 +11,7 @@ std::string TokenCache::key_of(std::string_view merchant, std::string_view finge
   return key;
 }
 
-std::optional<TokenCache::Entry> TokenCache::find(std::string_view merchant, std::string_view fingerprint,
-                                                  std::int64_t now) {
-  if (!enabled()) return std::nullopt;
-  const std::string key = key_of(merchant, fingerprint);
-  std::lock_guard lock(mutex_);
+std::optional<TokenCache::Entry> TokenCache::find_locked(const std::string& key, std::int64_t now) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   if (it->second.expires_at && *it->second.expires_at <= now) {
@@ -23,6 +19,25 @@ std::optional<TokenCache::Entry> TokenCache::find(std::string_view merchant, std
     return std::nullopt;
   }
   return it->second;
+}
+
+std::optional<TokenCache::Entry> TokenCache::find(std::string_view merchant, std::string_view fingerprint,
+                                                  std::int64_t now) {
+  if (!enabled()) return std::nullopt;
+  const std::string key = key_of(merchant, fingerprint);
+  std::lock_guard lock(mutex_);
+  return find_locked(key, now);
+}
+
+std::optional<TokenCache::Entry> TokenCache::find_if_checked(std::string_view merchant, std::string_view fingerprint,
+                                                             std::int64_t now,
+                                                             std::chrono::steady_clock::time_point steady,
+                                                             std::chrono::milliseconds recheck) {
+  if (!enabled()) return std::nullopt;
+  const std::string key = key_of(merchant, fingerprint);
+  std::lock_guard lock(mutex_);
+  if (!deletions_ || steady - checked_ >= recheck) return std::nullopt;
+  return find_locked(key, now);
 }
 
 std::uint64_t TokenCache::generation() const {

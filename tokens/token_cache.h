@@ -43,6 +43,13 @@ class TokenCache {
   bool enabled() const { return capacity_ > 0; }
   // The entry, when present and not expired at `now`.
   std::optional<Entry> find(std::string_view merchant, std::string_view fingerprint, std::int64_t now);
+  // find() for a caller that may not ask the vault: also nothing when the deletion count
+  // is due for a re-read (`steady` past the last read by `recheck`), so a cached entry
+  // is never trusted longer than find() after deletions_due() would trust it. Claims
+  // nothing: the next deletions_due() still says due.
+  std::optional<Entry> find_if_checked(std::string_view merchant, std::string_view fingerprint, std::int64_t now,
+                                       std::chrono::steady_clock::time_point steady,
+                                       std::chrono::milliseconds recheck);
   // Counts every removal (forget_token, a cache emptied by observe_deletions). A caller
   // takes it before it asks the vault and hands it to put(): when anything was removed
   // meanwhile, the row it read may be the one erased, and put() keeps nothing.
@@ -60,6 +67,7 @@ class TokenCache {
 
  private:
   static std::string key_of(std::string_view merchant, std::string_view fingerprint);
+  std::optional<Entry> find_locked(const std::string& key, std::int64_t now);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;

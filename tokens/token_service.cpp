@@ -49,6 +49,28 @@ crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, 
   return vault_->detokenize(merchant, token, used);
 }
 
+std::optional<crypto::Result<std::string>> TokenService::tokenize_in_memory(std::string_view merchant,
+                                                                             std::string_view profile_name,
+                                                                             std::string_view pan, KeysUsed* used) {
+  const TokenProfile* p = profile(profile_name);
+  if (p && p->kind == TokenKind::vault) {
+    if (!vault_) return std::nullopt;
+    auto token = vault_->cached_token(merchant, pan, *p, used);
+    if (!token) return std::nullopt;
+    return crypto::Result<std::string>(std::move(*token));
+  }
+  return tokenize(merchant, profile_name, pan, used);  // no profile, FPE: never blocks
+}
+
+std::optional<crypto::Result<std::string>> TokenService::detokenize_in_memory(std::string_view merchant,
+                                                                               std::string_view profile_name,
+                                                                               std::string_view token,
+                                                                               KeysUsed* used) {
+  const TokenProfile* p = profile(profile_name);
+  if (p && p->kind == TokenKind::vault) return std::nullopt;
+  return detokenize(merchant, profile_name, token, used);
+}
+
 crypto::Result<bool> TokenService::erase(std::string_view merchant, std::string_view token) {
   if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
   return vault_->erase(merchant, token);

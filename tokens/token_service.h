@@ -33,6 +33,16 @@ class TokenService {
                                        std::string_view pan, KeysUsed* used = nullptr);
   crypto::Result<std::string> detokenize(std::string_view merchant, std::string_view profile,
                                          std::string_view token, KeysUsed* used = nullptr);
+  // The same, for a caller that must not block (a network thread): the answer when it
+  // needs no vault query — an FPE profile (pure computation), a vault card in the token
+  // cache — else nullopt, and the caller goes to tokenize() / detokenize() on a thread
+  // that may block. A vault detokenization always needs the vault (PANs are never cached).
+  std::optional<crypto::Result<std::string>> tokenize_in_memory(std::string_view merchant, std::string_view profile,
+                                                                std::string_view pan, KeysUsed* used = nullptr);
+  std::optional<crypto::Result<std::string>> detokenize_in_memory(std::string_view merchant,
+                                                                  std::string_view profile, std::string_view token,
+                                                                  KeysUsed* used = nullptr);
+
   // Vault profiles only (FPE tokens have nothing to delete).
   crypto::Result<bool> erase(std::string_view merchant, std::string_view token);
 

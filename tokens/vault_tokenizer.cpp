@@ -149,6 +149,18 @@ crypto::Result<std::string> VaultTokenizer::tokenize(std::string_view merchant_i
   return crypto::make_error(crypto::ErrorCode::unavailable, "could not settle on a token; retry");
 }
 
+std::optional<std::string> VaultTokenizer::cached_token(std::string_view merchant_id, std::string_view pan,
+                                                       const TokenProfile& profile, KeysUsed* used) {
+  if (!cache_.enabled() || !check_pan(profile, pan) || !keyring_->primary(crypto::KeyUse::data)) return std::nullopt;
+  auto fp = fingerprints_.fingerprint(merchant_id, pan);
+  if (!fp) return std::nullopt;
+  const std::int64_t now = clock_();
+  auto hit = cache_.find_if_checked(merchant_id, fp.value().hex(), now, std::chrono::steady_clock::now(), cache_recheck);
+  if (!hit || now - hit->last_used_at >= touch_interval) return std::nullopt;
+  note_key(used, hit->fingerprint_key_id);
+  return std::move(hit->token);
+}
+
 crypto::Result<std::string> VaultTokenizer::detokenize(std::string_view merchant_id, std::string_view token,
                                                        KeysUsed* used) {
   auto found = store_->find_by_token(token);

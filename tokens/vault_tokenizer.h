@@ -49,6 +49,14 @@ class VaultTokenizer {
                                        std::optional<std::chrono::seconds> ttl = std::nullopt,
                                        KeysUsed* used = nullptr);
 
+  // tokenize() from memory alone, for a caller that must not block (a network thread):
+  // the token of a card this process has tokenized for the merchant when the cache holds
+  // it and nothing is due that asks the store (the erasure count's re-read, the row's
+  // hourly touch). nullopt otherwise — an error included: then call tokenize(). Never
+  // writes, never waits on the store.
+  std::optional<std::string> cached_token(std::string_view merchant_id, std::string_view pan,
+                                          const TokenProfile& profile, KeysUsed* used = nullptr);
+
   // Errors: not_found (unknown, another merchant's, or expired), retired_key (the row's
   // data key is retired: rewrap first), unavailable.
   crypto::Result<std::string> detokenize(std::string_view merchant_id, std::string_view token,

@@ -73,19 +73,31 @@ void RequestActions::saw(const std::string& pan, const std::string& token) {
   if (token_.empty() && !token.empty()) token_ = token;
 }
 
+Outcome RequestActions::stall() {
+  stalled_ = true;
+  return failed(protocol::ActionError::vault_unavailable);  // never seen: the run is discarded
+}
+
 Outcome RequestActions::tokenize(const std::string& pan) {
   if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
   tokens::KeysUsed used;
-  auto token = services_.tokens->tokenize(merchant_, route_.token_profile, pan, &used);
-  if (!token) return failed(error_code(token.error()));
+  std::optional<crypto::Result<std::string>> token;
+  if (memory_only_) {
+    token = services_.tokens->tokenize_in_memory(merchant_, route_.token_profile, pan, &used);
+    if (!token) return stall();
+  } else {
+    token = services_.tokens->tokenize(merchant_, route_.token_profile, pan, &used);
+  }
+  if (!*token) return failed(error_code(token->error()));
   key_ids_.insert(used.ids().begin(), used.ids().end());
-  saw(pan, token.value());
-  return Outcome{boost::json::value(token.value())};
+  saw(pan, token->value());
+  return Outcome{boost::json::value(token->value())};
 }
 
 Outcome RequestActions::perform(protocol::FieldAction action, const std::string& path,
                                 const boost::json::value& value) {
   using A = protocol::FieldAction;
+  if (stalled_) return stall();
   actions_.insert(std::string(protocol::to_string(action)));
   ++counts_[static_cast<std::size_t>(action)];
   switch (action) {
@@ -105,11 +117,13 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
       if (!services_.tokens) return failed(protocol::ActionError::tokenization_unavailable);
       const std::string token(value.get_string());
       tokens::KeysUsed used;
-      auto pan = services_.tokens->detokenize(merchant_, route_.token_profile, token, &used);
-      if (!pan) return failed(error_code(pan.error()));
+      auto pan = memory_only_ ? services_.tokens->detokenize_in_memory(merchant_, route_.token_profile, token, &used)
+                              : services_.tokens->detokenize(merchant_, route_.token_profile, token, &used);
+      if (!pan) return stall();
+      if (!*pan) return failed(error_code(pan->error()));
       key_ids_.insert(used.ids().begin(), used.ids().end());
-      saw(pan.value(), token);
-      return Outcome{boost::json::value(pan.value())};
+      saw(pan->value(), token);
+      return Outcome{boost::json::value(pan->value())};
     }
     case A::encrypt_for_processor: {
       if (!processor_.jwe.public_key) return failed(protocol::ActionError::no_processor_key);
@@ -125,6 +139,7 @@ Outcome RequestActions::perform(protocol::FieldAction action, const std::string&
     }
     case A::decrypt_from_processor: {
       if (!processor_.jwe.private_key) return failed(protocol::ActionError::no_processor_key);
+      if (memory_only_) return stall();  // a private-key operation: too long for a network thread
       if (!value.is_string()) return failed(protocol::ActionError::expected_string);
       // Pinned to the configured alg and enc: the processor's message cannot choose.
       const crypto::JweDecryptOptions pinned{

@@ -1,7 +1,8 @@
 // The field actions of one request (protocol/payment/field_action.h), performed for one
 // merchant on one route: tokens through the TokenService, JWE toward and from the
-// processor, AEAD envelopes. Blocking (vault queries, RSA): the flow runs it on the
-// BlockingPool when a policy needs it. It keeps what the audit record and the answer
+// processor, AEAD envelopes. Blocking (vault queries, RSA), unless made memory-only: the
+// flow first runs a request's actions memory-only on its network thread and, when one of
+// them would block, runs them again on the BlockingPool. It keeps what the audit record and the answer
 // need: actions done, key ids, the token issued and the masked PAN — never the PAN. A
 // card number it meets is shown to the card observer (screening takes its fingerprint),
 // never kept. One object per request; not thread-safe.
@@ -35,6 +36,15 @@ class RequestActions final : public protocol::FieldActions {
   Outcome perform(protocol::FieldAction action, const std::string& path,
                   const boost::json::value& value) override;
 
+  // Memory-only: no action waits on the vault or takes a private-key operation. An action
+  // that would (a vault card not in the token cache, a vault detokenization, a JWE to
+  // decrypt) fails, marks these actions stalled, and so does every action after it: the
+  // caller discards this run and its message and starts again with new actions on a
+  // thread that may block.
+  void set_memory_only() { memory_only_ = true; }
+  bool is_memory_only() const { return memory_only_; }
+  bool stalled() const { return stalled_; }
+
   // A token issue_token made, to be placed beside the field in the answer.
   struct IssuedToken {
     std::string path;  // the field's concrete path, e.g. "$.card.number"
@@ -56,6 +66,7 @@ class RequestActions final : public protocol::FieldActions {
 
  private:
   Outcome tokenize(const std::string& pan);
+  Outcome stall();
   void saw(const std::string& pan, const std::string& token);
 
   const ActionServices& services_;
@@ -69,6 +80,8 @@ class RequestActions final : public protocol::FieldActions {
   std::string token_;
   std::string masked_pan_;
   std::function<void(std::string_view)> card_observer_;
+  bool memory_only_ = false;
+  bool stalled_ = false;
 };
 
 }  // namespace paygate::gateway

@@ -24,6 +24,7 @@ class IsoMessage final : public Message {
 
   const config::Route* route(const Snapshot& snapshot, RouteMiss& miss) override;
   bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) override;
+  void restart() override { outgoing_ = request_; }
   PaymentFacts facts() const override;
   bool request_needs_services(const config::Route& route) const override;
   PolicyOutcome apply_request_policy(const config::Route& route, RequestActions& actions) override;

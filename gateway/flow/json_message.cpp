@@ -121,6 +121,14 @@ bool JsonMessage::decode(const config::Route& route, std::vector<protocol::Valid
   return true;
 }
 
+void JsonMessage::restart() {
+  if (pass_through_) request_.body = std::move(outgoing_body_);
+  pass_through_ = false;
+  idempotency_key_ = {};
+  request_tree_.reset();  // its nodes stay in the arena until the message goes
+  outgoing_body_.clear();
+}
+
 std::string_view JsonMessage::follow_up_transaction(const config::Route& route) const {
   using protocol::MessageKind;
   if (!route.message || !request_tree_ || !request_tree_->is_object()) return {};

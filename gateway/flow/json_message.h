@@ -37,6 +37,7 @@ class JsonMessage final : public Message {
 
   const config::Route* route(const Snapshot& snapshot, RouteMiss& miss) override;
   bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) override;
+  void restart() override;
   PaymentFacts facts() const override;
   // The Idempotency-Key header, or the body's idempotency_key (they must agree when both
   // are given); routes with a message kind only.

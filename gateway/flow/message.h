@@ -59,6 +59,9 @@ class Message {
   // Decodes the message for `route` and checks its rules; false, with the issues, when
   // it breaks them. A route without a message kind or policies takes its body as it is.
   virtual bool decode(const config::Route& route, std::vector<protocol::ValidationIssue>& issues) = 0;
+  // Undoes decode() and the request policy: the message as it arrived, for a second run
+  // of the request step after a memory-only first run stalled (flow/field_actions.h).
+  virtual void restart() = 0;
   // Whether the message is in a format the route reads and its sender accepts the
   // answer's (HTTP content negotiation): answered when so, else the refusal. Before decode().
   virtual Outcome negotiate(const config::Route& route) const = 0;

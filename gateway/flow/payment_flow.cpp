@@ -70,6 +70,7 @@ struct RequestStep {
   std::uint64_t amount = 0;             // once decoded (minor units)
   std::string currency;
   std::optional<tokens::StoredAnswer> replay;
+  bool stalled = false;  // a memory-only run met work that blocks: run it again where it may
 };
 
 std::int64_t unix_now() {
@@ -113,6 +114,12 @@ bool check_records(RequestStep& r, tokens::PaymentRecords& records, const Snapsh
       return false;
   }
   return false;
+}
+
+// Whether the payment records must be asked: a follow-up names a transaction, or the
+// request carries an idempotency key. After decode().
+bool wants_records(const Message& message, const config::Route& route) {
+  return !message.follow_up_transaction(route).empty() || !message.idempotency_key().empty();
 }
 
 // Runs `work` on the blocking pool when `blocking`, else here; nullopt when the pool is full.
@@ -180,22 +187,32 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
   const std::shared_ptr<const Snapshot> snapshot = x.view->shared;  // the blocking steps hold it too
   const config::Processor& processor =
       *snapshot->processors[snapshot->route_processor[snapshot->route_index(route)]].config;
-  x.actions = std::make_shared<RequestActions>(snapshot->services, route, processor, std::string(x.merchant));
-  x.screening =
-      Screening::for_route(*snapshot, route, runtime_.screener.get(), x.merchant, x.credentials.client_ip);
-  if (x.screening) x.actions->on_card([s = x.screening.get()](std::string_view pan) { s->note_card(pan); });
+  auto prepare = [&] {
+    x.actions = std::make_shared<RequestActions>(snapshot->services, route, processor, std::string(x.merchant));
+    x.screening =
+        Screening::for_route(*snapshot, route, runtime_.screener.get(), x.merchant, x.credentials.client_ip);
+    if (x.screening) x.actions->on_card([s = x.screening.get()](std::string_view pan) { s->note_card(pan); });
+  };
+  prepare();
 
-  // Decode, check, the payment records, the request policies and screening: one step, on
-  // the blocking pool when a policy needs keys or the vault, the route keeps payment
-  // records, or the screening state is remote.
+  // Decode, check, the payment records, the request policies and screening: one step. It
+  // runs here, memory-only, when the screening state is in this process: a known card's
+  // token from the cache, JWE to the processor's public key, envelopes. When it stalls
+  // (a card not in the cache, a vault detokenization, a private-key JWE, the payment
+  // records), nothing it did has left the process: the message starts again as it
+  // arrived, with new actions and screening, on the blocking pool.
   tokens::PaymentRecords* records = snapshot->fingerprints && route.message ? snapshot->records.get() : nullptr;
-  const bool blocking =
-      x.message->request_needs_services(route) || records || (x.screening && !x.screening->in_process());
-  auto step = [message = x.message, actions = x.actions, screening = x.screening, snapshot, records,
-               merchant = x.merchant, &route] {
+  const bool remote_screening = x.screening && !x.screening->in_process();
+  const bool may_block = x.message->request_needs_services(route) || records || remote_screening;
+  auto step = [message = x.message, snapshot, records, merchant = x.merchant, &route](
+                  const std::shared_ptr<RequestActions>& actions, const std::shared_ptr<Screening>& screening) {
     RequestStep r;
     if (!message->decode(route, r.issues)) {
       r.outcome = Outcome::invalid_message;
+      return r;
+    }
+    if (records && actions->is_memory_only() && wants_records(*message, route)) {
+      r.stalled = true;
       return r;
     }
     PaymentFacts facts = message->facts();
@@ -207,6 +224,10 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
       actions->note_card(facts.pan);  // masked for the record, fingerprinted for screening
     if (screening) screening->note_payment(facts.amount, facts.billing_country);
     PolicyOutcome policy = message->apply_request_policy(route, *actions);
+    if (actions->stalled()) {
+      r.stalled = true;
+      return r;
+    }
     if (!policy.ok()) {
       r.outcome = refusal_of(policy.failures);
       r.issues = std::move(policy.issues);
@@ -215,7 +236,23 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
     if (screening) screening->screen();
     return r;
   };
-  auto done = co_await run_step<RequestStep>(runtime_, blocking, std::move(step));
+  std::optional<RequestStep> done;
+  if (!remote_screening) {
+    if (may_block) x.actions->set_memory_only();
+    done = step(x.actions, x.screening);
+    if (done->stalled) {
+      runtime_.metrics.request_step_stalled();
+      x.message->restart();
+      prepare();
+      done.reset();
+    }
+  }
+  if (!done) {
+    // Named, not a temporary in the co_await expression: GCC 12 mishandles the lifetime
+    // of a capturing lambda temporary there (its shared_ptr captures released twice).
+    auto on_pool = [step, actions = x.actions, screening = x.screening] { return step(actions, screening); };
+    done = co_await run_blocking<RequestStep>(*runtime_.blocking, std::move(on_pool));
+  }
   if (!done) {
     x.outcome = Outcome::service_busy;
     co_return;

@@ -82,6 +82,10 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
   EXPECT_EQ(sample(scrape, "paygate_vault_queue_depth"), 0);
   EXPECT_EQ(sample(scrape, "paygate_vault_errors_total"), 0);
   EXPECT_EQ(sample(scrape, R"(paygate_reloads_total{outcome="refused"})"), 0);
+  // The first payment's card was not in the token cache: its request step began on the
+  // network thread, stalled and ran again on the blocking pool. The second, a known card,
+  // stayed on the network thread (issue #21).
+  EXPECT_EQ(sample(scrape, "paygate_request_step_stalls_total"), 1);
   // Every certificate served or trusted, with its expiry (the dev certificates: 825 days at most).
   for (const char* series : {R"(paygate_certificate_not_after_seconds{kind="listener",name="merchants"})",
                              R"(paygate_certificate_not_after_seconds{kind="processor_ca",name="sim"})"}) {
@@ -168,6 +172,13 @@ TEST(Metrics, ALiveScrapePassesPromtoolAndCarriesWhatOperatorsExpect) {
     }
   }
   EXPECT_GE(checked_names, 25u);
+
+  // A payment with an idempotency key asks the payment records: it always stalls.
+  ASSERT_EQ(client.request("POST", "/v2/payments", payment,
+                           {{"content-type", "application/json"}, {"idempotency-key", "metrics-key-1"}})
+                .status,
+            200u);
+  EXPECT_EQ(sample("\n" + run_command("curl -sS " + url).output, "paygate_request_step_stalls_total"), 2);
 }
 
 }  // namespace

@@ -384,14 +384,40 @@ TEST(Flow, OneCardNumberGuardRefusesALeakyAnswerOnBothTransports) {
 
 // A work queue that is full: the steps that need keys or the vault are refused, never
 // run on the network thread.
+// Work that must leave the network thread — here the response policy tokenizing the card
+// number a processor echoes — finds the work queue full: service busy on both transports.
 TEST(Flow, AFullWorkQueueIsServiceBusyOnBothTransports) {
   Harness h(acme_and_globex, 1, 0);
+  h.https->respond = [](const UpstreamRequest&) { return Harness::approve_json(true, 200, "4111111111111111"); };
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::service_busy);
+  EXPECT_EQ(iso.answer, "96");
+}
+
+// A request step that needs nothing beyond memory (issue #21) — FPE tokens are pure
+// computation — runs on the network thread: a full work queue does not stop it.
+TEST(Flow, ARequestStepOfMemoryAloneNeedsNoWorkQueueOnBothTransports) {
+  Harness h(acme_and_globex, 1, 0);
+  h.iso8583->respond = [](const UpstreamRequest& r) {
+    auto answer = Harness::approve_iso(r, "00");
+    std::get<iso::Message>(answer.message).fields.erase(2);  // not echoed: no response policy covers it
+    return answer;
+  };
   std::string token = "4111110000001111";
   token[15] = card::luhn_digit_for(token, 15, 1);
   const Result https = over_https(h, "/v1/detokenize", R"({"card":{"token":")" + token + R"("}})", &acme);
   const Result iso = over_iso(h, iso_payment(token, "0220"), &acme);
-  expect_same(https, iso, Outcome::service_busy);
-  EXPECT_EQ(iso.answer, "96");
+  expect_same(https, iso, Outcome::answered);
+  EXPECT_EQ(h.runtime.metrics.request_step_stalls(), 0u);
+  // What reached the processor is the card number the token stands for, the same on both.
+  ASSERT_EQ(h.https->calls, 1);
+  ASSERT_EQ(h.iso8583->calls, 1);
+  const auto sent = boost::json::parse(std::get<HttpRequestOut>(h.https->seen[0].message).body);
+  const std::string pan(sent.at("card").at("token").as_string());
+  EXPECT_TRUE(card::luhn_valid(pan)) << "detokenized";
+  EXPECT_NE(pan, token);
+  EXPECT_EQ(std::get<iso::Message>(h.iso8583->seen[0].message).fields.get(2), pan);
 }
 
 // A screening state outside the process, for the feedback test: reads answer zeros.

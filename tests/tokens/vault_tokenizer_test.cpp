@@ -1,6 +1,7 @@
 // Vault tokens over both stores: SQLite always, PostgreSQL when the test environment
 // started a server (tests/support/postgres.h does, in the postgres test binary).
 #include "tokens/vault_tokenizer.h"
+#include "tokens/token_service.h"
 
 #include "tests/support/e2e.h"
 #include "tokens/store/open_store.h"
@@ -97,23 +98,34 @@ TEST_P(VaultStoreTest, ErasureRemovesOnlyTheOwnersToken) {
 class CountingStore final : public VaultStore {
  public:
   explicit CountingStore(std::shared_ptr<VaultStore> inner) : inner_(std::move(inner)) {}
-  std::atomic<int> lookups{0};
-  crypto::Result<InsertOutcome> insert(const VaultRow& row) override { return inner_->insert(row); }
-  crypto::Result<std::optional<VaultRow>> find_by_token(std::string_view t) override { return inner_->find_by_token(t); }
+  std::atomic<int> lookups{0};  // fingerprint lookups
+  std::atomic<int> calls{0};    // every call
+  crypto::Result<InsertOutcome> insert(const VaultRow& row) override { ++calls;
+    return inner_->insert(row); }
+  crypto::Result<std::optional<VaultRow>> find_by_token(std::string_view t) override { ++calls;
+    return inner_->find_by_token(t); }
   crypto::Result<std::optional<VaultRow>> find_by_fingerprint(std::string_view m, std::string_view f) override {
     ++lookups;
+    ++calls;
     return inner_->find_by_fingerprint(m, f);
   }
-  crypto::Status touch(std::string_view t, std::int64_t now) override { return inner_->touch(t, now); }
-  crypto::Result<bool> erase(std::string_view m, std::string_view t) override { return inner_->erase(m, t); }
+  crypto::Status touch(std::string_view t, std::int64_t now) override { ++calls;
+    return inner_->touch(t, now); }
+  crypto::Result<bool> erase(std::string_view m, std::string_view t) override { ++calls;
+    return inner_->erase(m, t); }
   crypto::Result<std::vector<VaultRow>> stale_rows(std::string_view d, std::string_view f, std::string_view a,
                                                    std::size_t l) override {
+    ++calls;
     return inner_->stale_rows(d, f, a, l);
   }
-  crypto::Result<bool> rewrap(const VaultRow& u, std::string_view e) override { return inner_->rewrap(u, e); }
-  crypto::Result<std::int64_t> count() override { return inner_->count(); }
-  crypto::Result<std::int64_t> deletions() override { return inner_->deletions(); }
-  crypto::Status check_consistency() override { return inner_->check_consistency(); }
+  crypto::Result<bool> rewrap(const VaultRow& u, std::string_view e) override { ++calls;
+    return inner_->rewrap(u, e); }
+  crypto::Result<std::int64_t> count() override { ++calls;
+    return inner_->count(); }
+  crypto::Result<std::int64_t> deletions() override { ++calls;
+    return inner_->deletions(); }
+  crypto::Status check_consistency() override { ++calls;
+    return inner_->check_consistency(); }
 
  private:
   std::shared_ptr<VaultStore> inner_;
@@ -165,6 +177,92 @@ TEST_P(VaultStoreTest, TheCacheForgetsWhatTheVaultForgets) {
   EXPECT_NE(vault.tokenize("acme", "4000056655665556", profile, std::chrono::seconds(60)).value(), e1);
 }
 
+// What a network thread may ask (issue #21: the request step stays there for a known
+// card): the token from memory or nothing, and the store is never called either way —
+// not for a miss, not for the hourly touch, not for the erasure count's re-read.
+TEST_P(VaultStoreTest, FromMemoryAloneAKnownCardOrNothingAndTheStoreIsNeverAsked) {
+  std::int64_t now = 3'000'000;
+  auto counting = std::make_shared<CountingStore>(store());
+  VaultTokenizer vault(keys_v1(), counting, [&] { return now; }, 64);
+  TokenProfile profile;
+  const std::string pan = "4111111111111111";
+  EXPECT_FALSE(vault.cached_token("acme", pan, profile));  // never seen
+  EXPECT_EQ(counting->calls.load(), 0);
+  const std::string t = vault.tokenize("acme", pan, profile).value();
+  const int after_tokenize = counting->calls.load();
+  KeysUsed used;
+  EXPECT_EQ(vault.cached_token("acme", pan, profile, &used), t);
+  EXPECT_EQ(used.ids(), (std::vector<std::string>{"fp-1"}));
+  EXPECT_FALSE(vault.cached_token("globex", pan, profile));              // per merchant
+  EXPECT_FALSE(vault.cached_token("acme", "4111111111111112", profile));  // not a card number
+  EXPECT_EQ(counting->calls.load(), after_tokenize);
+
+  // The row's hourly touch is due: that is a write, so not from memory.
+  now += 3600;
+  EXPECT_FALSE(vault.cached_token("acme", pan, profile));
+  EXPECT_EQ(counting->calls.load(), after_tokenize);
+  EXPECT_EQ(vault.tokenize("acme", pan, profile).value(), t);  // touches
+  EXPECT_EQ(vault.cached_token("acme", pan, profile), t);
+
+  // Erased by another process, then the erasure count due for a re-read: nothing from
+  // memory until tokenize() has re-read it, and then the erased token is gone.
+  VaultTokenizer elsewhere(keys_v1(), another_store());
+  ASSERT_TRUE(elsewhere.erase("acme", t).value());
+  std::this_thread::sleep_for(VaultTokenizer::cache_recheck + std::chrono::milliseconds(100));
+  const int before = counting->calls.load();
+  EXPECT_FALSE(vault.cached_token("acme", pan, profile));
+  EXPECT_EQ(counting->calls.load(), before);
+  const std::string t2 = vault.tokenize("acme", pan, profile).value();
+  EXPECT_NE(t2, t);
+  EXPECT_EQ(vault.cached_token("acme", pan, profile), t2);
+
+  // Erased here: gone at once.
+  ASSERT_TRUE(vault.erase("acme", t2).value());
+  EXPECT_FALSE(vault.cached_token("acme", pan, profile));
+  // Without a cache there is never an answer from memory.
+  VaultTokenizer uncached(keys_v1(), counting, [&] { return now; });
+  (void)uncached.tokenize("acme", pan, profile).value();
+  EXPECT_FALSE(uncached.cached_token("acme", pan, profile));
+}
+
+// The token service's memory-only calls: FPE is pure computation and always answers
+// (errors included); a vault profile answers a cached card and nothing else; a vault
+// detokenization never answers from memory (PANs are never cached).
+TEST_P(VaultStoreTest, TheServiceAnswersFromMemoryOnlyWhatNeedsNoVault) {
+  TokenProfile vault_profile;
+  vault_profile.name = "vault";
+  TokenProfile fpe_profile;
+  fpe_profile.name = "fpe";
+  fpe_profile.kind = TokenKind::fpe;
+  fpe_profile.keep_front = 6;
+  fpe_profile.keep_back = 4;
+  auto keys = ring({key("data-1", KeyUse::data, KeyState::primary, 1),
+                    key("fp-1", KeyUse::fingerprint, KeyState::primary, 2), key("fpe-1", KeyUse::fpe, KeyState::primary, 3, 1)});
+  auto counting = std::make_shared<CountingStore>(store());
+  TokenService service({vault_profile, fpe_profile}, keys, counting, 64);
+  const std::string pan = "5555555555554444";
+
+  auto fpe = service.tokenize_in_memory("acme", "fpe", pan);
+  ASSERT_TRUE(fpe && *fpe);
+  EXPECT_EQ(fpe->value(), service.tokenize("acme", "fpe", pan).value());
+  auto back = service.detokenize_in_memory("acme", "fpe", fpe->value());
+  ASSERT_TRUE(back && *back);
+  EXPECT_EQ(back->value(), pan);
+  auto bad = service.tokenize_in_memory("acme", "fpe", "55555555");  // an error is an answer too
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(*bad);
+  EXPECT_EQ(counting->calls.load(), 0);
+
+  EXPECT_FALSE(service.tokenize_in_memory("acme", "vault", pan));
+  const std::string t = service.tokenize("acme", "vault", pan).value();
+  const int calls = counting->calls.load();
+  auto cached = service.tokenize_in_memory("acme", "vault", pan);
+  ASSERT_TRUE(cached && *cached);
+  EXPECT_EQ(cached->value(), t);
+  EXPECT_FALSE(service.detokenize_in_memory("acme", "vault", t));
+  EXPECT_EQ(counting->calls.load(), calls);
+}
+
 TEST(TokenCache, IsBoundedAndKeepsNothingReadBeforeARemoval) {
   TokenCache cache(16);
   for (int i = 0; i < 100; ++i) cache.put("acme", "fp" + std::to_string(i), {"tok" + std::to_string(i), "fp-1", {}, 0}, cache.generation());
@@ -182,6 +280,18 @@ TEST(TokenCache, IsBoundedAndKeepsNothingReadBeforeARemoval) {
   EXPECT_TRUE(cache.observe_deletions(8));
   EXPECT_FALSE(cache.find("acme", "fp-a", 0));
   EXPECT_EQ(cache.size(), 0u);
+
+  // find_if_checked answers only while the deletion count is fresh, and claims nothing.
+  using std::chrono::milliseconds;
+  const auto t0 = std::chrono::steady_clock::now();
+  TokenCache fresh(16);
+  fresh.put("acme", "fp-b", {"tok-b", "fp-1", {}, 0}, fresh.generation());
+  EXPECT_FALSE(fresh.find_if_checked("acme", "fp-b", 0, t0, milliseconds(1000)));  // never read
+  ASSERT_TRUE(fresh.deletions_due(t0, milliseconds(1000)));
+  fresh.observe_deletions(3);
+  EXPECT_TRUE(fresh.find_if_checked("acme", "fp-b", 0, t0 + milliseconds(999), milliseconds(1000)));
+  EXPECT_FALSE(fresh.find_if_checked("acme", "fp-b", 0, t0 + milliseconds(1000), milliseconds(1000)));
+  EXPECT_TRUE(fresh.deletions_due(t0 + milliseconds(1000), milliseconds(1000)));  // still due
   // Off: holds nothing.
   TokenCache off(0);
   off.put("acme", "fp", {"tok", "fp-1", {}, 0}, off.generation());
