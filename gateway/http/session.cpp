@@ -21,8 +21,8 @@ namespace {
 
 using namespace net;
 using Clock = std::chrono::steady_clock;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+using Request = http::request<http::string_body, ArenaFields>;
+using Response = http::response<http::string_body, ArenaFields>;
 
 constexpr std::string_view idempotency_key = "Idempotency-Key";
 constexpr std::string_view api_key_header = "X-Api-Key";
@@ -120,8 +120,12 @@ class HttpSession : MerchantConnection {
     auto& tcp_layer = stream_.next_layer();
     Exchange x = start_exchange();
     std::string_view method = "-";
+    // The request's and the answer's header fields live in this exchange's arena.
+    HeaderArena<2048> arena;
+    fields_ = arena.resource();
 
-    http::request_parser<http::string_body> parser;
+    http::request_parser<http::string_body, ArenaAllocator> parser(std::piecewise_construct, std::make_tuple(),
+                                                                   std::make_tuple(arena.allocator()));
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header));
     parser.body_limit(limits_.max_body);
     tcp_layer.expires_after(limits_.header_timeout);
@@ -197,19 +201,19 @@ class HttpSession : MerchantConnection {
 
     if (x.outcome == Outcome::replayed && x.replay) {
       // The first request's answer, as the merchant saw it then; this request's own id.
-      Response res{static_cast<http::status>(x.replay->status), 11};
+      Response res = new_response(x.replay->status);
       res.set(http::field::content_type, x.replay->content_type);
       res.set("Idempotent-Replayed", "true");
       res.body() = std::move(x.replay->body);
       co_return co_await answer(x, method, std::move(res), keep_alive);
     }
-    Response res;
-    if (x.outcome != Outcome::answered) {
-      res = problem_answer(x, problem_for(x.outcome), x.issues);
+    const bool answered = x.outcome == Outcome::answered;
+    Response res =
+        answered ? new_response(message->answer_status()) : problem_answer(x, problem_for(x.outcome), x.issues);
+    if (!answered) {
       if (x.outcome == Outcome::method_not_allowed) res.set(http::field::allow, message->allowed_methods());
       if (x.outcome == Outcome::unauthenticated) res.set(http::field::www_authenticate, "Bearer");
     } else {
-      res = Response{static_cast<http::status>(message->answer_status()), 11};
       if (!message->answer_content_type().empty()) res.set(http::field::content_type, message->answer_content_type());
       if (const fraud::Decision* d = x.fraud(); d && d->outcome == fraud::Outcome::review) {
         res.set("Paygate-Fraud-Review", d->reason);  // forwarded, and flagged
@@ -221,8 +225,16 @@ class HttpSession : MerchantConnection {
     co_return co_await answer(x, method, std::move(res), keep_alive);
   }
 
+  // An answer whose fields go into this exchange's arena.
+  Response new_response(unsigned status) const {
+    Response res(std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAllocator(fields_)));
+    res.result(status);
+    res.version(11);
+    return res;
+  }
+
   Response problem_answer(const Exchange& x, const Problem& problem, const std::vector<protocol::ValidationIssue>& issues) {
-    Response res{static_cast<http::status>(problem.status), 11};
+    Response res = new_response(problem.status);
     res.set(http::field::content_type, "application/problem+json");
     if (issues.empty()) {
       res.body() = problem_body(problem, x.request_id.view());
@@ -265,6 +277,9 @@ class HttpSession : MerchantConnection {
   }
 
   beast::flat_buffer buffer_;
+  // The arena of the exchange being served (serve_one's local): set there, used only by
+  // what it calls.
+  std::pmr::memory_resource* fields_ = std::pmr::get_default_resource();
   std::string hsts_;  // the header's value, from the listener at accept; empty: not sent
   std::vector<config::AddressBlock> trusted_proxies_;  // from the listener at accept
 };

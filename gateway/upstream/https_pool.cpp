@@ -171,8 +171,11 @@ asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstr
     result.fault = UpstreamFault::bad_answer;  // a caller bug: never an HTTPS request
     co_return result;
   }
+  // The request's and the answer's header fields live in this exchange's arena.
+  HeaderArena<2048> arena;
   // The body is written from the caller's string (kept for a resend), not copied.
-  http::request<http::span_body<const char>> request;
+  http::request<http::span_body<const char>, ArenaFields> request(std::piecewise_construct, std::make_tuple(),
+                                                                  std::make_tuple(arena.allocator()));
   request.method_string(out->method);
   request.target(out->target);
   request.version(11);
@@ -197,7 +200,8 @@ asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstr
     co_return result;
   }
 
-  http::response_parser<http::string_body> parser;
+  http::response_parser<http::string_body, ArenaAllocator> parser(std::piecewise_construct, std::make_tuple(),
+                                                                  std::make_tuple(arena.allocator()));
   parser.body_limit(processor_.config->max_response);
   parser.header_limit(64 * 1024);
   auto [rec, read] = co_await http::async_read(c.stream, c.buffer, parser, use_tuple);
