@@ -2,9 +2,10 @@
 // Botan build a read of /dev/urandom per call). Key material is drawn from it directly
 // (random_bytes). Per-message values — JWE content keys, IVs and OAEP seeds, envelope
 // nonces — come from message_rng(): a per-thread HMAC_DRBG (SHA-256, NIST SP 800-90A)
-// seeded from the OS RNG and reseeded from it every 1,024 draws and after a fork (Botan
-// checks the process id on every draw), so a message costs no system call (issue #21: a
-// JWE made three reads). Thread-safe: each thread has its own generator.
+// seeded from the OS RNG and reseeded from it every 1,024 draws and after a fork, read a
+// 512-byte block at a time (a block drawn before a fork is dropped in the child), so a
+// message costs no system call (issue #21: a JWE made three reads, then two getpid for
+// Botan's fork check). Thread-safe: each thread has its own generator.
 #pragma once
 
 #include <cstddef>
