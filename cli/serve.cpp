@@ -64,7 +64,7 @@ int serve(const Args& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // OpenSSL writes merchant sockets itself (net/server_tls_stream.h) with write(2):
+  // OpenSSL writes merchant sockets itself (net/socket_tls_stream.h) with write(2):
   // a peer gone mid-write must be an error code, not a signal that ends the process.
   ::signal(SIGPIPE, SIG_IGN);
 

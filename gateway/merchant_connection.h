@@ -15,7 +15,7 @@
 #include "gateway/worker.h"
 #include "net/asio.h"
 #include "net/peer_certificate.h"
-#include "net/server_tls_stream.h"
+#include "net/socket_tls_stream.h"
 
 namespace paygate::gateway {
 
@@ -37,7 +37,7 @@ class MerchantConnection {
   ListenerContext& listener_;
   std::shared_ptr<net::ssl::context> tls_;  // kept: the stream's SSL points into it
   const config::ListenerLimits limits_;     // a copy: the snapshot it came from may go
-  net::ServerTlsStream stream_;
+  net::SocketTlsStream stream_;
   // The verified client certificate and the TCP peer (a load balancer in front must
   // preserve it: PROXY protocol is not read).
   std::optional<net::PeerCertificate> peer_;

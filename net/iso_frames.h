@@ -23,7 +23,7 @@ struct Frame {
 };
 
 // Waits up to `idle` for a frame to start, then up to `read` for the rest of it. Any TLS
-// stream with a deadline-carrying next_layer() (asio's, or ServerTlsStream).
+// stream with a deadline-carrying next_layer() (asio's, or SocketTlsStream).
 template <class Stream>
 asio::awaitable<Frame> read_frame(Stream& stream, protocol::iso8583::Framing framing, std::size_t max_frame,
                                          std::chrono::milliseconds idle, std::chrono::milliseconds read) {

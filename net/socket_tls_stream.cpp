@@ -1,10 +1,10 @@
-#include "net/server_tls_stream.h"
+#include "net/socket_tls_stream.h"
 
 #include <stdexcept>
 
 namespace paygate::net {
 
-ServerTlsStream::ServerTlsStream(tcp::socket socket, ssl::context& context) : layer_(std::move(socket)) {
+SocketTlsStream::SocketTlsStream(tcp::socket socket, ssl::context& context) : layer_(std::move(socket)) {
   ssl_ = SSL_new(context.native_handle());
   if (ssl_ == nullptr) throw std::runtime_error("SSL_new failed");
   beast::error_code ec;
@@ -16,15 +16,15 @@ ServerTlsStream::ServerTlsStream(tcp::socket socket, ssl::context& context) : la
   // A retried write may come from the gathering buffer again (same bytes, maybe another
   // address); a write may end after whole records, the caller writes the rest.
   SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  SSL_set_accept_state(ssl_);
+  SSL_set_accept_state(ssl_);  // until async_handshake says otherwise
 }
 
-ServerTlsStream::~ServerTlsStream() {
+SocketTlsStream::~SocketTlsStream() {
   *layer_.alive_ = false;
   SSL_free(ssl_);  // the socket BIO does not own the descriptor: the socket closes it
 }
 
-int ServerTlsStream::attempt(Call call, asio::mutable_buffer buffer, std::size_t& done) {
+int SocketTlsStream::attempt(Call call, asio::mutable_buffer buffer, std::size_t& done) {
   ERR_clear_error();
   errno = 0;
   switch (call) {
@@ -40,7 +40,7 @@ int ServerTlsStream::attempt(Call call, asio::mutable_buffer buffer, std::size_t
   return -1;
 }
 
-beast::error_code ServerTlsStream::failure(int ssl_error) const {
+beast::error_code SocketTlsStream::failure(int ssl_error) const {
   if (ssl_error == SSL_ERROR_ZERO_RETURN) return asio::error::eof;  // the peer's close_notify
   if (ssl_error == SSL_ERROR_SYSCALL) {
     if (const unsigned long e = ERR_peek_error(); e != 0) {

@@ -1,14 +1,15 @@
-// A server-side TLS stream that lets OpenSSL read and write the socket itself, driven by
-// Asio readiness waits: the merchant-facing sessions' stream (for .cpp files that already
-// use Asio).
+// A TLS stream that lets OpenSSL read and write the socket itself, driven by Asio
+// readiness waits: the stream of merchant sessions (server side) and of processor
+// connections, HTTPS and ISO 8583 (client side), for .cpp files that already use Asio.
 //
 // Why not asio::ssl::stream: it feeds OpenSSL through a BIO pair and keeps two 17 KiB
 // record buffers of its own plus the pair's two 17 KiB buffers, allocated for as long as
 // the connection lives — about 68 KiB for every idle keep-alive connection, whether or
-// not it ever sends another byte. Here OpenSSL owns the only buffers and gives them back
-// while a connection is idle (SSL_free_buffers in async_wait_readable), and bytes go socket ↔ OpenSSL
-// without a copy through the pair. Upstream (processor) connections, few and pooled,
-// keep asio::ssl::stream.
+// not it ever sends another byte — and it sets SSL_MODE_RELEASE_BUFFERS, so OpenSSL
+// allocates and frees a record buffer per read and write on a busy connection. Here
+// OpenSSL owns the only buffers, kept while a connection is busy and given back while it
+// is idle (SSL_free_buffers in async_wait_readable), and bytes go socket <-> OpenSSL
+// without a copy through the pair.
 //
 // Deadlines follow beast::tcp_stream: next_layer().expires_after(d) bounds the
 // operations that start after it; when it passes, a pending operation ends with
@@ -32,7 +33,7 @@
 
 namespace paygate::net {
 
-class ServerTlsStream;
+class SocketTlsStream;
 
 // The socket and the deadline: what sessions reach through next_layer(). As with
 // beast::tcp_stream, an operation takes the deadline current when it starts (a later
@@ -46,6 +47,7 @@ class TlsSocketLayer {
 
   tcp::socket& socket() { return socket_; }
   void expires_after(std::chrono::steady_clock::duration timeout) { deadline_ = std::chrono::steady_clock::now() + timeout; }
+  void expires_at(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
   void expires_never() { deadline_ = std::chrono::steady_clock::time_point::max(); }
   // Pending operations end with operation_aborted.
   void cancel() {
@@ -54,7 +56,7 @@ class TlsSocketLayer {
   }
 
  private:
-  friend class ServerTlsStream;
+  friend class SocketTlsStream;
   // The timer is lazy (issue #21): a wait does not arm and cancel it. It stays set at
   // the earliest deadline any wait asked for; when it fires, it ends the pending wait if
   // that wait's deadline has passed, or re-arms for the pending wait's later deadline.
@@ -99,22 +101,27 @@ class TlsSocketLayer {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // late handlers check it
 };
 
-class ServerTlsStream {
+class SocketTlsStream {
  public:
   using executor_type = tcp::socket::executor_type;
 
-  // Takes the accepted socket (made non-blocking) and a new SSL object from `context`.
-  ServerTlsStream(tcp::socket socket, ssl::context& context);
-  ~ServerTlsStream();
-  ServerTlsStream(const ServerTlsStream&) = delete;
-  ServerTlsStream& operator=(const ServerTlsStream&) = delete;
+  // Takes a connected socket (made non-blocking) and a new SSL object from `context`.
+  SocketTlsStream(tcp::socket socket, ssl::context& context);
+  ~SocketTlsStream();
+  SocketTlsStream(const SocketTlsStream&) = delete;
+  SocketTlsStream& operator=(const SocketTlsStream&) = delete;
 
   executor_type get_executor() { return layer_.socket_.get_executor(); }
   TlsSocketLayer& next_layer() { return layer_; }
   SSL* native_handle() { return ssl_; }
 
+  // Which side this end is comes with the handshake, as with asio::ssl::stream. A client
+  // sets the peer's name on native_handle() first (net::set_peer_name: SNI and the name
+  // the certificate must carry); verification is the context's.
   template <class Token>
-  auto async_handshake(ssl::stream_base::handshake_type /*always server*/, Token&& token) {
+  auto async_handshake(ssl::stream_base::handshake_type type, Token&& token) {
+    if (type == ssl::stream_base::client) SSL_set_connect_state(ssl_);
+    else SSL_set_accept_state(ssl_);
     return async_without_data(Call::handshake, std::forward<Token>(token));
   }
   template <class Buffers, class Token>
@@ -180,14 +187,14 @@ class ServerTlsStream {
   // wants to read or write. Never completes inside the initiating call.
   template <class Prepare>
   struct DriveOp {
-    DriveOp(ServerTlsStream& stream, Call what, Prepare make_buffer)
+    DriveOp(SocketTlsStream& stream, Call what, Prepare make_buffer)
         : s(stream),
           call(what),
           prepare(std::move(make_buffer)),
           alive(stream.layer_.alive_),
           deadline(stream.layer_.deadline_),
           direction(what == Call::write || what == Call::shutdown ? &stream.layer_.write_ : &stream.layer_.read_) {}
-    ServerTlsStream& s;
+    SocketTlsStream& s;
     Call call;
     Prepare prepare;
     std::shared_ptr<bool> alive;

@@ -6,7 +6,6 @@
 #include <cerrno>
 
 #include "gateway/upstream/endpoints.h"
-#include "net/tls_context.h"
 
 namespace paygate::gateway {
 
@@ -14,8 +13,8 @@ using namespace net;
 using Clock = std::chrono::steady_clock;
 
 struct HttpsPool::Connection {
-  Connection(asio::any_io_executor executor, ssl::context& tls) : stream(executor, tls) {}
-  TlsStream stream;
+  explicit Connection(std::unique_ptr<SocketTlsStream> connected) : stream(std::move(connected)) {}
+  std::unique_ptr<SocketTlsStream> stream;
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
   bool used = false;  // has completed at least one exchange
@@ -56,7 +55,7 @@ void HttpsPool::reap_idle() {
   const auto now = Clock::now();
   while (!idle_.empty() && now - idle_.front()->idle_since > processor_.config->pool.idle_timeout) {
     beast::error_code ignored;
-    idle_.front()->stream.next_layer().socket().close(ignored);
+    idle_.front()->stream->next_layer().socket().close(ignored);
     idle_.erase(idle_.begin());
     --open_;
   }
@@ -68,7 +67,7 @@ bool HttpsPool::still_usable(Connection& c) const {
   // A processor that closed the idle connection has left a FIN (recv returns 0) or, after
   // an exchange, a TLS close_notify (bytes nobody asked for). Either way: do not reuse.
   char byte;
-  auto fd = c.stream.next_layer().socket().native_handle();
+  auto fd = c.stream->next_layer().socket().native_handle();
   ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return false;
   if (n > 0) return !c.used;  // a fresh connection may still hold TLS 1.3 session tickets
@@ -76,36 +75,18 @@ bool HttpsPool::still_usable(Connection& c) const {
 }
 
 asio::awaitable<HttpsPool::Lease> HttpsPool::open_new() {
-  const config::Processor& p = *processor_.config;
-  auto connection = std::make_unique<Connection>(executor_, *processor_.tls);
-  auto& tcp_layer = connection->stream.next_layer();
-  const auto deadline = Clock::now() + p.timeouts.connect;
   Lease lease;
-
-  auto [rec, endpoints] = co_await processor_endpoints(executor_, p.endpoint.host, p.endpoint.port);
-  if (!rec) {
-    tcp_layer.expires_at(deadline);
-    auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_tuple);
-    rec = cec;
-  }
-  if (!rec && !set_peer_name(connection->stream.native_handle(), p.tls.server_name)) {
-    rec = asio::error::invalid_argument;
-  }
-  if (!rec) {
-    tcp_layer.socket().set_option(tcp::no_delay(true), rec);
-    tcp_layer.expires_at(deadline);
-    auto [hec] = co_await connection->stream.async_handshake(ssl::stream_base::client, use_tuple);
-    rec = hec;
-  }
-  if (rec) {
+  beast::tcp_stream tcp(executor_);
+  std::unique_ptr<SocketTlsStream> stream;
+  const auto ec = co_await connect_processor(processor_, Clock::now() + processor_.config->timeouts.connect, tcp, stream);
+  if (ec) {
     --open_;
-    lease.fault = rec == beast::error::timeout ? UpstreamFault::connect_timeout
-                                               : UpstreamFault::connect_failed;
+    lease.fault = ec == beast::error::timeout ? UpstreamFault::connect_timeout : UpstreamFault::connect_failed;
     // The slot this attempt held is free again: let a waiter try.
     release(nullptr, false);
     co_return lease;
   }
-  lease.connection = std::move(connection);
+  lease.connection = std::make_unique<Connection>(std::move(stream));
   co_return lease;
 }
 
@@ -151,7 +132,7 @@ void HttpsPool::release(std::unique_ptr<Connection> connection, bool reusable) {
   if (connection) {
     // Not reusable: close without a TLS shutdown exchange (the peer may be gone).
     beast::error_code ignored;
-    connection->stream.next_layer().socket().close(ignored);
+    connection->stream->next_layer().socket().close(ignored);
     connection.reset();
     --open_;
   }
@@ -190,10 +171,10 @@ asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstr
     co_return result;
   }
   Connection& c = *lease.connection;
-  auto& tcp_layer = c.stream.next_layer();
+  auto& tcp_layer = c.stream->next_layer();
   tcp_layer.expires_after(processor_.config->timeouts.response);
 
-  auto [wec, written] = co_await http::async_write(c.stream, request, use_tuple);
+  auto [wec, written] = co_await http::async_write(*c.stream, request, use_tuple);
   if (wec) {
     release(std::move(lease.connection), false);
     result.fault = wec == beast::error::timeout ? UpstreamFault::timeout : UpstreamFault::reset;
@@ -204,7 +185,7 @@ asio::awaitable<UpstreamAnswer> HttpsPool::exchange(const UpstreamRequest& upstr
                                                                   std::make_tuple(arena.allocator()));
   parser.body_limit(processor_.config->max_response);
   parser.header_limit(64 * 1024);
-  auto [rec, read] = co_await http::async_read(c.stream, c.buffer, parser, use_tuple);
+  auto [rec, read] = co_await http::async_read(*c.stream, c.buffer, parser, use_tuple);
   if (rec) {
     release(std::move(lease.connection), false);
     if (rec == beast::error::timeout) result.fault = UpstreamFault::timeout;

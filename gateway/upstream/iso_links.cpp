@@ -54,7 +54,8 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
   asio::any_io_executor executor;
   const ProcessorContext& processor;
   Metrics::ProcessorCounters& counters;
-  std::unique_ptr<TlsStream> stream;
+  std::unique_ptr<beast::tcp_stream> connecting;  // while a TCP connect is under way
+  std::unique_ptr<SocketTlsStream> stream;
   asio::steady_timer backoff_timer;
   std::uint32_t index;
   bool up = false;
@@ -72,6 +73,7 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
   void close() {
     closed = true;
     backoff_timer.cancel();
+    if (connecting) connecting->close();
     if (stream) {
       beast::error_code ignored;
       stream->next_layer().socket().close(ignored);
@@ -114,22 +116,11 @@ struct IsoLinks::Link : std::enable_shared_from_this<IsoLinks::Link> {
 
   asio::awaitable<bool> connect() {
     const config::Processor& p = *processor.config;
-    stream = std::make_unique<TlsStream>(executor, *processor.tls);
-    auto& tcp_layer = stream->next_layer();
-    auto [rec, endpoints] = co_await processor_endpoints(executor, p.endpoint.host, p.endpoint.port);
-    if (!rec) {
-      tcp_layer.expires_after(p.timeouts.connect);
-      auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_tuple);
-      rec = cec;
-    }
-    if (!rec && !set_peer_name(stream->native_handle(), p.tls.server_name)) rec = asio::error::invalid_argument;
-    if (!rec) {
-      tcp_layer.socket().set_option(tcp::no_delay(true), rec);
-      tcp_layer.expires_after(p.timeouts.connect);
-      auto [hec] = co_await stream->async_handshake(ssl::stream_base::client, use_tuple);
-      rec = hec;
-    }
+    connecting = std::make_unique<beast::tcp_stream>(executor);
+    const auto rec = co_await connect_processor(processor, Clock::now() + p.timeouts.connect, *connecting, stream);
+    connecting.reset();
     if (rec) {
+      stream.reset();
       log::warn("iso8583 link connect failed", {{"processor", p.name}, {"link", index}, {"reason", rec.message()}});
       co_return false;
     }
