@@ -442,9 +442,8 @@ bool Gateway::drain(std::chrono::milliseconds timeout) {
     asio::post(worker->io, [w = worker.get()] {
       beast::error_code ignored;
       for (auto& acceptor : w->acceptors) acceptor->close(ignored);
-      // Copy: cancelling makes sessions leave the set.
-      const auto waits = w->idle_waits;
-      for (auto* cancel : waits) (*cancel)();
+      // A session leaves the list when its wait ends: step on before cancelling.
+      for (auto it = w->idle_waits.begin(); it != w->idle_waits.end();) (it++)->cancel();
     });
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -23,6 +23,8 @@
 #include "gateway/upstream/processor_client.h"
 #include "net/asio.h"
 
+#include <boost/intrusive/list.hpp>
+
 namespace paygate::gateway {
 
 // A bound listener. Its name and address cannot change by reload (its TLS context and
@@ -57,6 +59,17 @@ struct ThreadSnapshot {
   std::vector<std::unique_ptr<ProcessorClient>> clients;   // per processor, config order
 };
 
+// A session's wait for its connection's next message, listed with its worker while it
+// lasts: `cancel` ends the wait (a drain calls every listed one). It lives in the
+// session's coroutine frame and links itself into the worker's list — no allocation per
+// request, as a std::set's node was (issue #21) — and leaves it when destroyed or
+// unlinked. The worker's thread only.
+struct IdleWait : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+  explicit IdleWait(std::function<void()> cancel_wait) : cancel(std::move(cancel_wait)) {}
+  std::function<void()> cancel;
+};
+using IdleWaits = boost::intrusive::list<IdleWait, boost::intrusive::constant_time_size<false>>;
+
 // One network thread: its own io_context, acceptors, pools and request ids. Nothing in
 // here is touched by another thread, so nothing needs a lock.
 struct Worker {
@@ -73,8 +86,8 @@ struct Worker {
   std::shared_ptr<ThreadSnapshot> current;  // replaced on this thread when a reload lands
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors;  // per listener
   // Sessions waiting for a keep-alive connection's next request: a drain closes them at
-  // once instead of waiting out their idle timeout. Each entry cancels its session's wait.
-  std::set<std::function<void()>*> idle_waits;
+  // once instead of waiting out their idle timeout (IdleWait below).
+  IdleWaits idle_waits;
 };
 
 // This thread's view of `snapshot`: fresh upstreams sized to this thread's share of each

@@ -13,6 +13,7 @@
 #include "gateway/http/answers.h"
 #include "gateway/log.h"
 #include "gateway/merchant_connection.h"
+#include "net/read_buffer.h"
 #include "protocol/http/field_value.h"
 #include "protocol/http/header_block.h"
 
@@ -97,14 +98,14 @@ class HttpSession : MerchantConnection {
         // Wait for the next request: the header deadline for the first one, the idle
         // deadline between keep-alive requests. A drain cancels the wait.
         tcp_layer.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
-        std::function<void()> cancel = [&tcp_layer] { tcp_layer.cancel(); };
-        worker_.idle_waits.insert(&cancel);
+        IdleWait idle([&tcp_layer] { tcp_layer.cancel(); });
+        worker_.idle_waits.push_back(idle);
         // Idle, the connection holds no buffer: wait until there is something to read.
         buffer_.shrink_to_fit();
         auto [ec] = co_await stream_.async_wait_readable(use_tuple);
-        worker_.idle_waits.erase(&cancel);
+        idle.unlink();
         if (ec) break;
-        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_block_size), use_tuple);
         if (rec) break;
         buffer_.commit(n);
       }
@@ -140,7 +141,7 @@ class HttpSession : MerchantConnection {
         co_return co_await refuse(x, method, problems::malformed_request, false);
       }
       if (scan.state == HeaderBlockState::complete || buffer_.size() > limits_.max_header) break;
-      auto [rec, rn] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+      auto [rec, rn] = co_await stream_.async_read_some(buffer_.prepare(read_block_size), use_tuple);
       if (rec) co_return false;  // slow, vanished or broken client: nothing to answer
       buffer_.commit(rn);
     }
@@ -276,7 +277,7 @@ class HttpSession : MerchantConnection {
     co_return !ec && keep_alive;
   }
 
-  beast::flat_buffer buffer_;
+  ReadBuffer buffer_;  // no block while idle; blocks recycled per thread (net/read_buffer.h)
   // The arena of the exchange being served (serve_one's local): set there, used only by
   // what it calls.
   std::pmr::memory_resource* fields_ = std::pmr::get_default_resource();

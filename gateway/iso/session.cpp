@@ -77,13 +77,13 @@ class IsoSession : MerchantConnection, public std::enable_shared_from_this<IsoSe
         co_await slot_freed_.async_wait(use_tuple);
         continue;
       }
-      std::function<void()> cancel = [this] { stream_.next_layer().cancel(); };
-      worker_.idle_waits.insert(&cancel);
+      IdleWait waiting([this] { stream_.next_layer().cancel(); });
+      worker_.idle_waits.push_back(waiting);
       // An idle wait never outlasts the connection's max_age.
       const auto age_left = std::chrono::duration_cast<std::chrono::milliseconds>(iso_.max_age - (Clock::now() - opened_));
       const auto idle = std::min<std::chrono::milliseconds>(first ? limits_.header_timeout : limits_.idle_timeout, age_left);
       auto frame = co_await read_frame(stream_, iso_.framing, iso_.max_frame, idle, limits_.header_timeout);
-      worker_.idle_waits.erase(&cancel);
+      waiting.unlink();
       first = false;
       if (frame.status == FrameStatus::too_large || frame.status == FrameStatus::bad_header) {
         const char* reason = frame.status == FrameStatus::too_large ? "frame_too_large" : "bad_frame_header";
