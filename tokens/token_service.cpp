@@ -71,6 +71,11 @@ std::optional<crypto::Result<std::string>> TokenService::detokenize_in_memory(st
   return detokenize(merchant, profile_name, token, used);
 }
 
+bool TokenService::uses_vault(std::string_view profile_name) const {
+  const TokenProfile* p = profile(profile_name);
+  return p && p->kind == TokenKind::vault && vault_ != nullptr;
+}
+
 crypto::Result<bool> TokenService::erase(std::string_view merchant, std::string_view token) {
   if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");
   return vault_->erase(merchant, token);

@@ -46,6 +46,10 @@ class TokenService {
   // Vault profiles only (FPE tokens have nothing to delete).
   crypto::Result<bool> erase(std::string_view merchant, std::string_view token);
 
+  // Whether `profile` keeps its tokens in the vault (its calls may block); false for FPE
+  // and for an unknown profile (its error is computed in memory).
+  bool uses_vault(std::string_view profile) const;
+
   // The vault, for rewrap and checks; nullptr without one.
   VaultTokenizer* vault() { return vault_.get(); }
 

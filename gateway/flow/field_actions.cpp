@@ -73,6 +73,24 @@ void RequestActions::saw(const std::string& pan, const std::string& token) {
   if (token_.empty() && !token.empty()) token_ = token;
 }
 
+bool RequestActions::may_block(protocol::FieldAction action) const {
+  using A = protocol::FieldAction;
+  switch (action) {
+    case A::tokenize:
+    case A::issue_token:
+    case A::detokenize:
+      return services_.tokens && services_.tokens->uses_vault(route_.token_profile);
+    case A::decrypt_from_processor:
+      return true;
+    case A::encrypt_for_processor:
+    case A::encrypt:
+    case A::drop:
+    case A::mask_in_logs:
+      return false;
+  }
+  return true;
+}
+
 Outcome RequestActions::stall() {
   stalled_ = true;
   return failed(protocol::ActionError::vault_unavailable);  // never seen: the run is discarded

@@ -41,9 +41,13 @@ class RequestActions final : public protocol::FieldActions {
   // decrypt) fails, marks these actions stalled, and so does every action after it: the
   // caller discards this run and its message and starts again with new actions on a
   // thread that may block.
-  void set_memory_only() { memory_only_ = true; }
+  void set_memory_only(bool on) { memory_only_ = on; }
   bool is_memory_only() const { return memory_only_; }
   bool stalled() const { return stalled_; }
+  // Whether `action` may wait on the vault or take a private-key operation on this route
+  // (a vault token profile; decrypt_from_processor). The others — FPE, JWE to a public
+  // key, envelopes, drop, mask — are done in memory, fit for a network thread.
+  bool may_block(protocol::FieldAction action) const;
 
   // A token issue_token made, to be placed beside the field in the answer.
   struct IssuedToken {

@@ -30,11 +30,13 @@ std::optional<std::string> act(FieldAction action, int field, const std::string&
   return std::string(outcome.value->get_string());
 }
 
-bool needs_services(const std::vector<config::IsoFieldRule>& rules, const iso::Message* present_in) {
+// Whether a rule of `rules` (on a field `present_in` holds, when given) has an action
+// `counts` accepts.
+bool has_action(const std::vector<config::IsoFieldRule>& rules, const iso::Message* present_in,
+                const std::function<bool(FieldAction)>& counts) {
   return std::any_of(rules.begin(), rules.end(), [&](const config::IsoFieldRule& rule) {
     if (present_in && !present_in->has(rule.field)) return false;
-    return std::any_of(rule.actions.begin(), rule.actions.end(),
-                       [](FieldAction a) { return !protocol::spec(a).local; });
+    return std::any_of(rule.actions.begin(), rule.actions.end(), counts);
   });
 }
 
@@ -117,7 +119,7 @@ PaymentFacts IsoMessage::facts() const {
 }
 
 bool IsoMessage::request_needs_services(const config::Route& route) const {
-  return needs_services(route.iso_request_policy, nullptr);
+  return has_action(route.iso_request_policy, nullptr, [](FieldAction a) { return !protocol::spec(a).local; });
 }
 
 PolicyOutcome IsoMessage::apply_request_policy(const config::Route& route, RequestActions& actions) {
@@ -166,8 +168,8 @@ bool IsoMessage::read_answer(UpstreamAnswer answer, AnswerFacts& facts) {
   return true;
 }
 
-bool IsoMessage::answer_needs_services(const config::Route& route) {
-  return needs_services(route.iso_response_policy, &answer_);
+bool IsoMessage::answer_needs(const config::Route& route, const std::function<bool(FieldAction)>& counts) {
+  return has_action(route.iso_response_policy, &answer_, counts);
 }
 
 PolicyOutcome IsoMessage::apply_response_policy(const config::Route& route, RequestActions& actions) {

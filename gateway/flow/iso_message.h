@@ -34,7 +34,7 @@ class IsoMessage final : public Message {
                                         std::string_view request_id, std::string_view merchant) override;
   bool may_resend(const config::Route& route) const override;
   bool read_answer(UpstreamAnswer answer, AnswerFacts& facts) override;
-  bool answer_needs_services(const config::Route& route) override;
+  bool answer_needs(const config::Route& route, const std::function<bool(protocol::FieldAction)>& counts) override;
   PolicyOutcome apply_response_policy(const config::Route& route, RequestActions& actions) override;
   void answer_text(const std::function<void(std::string_view, std::string_view)>& each) const override;
 

@@ -34,6 +34,10 @@ bool needs_services(const protocol::FieldRule& rule) {
                      [](protocol::FieldAction a) { return !protocol::spec(a).local; });
 }
 
+bool has_action(const protocol::FieldRule& rule, const std::function<bool(protocol::FieldAction)>& counts) {
+  return std::any_of(rule.actions.begin(), rule.actions.end(), counts);
+}
+
 PolicyOutcome outcome_of(protocol::PolicyResult&& result) {
   return PolicyOutcome{std::move(result.errors), std::move(result.failures)};
 }
@@ -226,10 +230,10 @@ bool JsonMessage::read_answer(UpstreamAnswer answer, AnswerFacts& facts) {
   return true;
 }
 
-bool JsonMessage::answer_needs_services(const config::Route& route) {
+bool JsonMessage::answer_needs(const config::Route& route, const std::function<bool(protocol::FieldAction)>& counts) {
   if (pass_through_ || !answer_tree_) return false;
   for (const auto& rule : route.response_policy) {
-    if (!needs_services(rule)) continue;
+    if (!has_action(rule, counts)) continue;
     const auto present =
         protocol::apply(rule.path, *answer_tree_,
                         [](boost::json::value&, const std::string&) { return protocol::Visit::keep; });

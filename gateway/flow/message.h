@@ -92,8 +92,10 @@ class Message {
 
   // Takes the processor's answer; false when it is not an answer this format can read.
   virtual bool read_answer(UpstreamAnswer answer, AnswerFacts& facts) = 0;
-  // Whether the route's response policy has work needing keys or the vault on this answer.
-  virtual bool answer_needs_services(const config::Route& route) = 0;
+  // Whether the route's response policy has an action `counts` accepts on a field this
+  // answer holds (the flow asks for the actions that may block).
+  virtual bool answer_needs(const config::Route& route,
+                            const std::function<bool(protocol::FieldAction)>& counts) = 0;
   // The response policy, and what the request policy left for the answer (issued tokens).
   virtual PolicyOutcome apply_response_policy(const config::Route& route, RequestActions& actions) = 0;
   // The parts of the answer, as the merchant would receive them, that may hold a card

@@ -238,13 +238,15 @@ boost::asio::awaitable<void> PaymentFlow::process(Exchange& x, const config::Rou
   };
   std::optional<RequestStep> done;
   if (!remote_screening) {
-    if (may_block) x.actions->set_memory_only();
+    if (may_block) x.actions->set_memory_only(true);
     done = step(x.actions, x.screening);
     if (done->stalled) {
       runtime_.metrics.request_step_stalled();
       x.message->restart();
       prepare();
       done.reset();
+    } else {
+      x.actions->set_memory_only(false);  // the answer's actions may block: see answer()
     }
   }
   if (!done) {
@@ -315,7 +317,10 @@ boost::asio::awaitable<void> PaymentFlow::forward(Exchange& x, const config::Rou
 }
 
 boost::asio::awaitable<void> PaymentFlow::answer(Exchange& x, const config::Route& route) {
-  const bool blocking = x.message->answer_needs_services(route);
+  // On the blocking pool only when an action this answer needs may block (the vault, a
+  // private-key JWE); FPE, public-key JWE and envelopes are done here.
+  const bool blocking =
+      x.message->answer_needs(route, [&](protocol::FieldAction a) { return x.actions->may_block(a); });
   auto step = [message = x.message, actions = x.actions, keep = x.view, &route] {
     return message->apply_response_policy(route, *actions);
   };

@@ -50,6 +50,9 @@ class PipelineTest : public ::testing::Test {
                                R"({ "$.card.number": [issue_token, encrypt_for_processor], "$.card.cvv": encrypt_for_processor, "$.billing_address.line2": drop })",
                                R"({ "$.card.number": tokenize })");
     routes += route("pay-leaky", "/v2/leaky", R"({ "$.card.number": issue_token })", "");
+    // No token on the way out: the card echoed back is one the token cache has not seen.
+    routes += route("pay-echo", "/v2/echo", R"({ "$.card.number": encrypt_for_processor })",
+                    R"({ "$.card.number": tokenize })");
     yaml.insert(yaml.find("logging:"), routes);
     yaml += "token_profiles:\n  cards: { kind: vault }\n";
     yaml += "vault: { store: sqlite, path: vault.db }\n";
@@ -102,6 +105,23 @@ TEST_F(PipelineTest, APanTheProcessorEchoesBecomesTheToken) {
   EXPECT_EQ(leaky.status, 502u) << leaky.body;
   EXPECT_NE(leaky.body.find("card_number_in_answer"), std::string::npos) << leaky.body;
   EXPECT_EQ(leaky.body.find("5555555555554444"), std::string::npos);
+}
+
+// The request step ran on the network thread (JWE to the processor's key: memory only);
+// the answer's card number is not in the token cache, so its tokenization needs the vault
+// and goes to the blocking pool — a tokenization, not a refusal (issue #21).
+TEST_F(PipelineTest, AnEchoedCardTheCacheHasNotSeenIsTokenizedByTheVault) {
+  const std::string pan = "5200828282828210";
+  auto a = post("/v2/echo", authorization(pan, R"(,"metadata":{"sim_echo_pan":"true"})"));
+  ASSERT_EQ(a.status, 200u) << a.body;
+  const auto number = std::string(boost::json::parse(a.body).at("card").at("number").as_string());
+  EXPECT_NE(number, pan);
+  EXPECT_EQ(number.substr(0, 6), pan.substr(0, 6)) << "a vault token keeps the front";
+  EXPECT_TRUE(card::find_pans(a.body).empty()) << a.body;
+  // The same card again: now from the cache, the same token.
+  auto b = post("/v2/echo", authorization(pan, R"(,"metadata":{"sim_echo_pan":"true"})"));
+  ASSERT_EQ(b.status, 200u) << b.body;
+  EXPECT_EQ(std::string(boost::json::parse(b.body).at("card").at("number").as_string()), number);
 }
 
 TEST_F(PipelineTest, InvalidMessagesAreRefusedWithEveryIssueAndReachNobody) {

@@ -384,17 +384,6 @@ TEST(Flow, OneCardNumberGuardRefusesALeakyAnswerOnBothTransports) {
 
 // A work queue that is full: the steps that need keys or the vault are refused, never
 // run on the network thread.
-// Work that must leave the network thread — here the response policy tokenizing the card
-// number a processor echoes — finds the work queue full: service busy on both transports.
-TEST(Flow, AFullWorkQueueIsServiceBusyOnBothTransports) {
-  Harness h(acme_and_globex, 1, 0);
-  h.https->respond = [](const UpstreamRequest&) { return Harness::approve_json(true, 200, "4111111111111111"); };
-  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
-  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
-  expect_same(https, iso, Outcome::service_busy);
-  EXPECT_EQ(iso.answer, "96");
-}
-
 // A request step that needs nothing beyond memory (issue #21) — FPE tokens are pure
 // computation — runs on the network thread: a full work queue does not stop it.
 TEST(Flow, ARequestStepOfMemoryAloneNeedsNoWorkQueueOnBothTransports) {
@@ -418,6 +407,18 @@ TEST(Flow, ARequestStepOfMemoryAloneNeedsNoWorkQueueOnBothTransports) {
   EXPECT_TRUE(card::luhn_valid(pan)) << "detokenized";
   EXPECT_NE(pan, token);
   EXPECT_EQ(std::get<iso::Message>(h.iso8583->seen[0].message).fields.get(2), pan);
+
+  // The answer step too: an echoed card number tokenized by FPE (memory only) with the
+  // work queue still full.
+  h.https->respond = [](const UpstreamRequest&) { return Harness::approve_json(true, 200, "4111111111111111"); };
+  h.iso8583->respond = [](const UpstreamRequest& r) { return Harness::approve_iso(r, "00"); };  // DE 2 echoed
+  const Result echoed = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result echoed_iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(echoed, echoed_iso, Outcome::answered);
+  EXPECT_NE(echoed.answer_card, "4111111111111111");
+  EXPECT_EQ(echoed.answer_card.size(), 16u);
+  EXPECT_NE(echoed_iso.answer_card, "4111111111111111");
+  EXPECT_EQ(echoed.answer_card, echoed_iso.answer_card) << "one merchant, one card: one FPE token";
 }
 
 // A screening state outside the process, for the feedback test: reads answer zeros.
@@ -433,6 +434,18 @@ class RemoteStoreDouble final : public fraud::WindowStore {
   std::uint64_t state_errors() const override { return 0; }
   bool in_process() const override { return false; }
 };
+
+// Work that must leave the network thread — here the screening state is outside the
+// process — finds the work queue full: service busy on both transports, nothing sent.
+TEST(Flow, AFullWorkQueueIsServiceBusyOnBothTransports) {
+  Harness h(acme_and_globex, 1, 0);
+  h.runtime.screener = std::make_unique<fraud::Screener>(std::make_unique<RemoteStoreDouble>(), false);
+  const Result https = over_https(h, "/v1/payments", authorization("4111111111111111"), &acme);
+  const Result iso = over_iso(h, iso_payment("4111111111111111"), &acme);
+  expect_same(https, iso, Outcome::service_busy);
+  EXPECT_EQ(iso.answer, "96");
+  EXPECT_EQ(h.https->calls + h.iso8583->calls, 0);
+}
 
 // Divergence: fraud feedback was awaited on HTTPS and silently dropped on ISO 8583 when
 // the work queue was full. One rule: fed back off the network thread, never waited for;
