@@ -19,19 +19,19 @@ Botan::MessageAuthenticationCode& thread_hmac() {
 }
 
 Fingerprint compute(const Key& key, std::string_view merchant_id, std::string_view pan) {
-  Botan::MessageAuthenticationCode* mac = &thread_hmac();
-  mac->set_key(reveal_secret(key.material()));
+  Botan::MessageAuthenticationCode& mac = thread_hmac();
+  mac.set_key(reveal_secret(key.material()));
   // Length-prefix the merchant id so ("ab", "1...") and ("a", "b1...") never collide.
   const auto n = static_cast<std::uint32_t>(merchant_id.size());
   const std::uint8_t length[4] = {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
                                   static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-  mac->update(length, sizeof length);
-  mac->update(reinterpret_cast<const std::uint8_t*>(merchant_id.data()), merchant_id.size());
-  mac->update(reinterpret_cast<const std::uint8_t*>(pan.data()), pan.size());
+  mac.update(length, sizeof length);
+  mac.update(reinterpret_cast<const std::uint8_t*>(merchant_id.data()), merchant_id.size());
+  mac.update(reinterpret_cast<const std::uint8_t*>(pan.data()), pan.size());
   Fingerprint f;
   f.key_id = key.id();
-  mac->final(f.mac.data());
-  mac->clear();
+  mac.final(f.mac.data());
+  mac.clear();
   return f;
 }
 

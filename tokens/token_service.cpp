@@ -21,9 +21,13 @@ const TokenProfile* TokenService::profile(std::string_view name) const {
   return nullptr;
 }
 
-crypto::Result<std::string> TokenService::tokenize(std::string_view merchant, std::string_view profile_name,
-                                                   std::string_view pan, KeysUsed* used) {
-  const TokenProfile* p = profile(profile_name);
+bool TokenService::in_vault(const TokenProfile* p) const {
+  return p && p->kind == TokenKind::vault && vault_ != nullptr;
+}
+
+crypto::Result<std::string> TokenService::tokenize_with(const TokenProfile* p, std::string_view profile_name,
+                                                        std::string_view merchant, std::string_view pan,
+                                                        KeysUsed* used) {
   if (!p)
     return crypto::make_error(crypto::ErrorCode::invalid_argument,
                               "no token profile " + std::string(profile_name));
@@ -35,9 +39,9 @@ crypto::Result<std::string> TokenService::tokenize(std::string_view merchant, st
   return vault_->tokenize(merchant, pan, *p, std::nullopt, used);
 }
 
-crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, std::string_view profile_name,
-                                                     std::string_view token, KeysUsed* used) {
-  const TokenProfile* p = profile(profile_name);
+crypto::Result<std::string> TokenService::detokenize_with(const TokenProfile* p, std::string_view profile_name,
+                                                          std::string_view merchant, std::string_view token,
+                                                          KeysUsed* used) {
   if (!p)
     return crypto::make_error(crypto::ErrorCode::invalid_argument,
                               "no token profile " + std::string(profile_name));
@@ -49,17 +53,24 @@ crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, 
   return vault_->detokenize(merchant, token, used);
 }
 
+crypto::Result<std::string> TokenService::tokenize(std::string_view merchant, std::string_view profile_name,
+                                                   std::string_view pan, KeysUsed* used) {
+  return tokenize_with(profile(profile_name), profile_name, merchant, pan, used);
+}
+
+crypto::Result<std::string> TokenService::detokenize(std::string_view merchant, std::string_view profile_name,
+                                                     std::string_view token, KeysUsed* used) {
+  return detokenize_with(profile(profile_name), profile_name, merchant, token, used);
+}
+
 std::optional<crypto::Result<std::string>> TokenService::tokenize_in_memory(std::string_view merchant,
                                                                              std::string_view profile_name,
                                                                              std::string_view pan, KeysUsed* used) {
   const TokenProfile* p = profile(profile_name);
-  if (p && p->kind == TokenKind::vault) {
-    if (!vault_) return std::nullopt;
-    auto token = vault_->cached_token(merchant, pan, *p, used);
-    if (!token) return std::nullopt;
-    return crypto::Result<std::string>(std::move(*token));
-  }
-  return tokenize(merchant, profile_name, pan, used);  // no profile, FPE: never blocks
+  if (!in_vault(p)) return tokenize_with(p, profile_name, merchant, pan, used);  // never blocks
+  auto token = vault_->cached_token(merchant, pan, *p, used);
+  if (!token) return std::nullopt;
+  return crypto::Result<std::string>(std::move(*token));
 }
 
 std::optional<crypto::Result<std::string>> TokenService::detokenize_in_memory(std::string_view merchant,
@@ -67,14 +78,11 @@ std::optional<crypto::Result<std::string>> TokenService::detokenize_in_memory(st
                                                                                std::string_view token,
                                                                                KeysUsed* used) {
   const TokenProfile* p = profile(profile_name);
-  if (p && p->kind == TokenKind::vault) return std::nullopt;
-  return detokenize(merchant, profile_name, token, used);
+  if (in_vault(p)) return std::nullopt;
+  return detokenize_with(p, profile_name, merchant, token, used);
 }
 
-bool TokenService::uses_vault(std::string_view profile_name) const {
-  const TokenProfile* p = profile(profile_name);
-  return p && p->kind == TokenKind::vault && vault_ != nullptr;
-}
+bool TokenService::uses_vault(std::string_view profile_name) const { return in_vault(profile(profile_name)); }
 
 crypto::Result<bool> TokenService::erase(std::string_view merchant, std::string_view token) {
   if (!vault_) return crypto::make_error(crypto::ErrorCode::unavailable, "no vault configured");

@@ -55,6 +55,14 @@ class TokenService {
 
  private:
   const TokenProfile* profile(std::string_view name) const;
+  // A vault profile with a vault to ask: its calls may block.
+  bool in_vault(const TokenProfile* p) const;
+  // tokenize / detokenize for the profile already looked up (`p` null: `profile_name` is
+  // no profile's, an invalid_argument error).
+  crypto::Result<std::string> tokenize_with(const TokenProfile* p, std::string_view profile_name,
+                                            std::string_view merchant, std::string_view pan, KeysUsed* used);
+  crypto::Result<std::string> detokenize_with(const TokenProfile* p, std::string_view profile_name,
+                                              std::string_view merchant, std::string_view token, KeysUsed* used);
 
   std::vector<TokenProfile> profiles_;
   std::unique_ptr<FpeTokenizer> fpe_;

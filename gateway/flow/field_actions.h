@@ -1,11 +1,11 @@
 // The field actions of one request (protocol/payment/field_action.h), performed for one
 // merchant on one route: tokens through the TokenService, JWE toward and from the
 // processor, AEAD envelopes. Blocking (vault queries, RSA), unless made memory-only: the
-// flow first runs a request's actions memory-only on its network thread and, when one of
-// them would block, runs them again on the BlockingPool. It keeps what the audit record and the answer
-// need: actions done, key ids, the token issued and the masked PAN — never the PAN. A
-// card number it meets is shown to the card observer (screening takes its fingerprint),
-// never kept. One object per request; not thread-safe.
+// flow first runs a request's actions memory-only on its network thread and, when one
+// of them would block, runs them again on the BlockingPool. It keeps what the audit
+// record and the answer need: actions done, key ids, the token issued and the masked
+// PAN — never the PAN. A card number it meets is shown to the card observer (screening
+// takes its fingerprint), never kept. One object per request; not thread-safe.
 #pragma once
 
 #include <array>

@@ -29,13 +29,12 @@ std::optional<std::vector<std::string>> parent_members(const std::string& path) 
   return members;
 }
 
-bool needs_services(const protocol::FieldRule& rule) {
-  return std::any_of(rule.actions.begin(), rule.actions.end(),
-                     [](protocol::FieldAction a) { return !protocol::spec(a).local; });
-}
-
 bool has_action(const protocol::FieldRule& rule, const std::function<bool(protocol::FieldAction)>& counts) {
   return std::any_of(rule.actions.begin(), rule.actions.end(), counts);
+}
+
+bool needs_services(const protocol::FieldRule& rule) {
+  return has_action(rule, [](protocol::FieldAction a) { return !protocol::spec(a).local; });
 }
 
 PolicyOutcome outcome_of(protocol::PolicyResult&& result) {

@@ -2,8 +2,14 @@
 
 #include "net/tls_context.h"
 
-namespace paygate::gateway {
+#include <string>
+#include <tuple>
+#include <vector>
 
+namespace paygate::gateway {
+namespace {
+
+// The addresses to try for host:port: an IP literal as it is, a name through the resolver.
 net::asio::awaitable<std::tuple<boost::system::error_code, std::vector<net::tcp::endpoint>>> processor_endpoints(
     net::asio::any_io_executor executor, const std::string& host, std::uint16_t port) {
   std::vector<net::tcp::endpoint> endpoints;
@@ -18,6 +24,8 @@ net::asio::awaitable<std::tuple<boost::system::error_code, std::vector<net::tcp:
   for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   co_return std::tuple{rec, std::move(endpoints)};
 }
+
+}  // namespace
 
 net::asio::awaitable<boost::system::error_code> connect_processor(const ProcessorContext& processor,
                                                                   std::chrono::steady_clock::time_point deadline,

@@ -3,11 +3,7 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <string>
-#include <tuple>
-#include <vector>
 
 #include "gateway/upstream/processor.h"
 #include "net/asio.h"
@@ -15,18 +11,13 @@
 
 namespace paygate::gateway {
 
-// The addresses to try for host:port. An IP literal is taken as it is, without the
-// resolver: Asio's resolver runs getaddrinfo on a thread of its own per io_context, which
-// would otherwise sit idle on every network thread for processors configured by address
-// (issue #21). A name goes through the resolver. Errors: the resolver's.
-net::asio::awaitable<std::tuple<boost::system::error_code, std::vector<net::tcp::endpoint>>> processor_endpoints(
-    net::asio::any_io_executor executor, const std::string& host, std::uint16_t port);
-
 // Opens a TLS connection to `processor`, HTTPS and ISO 8583 alike, into `stream`: its
-// addresses, the TCP connect on `tcp` (no Nagle), then the client handshake on the
-// OpenSSL-on-socket stream that takes the socket over — SNI and the name the certificate
-// must carry from the processor's tls settings, verification from its context — all
-// before `deadline`. While it runs the caller may close `tcp` or, once set, `stream`:
+// addresses (an IP literal taken as it is — Asio's resolver runs getaddrinfo on a thread
+// of its own per io_context, which would sit idle on every network thread, issue #21 — a
+// name through the resolver), the TCP connect on `tcp` (no Nagle), then the client
+// handshake on the OpenSSL-on-socket stream that takes the socket over — SNI and the
+// name the certificate must carry from the processor's tls settings, verification from
+// its context — all before `deadline`. While it runs the caller may close `tcp` or, once set, `stream`:
 // the attempt then ends at once. The stream is left with no deadline set. Errors: the
 // resolver's, the connect's, the handshake's (TLS, or beast::error::timeout once the
 // deadline passed); then `stream` may hold a useless stream, to be dropped.
